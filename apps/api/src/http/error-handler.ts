@@ -1,0 +1,56 @@
+// Maps every error to the JSON error shape of API.md, once. 5xx bodies stay generic (with a
+// request id to find the stack in the log); nothing internal is ever echoed.
+import { STATUS_CODES } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { AppError, NotFoundError } from '@pixelfarm/errors';
+import type { Logger } from '@pixelfarm/config';
+
+export function sendError(res: Response, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.set(headers).status(status).json({ error: STATUS_CODES[status] ?? 'Error', statusCode: status, message });
+}
+
+/** body-parser and multer errors carry a status or code of their own: translate them. */
+function clientErrorOf(err: unknown): { status: number; message: string } | undefined {
+  const e = err as { type?: string; status?: number; code?: string; name?: string; field?: string };
+  if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FIELD_VALUE' || e?.code === 'LIMIT_FIELD_COUNT') {
+    return { status: 413, message: 'The request body is larger than this service accepts' };
+  }
+  if (e?.type === 'entity.parse.failed') return { status: 400, message: 'The request body is not valid JSON' };
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
+    return { status: 415, message: 'Unsupported body encoding: send UTF-8' };
+  }
+  if (e?.name === 'MulterError') {
+    return { status: 400, message: e.code === 'LIMIT_UNEXPECTED_FILE' ? 'File uploads are not accepted: send form fields' : 'The form body could not be read' };
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return { status: e.status, message: 'The request could not be read' };
+  }
+  return undefined;
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof AppError) {
+      if (err.status >= 500) logger.warn('request failed', { path: req.path, code: err.code, cause: String((err.cause as Error)?.message ?? '') });
+      sendError(res, err.status, err.message, err.headers);
+      return;
+    }
+    const client = clientErrorOf(err);
+    if (client) {
+      sendError(res, client.status, client.message);
+      return;
+    }
+    const requestId = randomUUID();
+    logger.error('unhandled error', { requestId, path: req.path, error: (err as Error)?.stack ?? String(err) });
+    sendError(res, 500, `Something went wrong on our side (request ${requestId})`);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => {
+  next(new NotFoundError('Not found'));
+};

@@ -1,0 +1,127 @@
+// Composition root of a worker: storage, the long-lived browser, the BullMQ worker and the
+// health/metrics server, closed in order (jobs drain first, then the browser, then Redis).
+import http from 'node:http';
+import express from 'express';
+import IORedis from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Config, Logger } from '@pixelfarm/config';
+import { createStorage, ImageStore } from '@pixelfarm/storage';
+import { createRenderWorker, decodeFailure, JOB_NAMES, redisOptions } from '@pixelfarm/queue';
+import { ChromiumRenderer } from '@pixelfarm/renderer';
+import { ImageProcessor } from '@pixelfarm/imaging';
+import { createRegistry, createRenderMetrics } from '@pixelfarm/metrics';
+import { healthRoutes } from '@pixelfarm/health';
+import { createRenderJob } from './jobs/render.job';
+import { buildJobRegistry } from './jobs/job-registry';
+
+export interface WorkerApp {
+  registry: Registry;
+  /** Launches the browser, starts consuming jobs and serves health; resolves with the HTTP port. */
+  start(): Promise<number>;
+  /** Idempotent: stops taking jobs, waits for those in flight, closes browser, Redis, storage. */
+  close(): Promise<void>;
+}
+
+export function createWorkerApp(config: Readonly<Config>, logger: Logger): WorkerApp {
+  const registry = createRegistry('worker');
+  const metrics = createRenderMetrics(registry);
+  const storage = createStorage(
+    config.storage.driver === 'fs' ? config.storage : { driver: 's3', s3: { ...config.storage.s3 } },
+  );
+  const renderer = new ChromiumRenderer({
+    executablePath: config.chromiumPath,
+    urlAllowlist: config.urlAllowlist,
+    timeoutMs: config.limits.renderTimeoutMs,
+    maxCaptureHeight: config.limits.maxCaptureHeight,
+    onBrowserDisconnect: () => {
+      metrics.browserRestart();
+      logger.warn('browser disconnected; relaunching on the next job');
+    },
+  });
+  const processors = buildJobRegistry([
+    [
+      JOB_NAMES.render,
+      createRenderJob({
+        renderer,
+        images: new ImageStore(storage),
+        processor: new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels }),
+        metrics,
+      }),
+    ],
+  ]);
+  const worker = createRenderWorker({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    concurrency: config.workerConcurrency,
+    processors,
+    onFailed: (job, err) => {
+      const failure = decodeFailure(err.message);
+      metrics.failed(failure.kind);
+      logger.warn('render failed', { id: job?.id, attempt: job?.attemptsMade, kind: failure.kind, reason: failure.message });
+    },
+    onError: (err) => logger.warn('worker error', { error: err.message }),
+  });
+  worker.on('completed', () => metrics.completed());
+  // A separate non-blocking connection for readiness pings (the worker's own is blocked in BRPOPLPUSH-style waits).
+  const health = new IORedis({ ...redisOptions(config.redisUrl, 'producer'), lazyConnect: true });
+  health.on('error', () => {});
+
+  let draining = false;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    healthRoutes({
+      registry,
+      isDraining: () => draining,
+      checks: {
+        redis: async () => {
+          if (health.status === 'wait') await health.connect();
+          await health.ping();
+        },
+        storage: () => storage.ping(),
+        browser: async () => {
+          if (!renderer.isHealthy()) throw new Error('browser down');
+        },
+      },
+    }),
+  );
+  let server: http.Server | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    registry,
+    async start() {
+      await renderer.start();
+      void worker.run().catch((err) => logger.error('worker stopped', { error: String(err) }));
+      server = http.createServer(app);
+      return new Promise((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.workerPort, config.host, () => {
+          const addr = server!.address();
+          resolve(typeof addr === 'object' && addr ? addr.port : config.workerPort);
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        const step = async (name: string, fn: () => Promise<unknown>) => {
+          try {
+            await fn();
+          } catch (err) {
+            logger.warn(`${name} close failed`, { error: String(err) });
+          }
+        };
+        await step('worker', () => worker.close());
+        await step('browser', () => renderer.close());
+        await step('redis', () => health.quit());
+        await step('storage', () => storage.close());
+        if (server) await step('http', () => new Promise<void>((resolve) => {
+          server!.close(() => resolve());
+          server!.closeAllConnections();
+        }));
+      })();
+      return closing;
+    },
+  };
+}

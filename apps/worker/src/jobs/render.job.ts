@@ -1,0 +1,35 @@
+// The render job: request → Chromium PNG → stored original. Re-running it (retry, stalled
+// recovery) overwrites the same object, because the image id is fixed by the API.
+import type { Job } from 'bullmq';
+import type { Renderer } from '@pixelfarm/renderer';
+import type { ImageStore } from '@pixelfarm/storage';
+import type { ImageProcessor } from '@pixelfarm/imaging';
+import type { RenderMetrics } from '@pixelfarm/metrics';
+import { workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
+
+export interface RenderJobDeps {
+  renderer: Renderer;
+  images: ImageStore;
+  processor: ImageProcessor;
+  metrics: RenderMetrics;
+}
+
+export function createRenderJob(deps: RenderJobDeps): JobProcessor {
+  return async (job: Job<RenderJobData, RenderJobResult>) => {
+    const started = Date.now();
+    const { png, timings } = await deps.renderer.render(job.data.request);
+    deps.metrics.phase('load', timings.load / 1000);
+    deps.metrics.phase('wait', timings.wait / 1000);
+    deps.metrics.phase('capture', timings.capture / 1000);
+
+    const encodeStart = Date.now();
+    const { width, height } = await deps.processor.inspect(png);
+    deps.metrics.phase('encode', (Date.now() - encodeStart) / 1000);
+
+    const uploadStart = Date.now();
+    await deps.images.saveOriginal(job.data.id, png);
+    deps.metrics.phase('upload', (Date.now() - uploadStart) / 1000);
+    deps.metrics.phase('total', (Date.now() - started) / 1000);
+    return { width, height, bytes: png.length, worker: workerIdentity };
+  };
+}

@@ -1,0 +1,19 @@
+// Jest: unit tests sit next to the code (packages/*/src, apps/*/src); integration and
+// end-to-end tests live in test/ and use real Redis, a real S3 server and real Chromium.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] };
+const moduleNameMapper = { '^@pixelfarm/([a-z-]+)$': '<rootDir>/packages/$1/src' };
+const common = { transform, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{packages,apps}/*/src/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,60 @@
+import { ConfigError } from '@pixelfarm/errors';
+import { DEV_API_KEY, findApiKey, loadConfig, parseApiKeys } from '@pixelfarm/config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.workerPort).toBe(9100);
+    expect(c.publicUrl).toBe('http://localhost:8080');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.storage.driver).toBe('fs');
+    expect(c.apiKeys).toEqual([DEV_API_KEY]);
+    expect(c.usingDevKey).toBe(true);
+    expect(c.workerConcurrency).toBeGreaterThanOrEqual(1);
+    expect(Object.isFrozen(c) && Object.isFrozen(c.limits)).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    expect.assertions(4);
+    try {
+      loadConfig({ PORT: 'eighty', STORAGE_DRIVER: 'ftp', REDIS_URL: 'http://x' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const msg = (err as Error).message;
+      expect(msg).toMatch(/PORT/);
+      expect(msg).toMatch(/STORAGE_DRIVER/);
+      expect(msg).toMatch(/REDIS_URL/);
+    }
+  });
+
+  it('requires a bucket for the s3 driver', () => {
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET/);
+    const c = loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9000' });
+    expect(c.storage).toMatchObject({ driver: 's3', s3: { bucket: 'b', forcePathStyle: true } });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', API_KEYS: '' }).port).toBe(8080);
+  });
+});
+
+describe('API keys', () => {
+  it('parses pairs and rejects malformed ones', () => {
+    expect(parseApiKeys('a:12345678, b:abcdefgh')).toEqual([
+      { id: 'a', key: '12345678' },
+      { id: 'b', key: 'abcdefgh' },
+    ]);
+    expect(() => parseApiKeys('nokey')).toThrow(/id:key/);
+    expect(() => parseApiKeys('a:short')).toThrow(/at least 8/);
+    expect(() => parseApiKeys('a:12345678,a:87654321')).toThrow(/twice/);
+    expect(() => loadConfig({ API_KEYS: 'x' })).toThrow(/API_KEYS/);
+  });
+
+  it('finds only the exact pair', () => {
+    const keys = parseApiKeys('a:12345678,b:abcdefgh');
+    expect(findApiKey(keys, 'b', 'abcdefgh')?.id).toBe('b');
+    expect(findApiKey(keys, 'a', 'abcdefgh')).toBeUndefined();
+    expect(findApiKey(keys, 'a', '1234567')).toBeUndefined();
+  });
+});

@@ -1,0 +1,196 @@
+// Validates the environment once at start and returns the typed, frozen configuration.
+// Nothing else in the code base reads process.env: every knob and limit is named here.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '@pixelfarm/errors';
+import { parseApiKeys, type ApiKey } from './api-keys';
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/** The development pair used when API_KEYS is unset; printed at start so nobody runs it unknowingly. */
+export const DEV_API_KEY: ApiKey = { id: 'dev', key: 'dev-secret-change-me' };
+
+const schema = z.object({
+  NODE_ENV: z.string().default('development'),
+  /** HTTP port of the API. Default 8080. */
+  PORT: int(8080, 0, 65535),
+  /** Port of a worker's health and metrics server. Default 9100. */
+  WORKER_PORT: int(9100, 0, 65535),
+  /** Address the HTTP servers bind to. Default all interfaces. */
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: httpUrl.optional(),
+  API_KEYS: z.string().optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key this deployment uses (queues, locks); lets tests share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('pixelfarm'),
+  STORAGE_DRIVER: z.enum(['fs', 's3']).default('fs'),
+  STORAGE_DIR: z.string().default('./data'),
+  S3_ENDPOINT: httpUrl.optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool(true),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  /** Renders in flight per worker process. Default: one per CPU core, at least 1. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  URL_ALLOWLIST: z.string().default(''),
+  FONTS_CSS_URL: httpUrl.default('https://fonts.googleapis.com/css2'),
+  /** Largest accepted request body. Default 5 MB. */
+  MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  /** Longest accepted html (and css) string, in characters. Default 2,000,000. */
+  MAX_HTML_CHARS: int(2_000_000, 100, 50_000_000),
+  /** How long POST /v1/image waits for its render before answering 503. Default 30 s. */
+  RENDER_WAIT_MS: int(30_000, 1_000, 600_000),
+  /** Hard budget for one render inside the worker (page load, waits, capture). Default 20 s. */
+  RENDER_TIMEOUT_MS: int(20_000, 1_000, 300_000),
+  /** Attempts per render job before it fails for good (transient faults retry with backoff). Default 3. */
+  JOB_ATTEMPTS: int(3, 1, 20),
+  /** Largest output side in pixels for GET width/height. Default 5000. */
+  MAX_IMAGE_DIMENSION: int(5000, 1, 20_000),
+  /** Widest viewport a create may ask for. Default 6000. */
+  MAX_VIEWPORT_WIDTH: int(6000, 100, 20_000),
+  /** Tallest viewport a create may ask for. Default 6000. */
+  MAX_VIEWPORT_HEIGHT: int(6000, 100, 20_000),
+  /** Tallest capture (full page or auto-crop), in CSS pixels. Default 16384. */
+  MAX_CAPTURE_HEIGHT: int(16_384, 100, 100_000),
+  /** Largest number of input pixels sharp will decode (pixel-bomb guard). Default 100 megapixels. */
+  MAX_INPUT_PIXELS: int(100_000_000, 1_000_000, 268_402_689),
+  /** Deadline for a graceful shutdown before the process exits anyway. Default 25 s. */
+  SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface S3Config {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+}
+
+export interface Config {
+  env: string;
+  host: string;
+  port: number;
+  workerPort: number;
+  publicUrl: string;
+  apiKeys: readonly ApiKey[];
+  /** True when API_KEYS was unset and the development pair is in use. */
+  usingDevKey: boolean;
+  redisUrl: string;
+  redisPrefix: string;
+  storage: { driver: 'fs'; dir: string } | { driver: 's3'; s3: S3Config };
+  chromiumPath: string;
+  workerConcurrency: number;
+  urlAllowlist: readonly string[];
+  fontsCssUrl: string;
+  limits: {
+    maxBodyBytes: number;
+    maxHtmlChars: number;
+    renderWaitMs: number;
+    renderTimeoutMs: number;
+    jobAttempts: number;
+    maxImageDimension: number;
+    maxViewportWidth: number;
+    maxViewportHeight: number;
+    maxCaptureHeight: number;
+    maxInputPixels: number;
+  };
+  shutdownTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  // Empty strings mean "unset", as they do in compose files and Kubernetes manifests.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let apiKeys: ApiKey[] = [DEV_API_KEY];
+  if (e.API_KEYS) {
+    try {
+      apiKeys = parseApiKeys(e.API_KEYS);
+    } catch (err) {
+      problems.push(`API_KEYS: ${(err as Error).message}`);
+    }
+  }
+
+  let storage: Config['storage'] = { driver: 'fs', dir: path.resolve(e.STORAGE_DIR) };
+  if (e.STORAGE_DRIVER === 's3') {
+    if (!e.S3_BUCKET) problems.push('S3_BUCKET: required when STORAGE_DRIVER=s3');
+    if (!!e.S3_ACCESS_KEY_ID !== !!e.S3_SECRET_ACCESS_KEY) {
+      problems.push('S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY: set both or neither');
+    }
+    storage = {
+      driver: 's3',
+      s3: {
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION,
+        bucket: e.S3_BUCKET ?? '',
+        accessKeyId: e.S3_ACCESS_KEY_ID,
+        secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+      },
+    };
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+
+  const config: Config = {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    workerPort: e.WORKER_PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    apiKeys,
+    usingDevKey: !e.API_KEYS,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    storage,
+    chromiumPath: e.CHROMIUM_PATH,
+    workerConcurrency: e.WORKER_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
+    urlAllowlist: e.URL_ALLOWLIST.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    fontsCssUrl: e.FONTS_CSS_URL,
+    limits: {
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxHtmlChars: e.MAX_HTML_CHARS,
+      renderWaitMs: e.RENDER_WAIT_MS,
+      renderTimeoutMs: e.RENDER_TIMEOUT_MS,
+      jobAttempts: e.JOB_ATTEMPTS,
+      maxImageDimension: e.MAX_IMAGE_DIMENSION,
+      maxViewportWidth: e.MAX_VIEWPORT_WIDTH,
+      maxViewportHeight: e.MAX_VIEWPORT_HEIGHT,
+      maxCaptureHeight: e.MAX_CAPTURE_HEIGHT,
+      maxInputPixels: e.MAX_INPUT_PIXELS,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,4 @@
+// Process configuration: environment validation and API key handling.
+export * from './config';
+export * from './api-keys';
+export * from './logger';

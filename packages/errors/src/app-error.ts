@@ -1,0 +1,78 @@
+// Typed domain errors: each carries a stable `code` and the HTTP status it maps to.
+// Services throw these; only the API's error middleware turns them into responses.
+
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  /** Extra response headers (e.g. Retry-After), applied by the HTTP error mapper. */
+  readonly headers: Record<string, string> = {};
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is malformed or violates a documented limit (400). */
+export class ValidationError extends AppError {
+  readonly code = 'VALIDATION';
+  readonly status = 400;
+}
+
+/** Missing or wrong credentials (401). */
+export class AuthenticationError extends AppError {
+  readonly code = 'UNAUTHENTICATED';
+  readonly status = 401;
+  constructor(message = 'Authentication required: use HTTP Basic with your API id and API key') {
+    super(message);
+    this.headers['WWW-Authenticate'] = 'Basic realm="pixelfarm"';
+  }
+}
+
+/** A signed URL whose token does not match (403). */
+export class ForbiddenError extends AppError {
+  readonly code = 'FORBIDDEN';
+  readonly status = 403;
+}
+
+/** Unknown id, or one owned by another account (404: never reveal which). */
+export class NotFoundError extends AppError {
+  readonly code = 'NOT_FOUND';
+  readonly status = 404;
+}
+
+/** A syntactically valid request the service cannot satisfy, e.g. an unsupported format (422). */
+export class UnprocessableError extends AppError {
+  readonly code = 'UNPROCESSABLE';
+  readonly status = 422;
+}
+
+/** Over a rate, quota or queue cap (429). */
+export class TooManyRequestsError extends AppError {
+  readonly code = 'TOO_MANY_REQUESTS';
+  readonly status = 429;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  }
+}
+
+/** A dependency (Redis, storage, browser) is down or the render did not finish in time (503). */
+export class UnavailableError extends AppError {
+  readonly code = 'UNAVAILABLE';
+  readonly status = 503;
+}
+
+/** The renderer failed for a reason that retrying will not fix, caused by the request (400). */
+export class RenderInputError extends AppError {
+  readonly code = 'RENDER_INPUT';
+  readonly status = 400;
+}
+
+/** Start-up configuration is invalid; the process prints the message and exits 1. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

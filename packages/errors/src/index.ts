@@ -1,0 +1,2 @@
+// Shared typed errors (see app-error.ts).
+export * from './app-error';

@@ -1,0 +1,2 @@
+// Health, readiness and metrics routes shared by the API and the workers.
+export * from './health.routes';

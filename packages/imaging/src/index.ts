@@ -1,0 +1,2 @@
+// Image encoding and resizing (sharp adapter).
+export * from './image-processor';

@@ -1,0 +1,119 @@
+// Prometheus metrics (prom-client). Each process builds its own Registry in its composition
+// root; these factories only declare the series on it.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export function createRegistry(app: 'api' | 'worker'): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ app });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export interface HttpMetrics {
+  observe(method: string, route: string, status: number, seconds: number): void;
+}
+
+export function createHttpMetrics(registry: Registry): HttpMetrics {
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  return {
+    observe(method, route, status, seconds) {
+      const labels = { method, route, status: String(status) };
+      requests.inc(labels);
+      duration.observe(labels, seconds);
+    },
+  };
+}
+
+export type RenderPhase = 'load' | 'wait' | 'capture' | 'encode' | 'upload' | 'total';
+
+export interface RenderMetrics {
+  completed(): void;
+  failed(kind: 'input' | 'internal'): void;
+  phase(phase: RenderPhase, seconds: number): void;
+  browserRestart(): void;
+}
+
+export function createRenderMetrics(registry: Registry): RenderMetrics {
+  const jobs = new Counter({
+    name: 'render_jobs_total',
+    help: 'Render jobs processed by this worker, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'render_duration_seconds',
+    help: 'Render duration by phase',
+    labelNames: ['phase'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const restarts = new Counter({
+    name: 'browser_restarts_total',
+    help: 'Times the browser disconnected unexpectedly and was relaunched',
+    registers: [registry],
+  });
+  return {
+    completed: () => jobs.inc({ outcome: 'completed' }),
+    failed: (kind) => jobs.inc({ outcome: kind === 'input' ? 'rejected' : 'failed' }),
+    phase: (phase, seconds) => duration.observe({ phase }, seconds),
+    browserRestart: () => restarts.inc(),
+  };
+}
+
+export interface ApiRenderMetrics {
+  enqueued(): void;
+  result(outcome: 'completed' | 'rejected' | 'failed', seconds: number): void;
+}
+
+export function createApiRenderMetrics(registry: Registry): ApiRenderMetrics {
+  const enqueued = new Counter({
+    name: 'render_jobs_enqueued_total',
+    help: 'Render jobs enqueued by this API process',
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'render_request_duration_seconds',
+    help: 'Time from enqueue to the stored image, as seen by the API, by outcome',
+    labelNames: ['outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  return {
+    enqueued: () => enqueued.inc(),
+    result: (outcome, seconds) => latency.observe({ outcome }, seconds),
+  };
+}
+
+/** Queue depth by state, read from Redis at scrape time. */
+export function registerQueueDepth(
+  registry: Registry,
+  queue: string,
+  read: () => Promise<Record<string, number>>,
+): void {
+  new Gauge({
+    name: 'queue_jobs',
+    help: 'Jobs in the queue by state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      try {
+        const counts = await read();
+        for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+      } catch {
+        // Redis down: keep the last values rather than failing the whole scrape.
+      }
+    },
+  });
+}

@@ -1,0 +1,49 @@
+// The versioned contract between the API (producer) and the workers (consumers):
+// queue and job names, payload and result shapes, and how a failure reason travels back.
+import type { CreateImageRequest } from '@pixelfarm/schemas';
+
+/** Bump the suffix when the payload changes incompatibly; old and new workers then use separate queues. */
+export const RENDER_QUEUE = 'render-v1';
+
+export const JOB_NAMES = { render: 'render' } as const;
+export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+
+export interface RenderJobData {
+  /** Image id: also the job id, so re-enqueueing or retrying targets the same object. */
+  id: string;
+  account: string;
+  request: CreateImageRequest;
+}
+
+export interface RenderJobResult {
+  width: number;
+  height: number;
+  bytes: number;
+  /** Hostname/pid of the worker that rendered, for tracing and tests. */
+  worker: string;
+}
+
+/** Why a job failed for good, carried in BullMQ's failedReason as JSON. */
+export interface RenderFailure {
+  /** `input`: the request cannot render (client error); `internal`: the service failed. */
+  kind: 'input' | 'internal';
+  message: string;
+}
+
+export function encodeFailure(failure: RenderFailure): string {
+  return JSON.stringify(failure);
+}
+
+export function decodeFailure(reason: string | undefined): RenderFailure {
+  if (reason) {
+    try {
+      const parsed = JSON.parse(reason) as Partial<RenderFailure>;
+      if ((parsed.kind === 'input' || parsed.kind === 'internal') && typeof parsed.message === 'string') {
+        return { kind: parsed.kind, message: parsed.message };
+      }
+    } catch {
+      // Not ours (e.g. a stalled-job error raised by BullMQ itself): an internal failure.
+    }
+  }
+  return { kind: 'internal', message: 'The render failed' };
+}

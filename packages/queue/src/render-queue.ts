@@ -1,0 +1,91 @@
+// Producer side of the render queue (the API): enqueue a render and wait for its outcome.
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { RenderInputError, UnavailableError } from '@pixelfarm/errors';
+import { decodeFailure, JOB_NAMES, RENDER_QUEUE, type RenderJobData, type RenderJobResult } from './render-contract';
+import { redisOptions } from './redis-connection';
+
+export interface RenderQueueOptions {
+  redisUrl: string;
+  /** Redis key prefix of this deployment. */
+  prefix: string;
+  /** Attempts per job before it fails for good. */
+  attempts: number;
+}
+
+export type QueueCounts = Record<'waiting' | 'active' | 'delayed' | 'failed' | 'completed' | 'prioritized', number>;
+
+export class RenderQueue {
+  private readonly queue: Queue<RenderJobData, RenderJobResult>;
+  private readonly events: QueueEvents;
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: RenderQueueOptions) {
+    this.queue = new Queue(RENDER_QUEUE, { connection: redisOptions(options.redisUrl, 'producer'), prefix: options.prefix });
+    this.events = new QueueEvents(RENDER_QUEUE, {
+      connection: redisOptions(options.redisUrl, 'consumer'),
+      prefix: options.prefix,
+    });
+    // Errors surface through the calls that hit them; these handlers only keep the
+    // emitters from crashing the process while Redis is away.
+    this.queue.on('error', () => {});
+    this.events.on('error', () => {});
+  }
+
+  /** Resolves when both connections are up (start-up ordering and tests). */
+  async ready(): Promise<void> {
+    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+  }
+
+  /** Adds the render job; the image id is the job id, so a duplicate add is a no-op. */
+  async enqueue(data: RenderJobData): Promise<void> {
+    try {
+      await this.queue.add(JOB_NAMES.render, data, {
+        jobId: data.id,
+        attempts: this.options.attempts,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: { age: 3600, count: 10_000 },
+        removeOnFail: { age: 24 * 3600 },
+      });
+    } catch (err) {
+      throw new UnavailableError('The render queue is unavailable, please retry', { cause: err });
+    }
+  }
+
+  /** Waits for the job's final outcome; input failures become 400s, the rest 503s. */
+  async waitForResult(id: string, timeoutMs: number): Promise<RenderJobResult> {
+    const job = await Job.fromId<RenderJobData, RenderJobResult>(this.queue, id);
+    if (!job) throw new UnavailableError('The render job was lost, please retry');
+    try {
+      return await job.waitUntilFinished(this.events, timeoutMs);
+    } catch (err) {
+      const message = (err as Error).message ?? '';
+      if (message.includes('timed out before finishing')) {
+        throw new UnavailableError('The render did not finish in time, please retry', { cause: err });
+      }
+      const failure = decodeFailure(message);
+      if (failure.kind === 'input') throw new RenderInputError(failure.message);
+      throw new UnavailableError('The render failed, please retry', { cause: err });
+    }
+  }
+
+  async counts(): Promise<QueueCounts> {
+    return (await this.queue.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'failed',
+      'completed',
+      'prioritized',
+    )) as QueueCounts;
+  }
+
+  async ping(): Promise<void> {
+    // Any round trip proves the connection; getJobCounts is one cheap Lua call.
+    await this.queue.getJobCounts('waiting');
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled([this.events.close(), this.queue.close()]).then(() => undefined);
+    return this.closing;
+  }
+}

@@ -1,0 +1,56 @@
+// Consumer side of the render queue (workers): a BullMQ Worker dispatching jobs to processors.
+import { hostname } from 'node:os';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { AppError } from '@pixelfarm/errors';
+import { encodeFailure, RENDER_QUEUE, type JobName, type RenderJobData, type RenderJobResult } from './render-contract';
+import { redisOptions } from './redis-connection';
+
+export type JobProcessor = (job: Job<RenderJobData, RenderJobResult>) => Promise<RenderJobResult>;
+
+export interface RenderWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  /** Processors by job name; a job without a processor fails for good. */
+  processors: ReadonlyMap<JobName, JobProcessor>;
+  onFailed?: (job: Job | undefined, err: Error) => void;
+  onError?: (err: Error) => void;
+}
+
+export const workerIdentity = `${hostname()}:${process.pid}`;
+
+/**
+ * Creates the BullMQ worker. Errors whose status is 4xx (the request cannot render) fail the
+ * job at once without retries; anything else is transient and retries with backoff.
+ */
+export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJobData, RenderJobResult> {
+  const worker = new Worker<RenderJobData, RenderJobResult>(
+    RENDER_QUEUE,
+    async (job) => {
+      const processor = options.processors.get(job.name as JobName);
+      if (!processor) throw new UnrecoverableError(encodeFailure({ kind: 'internal', message: `No processor for ${job.name}` }));
+      try {
+        return await processor(job);
+      } catch (err) {
+        if (err instanceof AppError && err.status < 500) {
+          throw new UnrecoverableError(encodeFailure({ kind: 'input', message: err.message }));
+        }
+        throw new Error(encodeFailure({ kind: 'internal', message: (err as Error).message }), { cause: err });
+      }
+    },
+    {
+      connection: redisOptions(options.redisUrl, 'consumer'),
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      autorun: false,
+      // A worker killed mid-render leaves its job active; another worker re-runs it once the
+      // lock expires (stalled-job recovery).
+      lockDuration: 30_000,
+      stalledInterval: 15_000,
+      maxStalledCount: 2,
+    },
+  );
+  if (options.onFailed) worker.on('failed', options.onFailed);
+  worker.on('error', options.onError ?? (() => {}));
+  return worker;
+}

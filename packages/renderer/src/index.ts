@@ -1,0 +1,6 @@
+// Rendering with Chromium via Playwright, behind the Renderer interface.
+export * from './renderer';
+export * from './browser-host';
+export * from './chromium-renderer';
+export * from './network-guard';
+export * from './page-document';

@@ -1,0 +1,24 @@
+// Builds the document a create request renders: snippets are wrapped in a minimal page,
+// whole documents get the extra CSS injected into their head.
+
+/** A snippet has neither <html> nor <body>: it is auto-cropped to its outermost element. */
+export function isSnippet(html: string): boolean {
+  return !/<html[\s>]|<body[\s>]/i.test(html);
+}
+
+// Stable default fonts on every worker: the same request renders the same pixels anywhere.
+const BASE_CSS = `html{font-family:"Liberation Sans","Noto Sans",Arial,sans-serif,"Noto Color Emoji";}`;
+
+function escapeStyle(css: string): string {
+  // A "</style" inside user CSS would close the element and turn the rest into markup.
+  return css.replace(/<\/style/gi, '<\\/style');
+}
+
+export function buildDocument(html: string, css?: string): string {
+  const style = `<style>${BASE_CSS}</style>${css ? `<style>${escapeStyle(css)}</style>` : ''}`;
+  if (isSnippet(html)) {
+    return `<!DOCTYPE html><html><head><meta charset="utf-8">${style}</head><body>${html}</body></html>`;
+  }
+  if (/<head[\s>]/i.test(html)) return html.replace(/<head(\s[^>]*)?>/i, (m) => `${m}<meta charset="utf-8">${style}`);
+  return html.replace(/<html(\s[^>]*)?>/i, (m) => `${m}<head>${style}</head>`);
+}

@@ -1,0 +1,17 @@
+// The renderer interface the worker depends on; the Chromium implementation (and later a
+// page pool) sit behind it.
+import type { CreateImageRequest } from '@pixelfarm/schemas';
+
+export interface RenderOutput {
+  /** PNG bytes as captured. */
+  png: Buffer;
+  /** Phase timings in milliseconds, for the render-duration histogram. */
+  timings: { load: number; wait: number; capture: number };
+}
+
+export interface Renderer {
+  render(request: CreateImageRequest): Promise<RenderOutput>;
+  /** True while the browser is connected and able to take work (readiness). */
+  isHealthy(): boolean;
+  close(): Promise<void>;
+}

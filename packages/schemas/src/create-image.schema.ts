@@ -1,0 +1,100 @@
+// The POST /v1/image body: one schema is the validator, the TypeScript type and (later) the docs.
+import { z } from 'zod';
+import { ValidationError } from '@pixelfarm/errors';
+import { formBool, formNumber, formObject, text } from './fields';
+
+export interface CreateLimits {
+  maxHtmlChars: number;
+  maxViewportWidth: number;
+  maxViewportHeight: number;
+}
+
+export const IMAGE_FORMATS = ['png', 'jpg', 'webp', 'pdf'] as const;
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createImageSchema(limits: CreateLimits) {
+  return z
+    .strictObject(
+      {
+        html: text('html', limits.maxHtmlChars).optional(),
+        url: z
+          .url({ protocol: /^https?$/, error: 'url must be an http or https URL' })
+          .max(8192, 'url is longer than 8192 characters')
+          .optional(),
+        css: text('css', limits.maxHtmlChars).optional(),
+        google_fonts: text('google_fonts', 1024)
+          .regex(/^[A-Za-z0-9 ]+(:[0-9,;@.a-z]+)?(\|[A-Za-z0-9 ]+(:[0-9,;@.a-z]+)?)*$/, 'google_fonts must look like "Roboto" or "Open Sans|Roboto:400,700"')
+          .optional(),
+        selector: text('selector', 1024).min(1, 'selector must not be empty').optional(),
+        ms_delay: formNumber('ms_delay', 0, 10_000, { int: true }).optional(),
+        max_wait_ms: formNumber('max_wait_ms', 500, 10_000, { int: true }).optional(),
+        render_when_ready: formBool('render_when_ready').optional(),
+        device_scale: formNumber('device_scale', 0.1, 3).optional(),
+        viewport_width: formNumber('viewport_width', 1, limits.maxViewportWidth, { int: true }).optional(),
+        viewport_height: formNumber('viewport_height', 1, limits.maxViewportHeight, { int: true }).optional(),
+        viewport_mobile: formBool('viewport_mobile').optional(),
+        viewport_landscape: formBool('viewport_landscape').optional(),
+        viewport_touch: formBool('viewport_touch').optional(),
+        full_screen: formBool('full_screen').optional(),
+        color_scheme: z.enum(['light', 'dark'], { error: 'color_scheme must be light or dark' }).optional(),
+        media_type: z.enum(['screen', 'print'], { error: 'media_type must be screen or print' }).optional(),
+        timezone: text('timezone', 64)
+          .refine(isValidTimeZone, 'timezone must be an IANA time zone name such as Europe/Paris')
+          .optional(),
+        transparent_background: formBool('transparent_background').optional(),
+        disable_twemoji: formBool('disable_twemoji').optional(),
+        block_consent_banners: formBool('block_consent_banners').optional(),
+        metadata: formObject(
+          'metadata',
+          z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]), {
+            error: 'metadata must be an object of strings, numbers or booleans',
+          }),
+        ).optional(),
+        format: z.enum(IMAGE_FORMATS, { error: 'format must be png, jpg, webp or pdf' }).optional(),
+      },
+      { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: ${iss.keys.join(', ')}` : undefined) },
+    )
+    .superRefine((v, ctx) => {
+      if (v.html === undefined && v.url === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'HTML is Required (send html, or url to capture a page)', path: ['html'] });
+      }
+      if (v.html !== undefined && v.url !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'Send either html or url, not both', path: ['url'] });
+      }
+      if (v.html !== undefined && v.html.trim() === '') {
+        ctx.addIssue({ code: 'custom', message: 'HTML is Required (html is empty)', path: ['html'] });
+      }
+      if ((v.viewport_width === undefined) !== (v.viewport_height === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'viewport_width and viewport_height must be given together',
+          path: [v.viewport_width === undefined ? 'viewport_width' : 'viewport_height'],
+        });
+      }
+    });
+}
+
+export type CreateImageRequest = z.infer<ReturnType<typeof createImageSchema>>;
+
+/** Validates a create body; throws ValidationError whose message names the first bad field. */
+export function parseCreateImage(schema: ReturnType<typeof createImageSchema>, body: unknown): CreateImageRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationError('The request body must be a JSON object or form fields');
+  }
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.');
+  const message = issue.message.startsWith(field) || !field || issue.code === 'custom' || issue.code === 'unrecognized_keys'
+    ? issue.message
+    : `${field}: ${issue.message}`;
+  throw new ValidationError(message);
+}

@@ -1,0 +1,36 @@
+// Finds a Redis that answers, or starts a local redis-server for single-machine runs and tests.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+
+/** Resolves true when a Redis server answers PING at host:port. */
+export function pingRedis(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+/**
+ * Starts redis-server on port and waits until it answers. `dir` keeps its append-only file
+ * (omit it for a throwaway test server without persistence). Returns the child process.
+ */
+export async function startRedis({ port, dir, host = '127.0.0.1' }) {
+  const args = ['--port', String(port), '--bind', host, '--save', ''];
+  args.push(...(dir ? ['--dir', dir, '--appendonly', 'yes'] : ['--appendonly', 'no']));
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+    if (await pingRedis(host, port, 200)) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('redis-server did not answer within 10 s');
+}
