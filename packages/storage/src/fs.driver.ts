@@ -38,7 +38,7 @@ export class FsDriver implements StorageDriver {
     try {
       const handle = await fs.open(file, 'r');
       const { size } = await handle.stat();
-      return { body: createReadStream('', { fd: handle.fd, autoClose: true }), size, contentType: contentTypeFor(key) };
+      return { body: createReadStream('', { fd: handle, autoClose: true }), size, contentType: contentTypeFor(key) };
     } catch (err) {
       if (isMissing(err)) return null;
       throw err;
