@@ -44,7 +44,7 @@ export class ImageProcessor {
     let pipeline = sharp(input, { limitInputPixels: this.options.maxInputPixels });
     if (request.width || request.height) {
       // One dimension alone keeps the aspect ratio; both give exactly that size.
-      pipeline = pipeline.resize({ width: request.width, height: request.height, fit: 'fill' });
+      pipeline = pipeline.resize({ width: request.width, height: request.height, fit: request.width && request.height ? 'fill' : 'inside' });
     }
     if (request.format === 'jpeg') {
       // JPEG has no alpha: flatten onto white, as a browser shows a transparent page.
