@@ -4,6 +4,11 @@ import { chromium, type Browser } from 'playwright-core';
 
 export interface BrowserHostOptions {
   executablePath: string;
+  /**
+   * Forward proxy every page request must go through (the egress proxy). Loopback is not
+   * bypassed: Chromium would otherwise connect to localhost directly, past the policy.
+   */
+  proxyServer?: () => string;
   /** Called when the browser dies unexpectedly (metrics, logs). */
   onDisconnect?: () => void;
 }
@@ -46,7 +51,9 @@ export class BrowserHost {
   private async launch(): Promise<Browser> {
     const browser = await chromium.launch({
       executablePath: this.options.executablePath,
-      args: CHROMIUM_ARGS,
+      args: this.options.proxyServer
+        ? [...CHROMIUM_ARGS, `--proxy-server=${this.options.proxyServer()}`, '--proxy-bypass-list=<-loopback>']
+        : CHROMIUM_ARGS,
       headless: true,
       // We close the browser ourselves in order; Playwright's own handlers would race it.
       handleSIGINT: false,

@@ -6,11 +6,14 @@ import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { BrowserHost } from './browser-host';
 import { buildDocument, isSnippet } from './page-document';
 import { NetworkGuard } from './network-guard';
+import { EgressProxy } from './egress-proxy';
 import type { Renderer, RenderOutput } from './renderer';
 
 export interface ChromiumRendererOptions {
   executablePath: string;
   urlAllowlist: readonly string[];
+  /** DNS resolution used by the egress policy (tests inject one). Default: the system resolver. */
+  lookup?: (host: string) => Promise<string[]>;
   /** Hard budget for one render, all phases included. */
   timeoutMs: number;
   /** Tallest capture in CSS pixels (full page and auto-crop). */
@@ -31,15 +34,23 @@ interface Clip {
 export class ChromiumRenderer implements Renderer {
   private readonly host: BrowserHost;
   private readonly guard: NetworkGuard;
+  private readonly proxy: EgressProxy;
+  private started?: Promise<void>;
 
   constructor(private readonly options: ChromiumRendererOptions) {
-    this.host = new BrowserHost({ executablePath: options.executablePath, onDisconnect: options.onBrowserDisconnect });
-    this.guard = new NetworkGuard(options.urlAllowlist);
+    this.guard = new NetworkGuard(options.urlAllowlist, options.lookup);
+    this.proxy = new EgressProxy({ guard: this.guard });
+    this.host = new BrowserHost({
+      executablePath: options.executablePath,
+      onDisconnect: options.onBrowserDisconnect,
+      proxyServer: () => this.proxy.url,
+    });
   }
 
-  /** Launches the browser ahead of the first job, so start-up fails early when it cannot. */
-  async start(): Promise<void> {
-    await this.host.acquire();
+  /** Starts the egress proxy and launches the browser ahead of the first job, so start-up fails early when it cannot. */
+  start(): Promise<void> {
+    this.started ??= this.proxy.start().then(() => this.host.acquire().then(() => undefined));
+    return this.started;
   }
 
   isHealthy(): boolean {
@@ -47,6 +58,7 @@ export class ChromiumRenderer implements Renderer {
   }
 
   async render(request: CreateImageRequest): Promise<RenderOutput> {
+    await this.start();
     const browser = await this.host.acquire();
     const landscape = request.viewport_landscape === true;
     let viewport = request.viewport_width
@@ -82,10 +94,8 @@ export class ChromiumRenderer implements Renderer {
   }
 
   private async renderInContext(context: BrowserContext, request: CreateImageRequest): Promise<RenderOutput> {
-    await context.route('**/*', async (route) => {
-      if (await this.guard.isAllowed(route.request().url())) await route.continue();
-      else await route.abort('blockedbyclient');
-    });
+    // Egress policy is enforced by the egress proxy every request goes through (no per-request
+    // interception here: it would cost a round trip to Node for each subresource).
     const page = await context.newPage();
     const maxWait = request.max_wait_ms ?? DEFAULT_MAX_WAIT_MS;
     if (request.render_when_ready) {
@@ -183,6 +193,7 @@ export class ChromiumRenderer implements Renderer {
 
   async close(): Promise<void> {
     await this.host.close();
+    await this.proxy.close();
   }
 }
 

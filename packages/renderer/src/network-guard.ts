@@ -33,11 +33,22 @@ for (const [net, prefix] of [
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
 
+async function systemLookup(host: string): Promise<string[]> {
+  return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+}
+
 export class NetworkGuard {
   private readonly hosts = new Set<string>();
   private readonly allowed = new BlockList();
 
-  constructor(allowlist: readonly string[]) {
+  /**
+   * @param allowlist URL_ALLOWLIST entries: host names, addresses or CIDRs pages may reach although private.
+   * @param lookup DNS resolution (all addresses of a name); tests inject one to play DNS tricks.
+   */
+  constructor(
+    allowlist: readonly string[],
+    private readonly lookup: (host: string) => Promise<string[]> = systemLookup,
+  ) {
     for (const entry of allowlist) {
       const [addr, bits] = entry.split('/');
       const family = isIP(addr ?? '');
@@ -57,19 +68,31 @@ export class NetworkGuard {
     }
     if (url.protocol === 'data:' || url.protocol === 'blob:' || rawUrl === 'about:blank') return true;
     if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'ws:' && url.protocol !== 'wss:') return false;
+    return (await this.resolve(url.hostname)) !== null;
+  }
+
+  /**
+   * Resolves a host once and returns the address to connect to, or null when the host may not
+   * be reached. Every address of the answer must pass (a mixed public/private answer is refused),
+   * and the caller connects to the returned address, never resolving again: that is what
+   * defeats DNS rebinding.
+   */
+  async resolve(hostname: string): Promise<string | null> {
     // WHATWG URL parsing already normalises decimal/octal/hex IPv4 spellings to dotted form.
-    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (this.hosts.has(host)) return true;
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const byName = this.hosts.has(host);
     let addresses: string[];
     if (isIP(host)) addresses = [host];
     else {
       try {
-        addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+        addresses = await this.lookup(host);
       } catch {
-        return false;
+        return null;
       }
     }
-    return addresses.length > 0 && addresses.every((a) => this.addressAllowed(a));
+    if (addresses.length === 0) return null;
+    if (!byName && !addresses.every((a) => this.addressAllowed(a))) return null;
+    return addresses[0]!;
   }
 
   private addressAllowed(address: string): boolean {
