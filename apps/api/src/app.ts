@@ -17,6 +17,11 @@ import { bodyParsers } from './http/body-parsers';
 import { metricsMiddleware } from './http/metrics.middleware';
 import { imageRoutes } from './routes/image.routes';
 import { ImageService } from './services/image.service';
+import { AdmissionControl } from './services/admission-control';
+import { RateLimiter } from './services/rate-limiter';
+import { authenticated } from './http/rate-limit.middleware';
+import IORedis from 'ioredis';
+import { redisOptions } from '@pixelfarm/queue';
 
 export interface ApiApp {
   /** The Express handler, for in-process tests with supertest. */
@@ -24,6 +29,8 @@ export interface ApiApp {
   registry: Registry;
   storage: StorageDriver;
   queue: RenderQueue;
+  /** The API's own Redis client (counters, admission, locks). */
+  redis: IORedis;
   /** Waits until Redis answers. */
   ready(): Promise<void>;
   /** Listens on config.port (0: any free port) and resolves with the bound port. */
@@ -39,11 +46,25 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   );
   const queue = new RenderQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, attempts: config.limits.jobAttempts });
   registerQueueDepth(registry, RENDER_QUEUE, () => queue.counts());
+  // Non-blocking client for counters, locks and admission; fails fast while Redis is down.
+  const redis = new IORedis(redisOptions(config.redisUrl, 'producer'));
+  redis.on('error', () => {});
+  const admission = new AdmissionControl(redis, {
+    prefix: config.redisPrefix,
+    maxPending: config.limits.queueMaxPending,
+    retryAfterS: config.limits.queueRetryAfterS,
+    ticketTtlMs: config.limits.renderWaitMs + 60_000,
+  });
+  const auth = authenticated(
+    requireAuth(config.apiKeys),
+    new RateLimiter(redis, { prefix: config.redisPrefix, perMinute: config.limits.rateLimitPerMinute }),
+  );
   const processor = new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels });
   const images = new ImageService({
     images: new ImageStore(storage),
     storage,
     queue,
+    admission,
     processor,
     metrics: createApiRenderMetrics(registry),
     publicUrl: config.publicUrl,
@@ -66,7 +87,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     imageRoutes({
       images,
       createSchema: createImageSchema(config.limits),
-      auth: requireAuth(config.apiKeys),
+      auth,
       bodyParsers: bodyParsers(config.limits.maxBodyBytes),
       maxImageDimension: config.limits.maxImageDimension,
     }),
@@ -82,6 +103,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     registry,
     storage,
     queue,
+    redis,
     ready: () => queue.ready(),
     listen() {
       return new Promise((resolve, reject) => {
@@ -104,6 +126,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
           await closed;
         }
         await queue.close().catch((err) => logger.warn('queue close failed', { error: String(err) }));
+        await redis.quit().catch(() => redis.disconnect());
         await storage.close().catch((err) => logger.warn('storage close failed', { error: String(err) }));
       })();
       return closing;

@@ -33,6 +33,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     urlAllowlist: config.urlAllowlist,
     timeoutMs: config.limits.renderTimeoutMs,
     maxCaptureHeight: config.limits.maxCaptureHeight,
+    maxRenderPixels: config.limits.maxRenderPixels,
     onBrowserDisconnect: () => {
       metrics.browserRestart();
       logger.warn('browser disconnected; relaunching on the next job');
@@ -46,6 +47,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         images: new ImageStore(storage),
         processor: new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels }),
         metrics,
+        maxOutputBytes: config.limits.maxOutputBytes,
       }),
     ],
   ]);
@@ -53,6 +55,8 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
     concurrency: config.workerConcurrency,
+    lockDurationMs: config.limits.jobLockMs,
+    stalledIntervalMs: config.limits.jobStalledIntervalMs,
     processors,
     onFailed: (job, err) => {
       const failure = decodeFailure(err.message);

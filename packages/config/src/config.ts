@@ -63,6 +63,20 @@ const schema = z.object({
   MAX_CAPTURE_HEIGHT: int(16_384, 100, 100_000),
   /** Largest number of input pixels sharp will decode (pixel-bomb guard). Default 100 megapixels. */
   MAX_INPUT_PIXELS: int(100_000_000, 1_000_000, 268_402_689),
+  /** Pixel budget of one capture: viewport (or crop) width × height × device_scale². Default 40 megapixels. */
+  MAX_RENDER_PIXELS: int(40_000_000, 10_000, 268_000_000),
+  /** Largest rendered image a worker stores. Default 50 MB. */
+  MAX_OUTPUT_BYTES: int(50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /** Requests per minute per API key on authenticated routes, shared by all API replicas. Default 600. */
+  RATE_LIMIT_PER_MINUTE: int(600, 1, 10_000_000),
+  /** Renders admitted but not finished, per lane, across all API replicas; above it creates get 429. Default 1000. */
+  QUEUE_MAX_PENDING: int(1000, 1, 10_000_000),
+  /** Retry-After (seconds) sent with 429 when the queue is full. Default 5. */
+  QUEUE_RETRY_AFTER_S: int(5, 1, 3600),
+  /** How long a worker holds a job's lock; a killed worker's job is re-run after it expires. Default 30 s. */
+  JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+  /** How often workers look for stalled jobs (held by a dead worker). Default 15 s. */
+  JOB_STALLED_INTERVAL_MS: int(15_000, 500, 600_000),
   /** Deadline for a graceful shutdown before the process exits anyway. Default 25 s. */
   SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -106,6 +120,13 @@ export interface Config {
     maxViewportHeight: number;
     maxCaptureHeight: number;
     maxInputPixels: number;
+    maxRenderPixels: number;
+    maxOutputBytes: number;
+    rateLimitPerMinute: number;
+    queueMaxPending: number;
+    queueRetryAfterS: number;
+    jobLockMs: number;
+    jobStalledIntervalMs: number;
   };
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
@@ -180,6 +201,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxViewportHeight: e.MAX_VIEWPORT_HEIGHT,
       maxCaptureHeight: e.MAX_CAPTURE_HEIGHT,
       maxInputPixels: e.MAX_INPUT_PIXELS,
+      maxRenderPixels: e.MAX_RENDER_PIXELS,
+      maxOutputBytes: e.MAX_OUTPUT_BYTES,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      queueMaxPending: e.QUEUE_MAX_PENDING,
+      queueRetryAfterS: e.QUEUE_RETRY_AFTER_S,
+      jobLockMs: e.JOB_LOCK_MS,
+      jobStalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

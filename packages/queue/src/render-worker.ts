@@ -11,6 +11,10 @@ export interface RenderWorkerOptions {
   redisUrl: string;
   prefix: string;
   concurrency: number;
+  /** Job lock duration: a killed worker's jobs are re-run once their locks expire. Default 30 s. */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for. Default 15 s. */
+  stalledIntervalMs?: number;
   /** Processors by job name; a job without a processor fails for good. */
   processors: ReadonlyMap<JobName, JobProcessor>;
   onFailed?: (job: Job | undefined, err: Error) => void;
@@ -45,8 +49,8 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       autorun: false,
       // A worker killed mid-render leaves its job active; another worker re-runs it once the
       // lock expires (stalled-job recovery).
-      lockDuration: 30_000,
-      stalledInterval: 15_000,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 15_000,
       maxStalledCount: 2,
     },
   );

@@ -18,6 +18,8 @@ export interface ChromiumRendererOptions {
   timeoutMs: number;
   /** Tallest capture in CSS pixels (full page and auto-crop). */
   maxCaptureHeight: number;
+  /** Pixel budget of one capture (width × height × device_scale²); larger captures are refused. */
+  maxRenderPixels?: number;
   onBrowserDisconnect?: () => void;
 }
 
@@ -113,6 +115,7 @@ export class ChromiumRenderer implements Renderer {
     await this.waitUntilReady(page, request, maxWait, t0);
     const t2 = Date.now();
     const clip = await this.captureRegion(page, request);
+    this.checkPixelBudget(clip ?? page.viewportSize()!, request.device_scale ?? (request.url ? 1 : 2));
     const png = await page.screenshot({
       type: 'png',
       clip,
@@ -161,6 +164,15 @@ export class ChromiumRenderer implements Renderer {
         .catch(() => undefined);
     }
     if (request.ms_delay) await page.waitForTimeout(Math.min(request.ms_delay, left()));
+  }
+
+  private checkPixelBudget(area: { width: number; height: number }, scale: number): void {
+    const budget = this.options.maxRenderPixels ?? Infinity;
+    if (area.width * area.height * scale * scale > budget) {
+      throw new RenderInputError(
+        `The capture (${Math.round(area.width)}x${Math.round(area.height)} at device_scale ${scale}) is over the limit of ${budget} pixels`,
+      );
+    }
   }
 
   /** The clip for selector and snippet auto-crop; undefined captures the viewport or full page. */

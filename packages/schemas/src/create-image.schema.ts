@@ -7,6 +7,8 @@ export interface CreateLimits {
   maxHtmlChars: number;
   maxViewportWidth: number;
   maxViewportHeight: number;
+  /** Pixel budget: viewport width × height × device_scale². */
+  maxRenderPixels: number;
 }
 
 export const IMAGE_FORMATS = ['png', 'jpg', 'webp', 'pdf'] as const;
@@ -71,6 +73,16 @@ export function createImageSchema(limits: CreateLimits) {
       }
       if (v.html !== undefined && v.html.trim() === '') {
         ctx.addIssue({ code: 'custom', message: 'HTML is Required (html is empty)', path: ['html'] });
+      }
+      if (v.viewport_width !== undefined && v.viewport_height !== undefined) {
+        const scale = v.device_scale ?? (v.url !== undefined ? 1 : 2);
+        if (v.viewport_width * v.viewport_height * scale * scale > limits.maxRenderPixels) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `viewport_width × viewport_height × device_scale² is over the limit of ${limits.maxRenderPixels} pixels`,
+            path: ['viewport_width'],
+          });
+        }
       }
       if ((v.viewport_width === undefined) !== (v.viewport_height === undefined)) {
         ctx.addIssue({

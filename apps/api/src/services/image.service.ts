@@ -7,6 +7,7 @@ import type { ImageProcessor } from '@pixelfarm/imaging';
 import { newImageId, type CreateImageRequest, type ImageVariant } from '@pixelfarm/schemas';
 import type { RenderJobData, RenderJobResult } from '@pixelfarm/queue';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
+import type { AdmissionControl } from './admission-control';
 
 /** The part of the render queue the service needs. */
 export interface RenderDispatcher {
@@ -18,6 +19,7 @@ export interface ImageServiceDeps {
   images: ImageStore;
   storage: StorageDriver;
   queue: RenderDispatcher;
+  admission: Pick<AdmissionControl, 'admit' | 'release'>;
   processor: ImageProcessor;
   metrics: ApiRenderMetrics;
   publicUrl: string;
@@ -43,16 +45,21 @@ export class ImageService {
   /** Accepts the request (id fixed now), stores it, renders it and returns once the image is stored. */
   async create(account: string, request: CreateImageRequest): Promise<CreatedImage> {
     const id = newImageId();
-    await this.deps.images.saveRecord({ id, account, created_at: new Date().toISOString(), request });
-    const started = Date.now();
-    await this.deps.queue.enqueue({ id, account, request });
-    this.deps.metrics.enqueued();
+    await this.deps.admission.admit('interactive', [id]);
     try {
-      await this.deps.queue.waitForResult(id, this.deps.renderWaitMs);
-      this.deps.metrics.result('completed', (Date.now() - started) / 1000);
-    } catch (err) {
-      this.deps.metrics.result((err as { status?: number }).status === 400 ? 'rejected' : 'failed', (Date.now() - started) / 1000);
-      throw err;
+      await this.deps.images.saveRecord({ id, account, created_at: new Date().toISOString(), request });
+      const started = Date.now();
+      await this.deps.queue.enqueue({ id, account, request });
+      this.deps.metrics.enqueued();
+      try {
+        await this.deps.queue.waitForResult(id, this.deps.renderWaitMs);
+        this.deps.metrics.result('completed', (Date.now() - started) / 1000);
+      } catch (err) {
+        this.deps.metrics.result((err as { status?: number }).status === 400 ? 'rejected' : 'failed', (Date.now() - started) / 1000);
+        throw err;
+      }
+    } finally {
+      await this.deps.admission.release('interactive', [id]).catch(() => undefined);
     }
     const ext = request.format && request.format !== 'png' ? `.${request.format}` : '';
     return { id, url: `${this.deps.publicUrl}/v1/image/${id}${ext}` };

@@ -1,6 +1,7 @@
 // The render job: request → Chromium PNG → stored original. Re-running it (retry, stalled
 // recovery) overwrites the same object, because the image id is fixed by the API.
 import type { Job } from 'bullmq';
+import { RenderInputError } from '@pixelfarm/errors';
 import type { Renderer } from '@pixelfarm/renderer';
 import type { ImageStore } from '@pixelfarm/storage';
 import type { ImageProcessor } from '@pixelfarm/imaging';
@@ -12,6 +13,8 @@ export interface RenderJobDeps {
   images: ImageStore;
   processor: ImageProcessor;
   metrics: RenderMetrics;
+  /** Largest image stored; a larger render fails as an input error. */
+  maxOutputBytes: number;
 }
 
 export function createRenderJob(deps: RenderJobDeps): JobProcessor {
@@ -22,6 +25,9 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     deps.metrics.phase('wait', timings.wait / 1000);
     deps.metrics.phase('capture', timings.capture / 1000);
 
+    if (png.length > deps.maxOutputBytes) {
+      throw new RenderInputError(`The rendered image is ${png.length} bytes, over the limit of ${deps.maxOutputBytes}`);
+    }
     const encodeStart = Date.now();
     const { width, height } = await deps.processor.inspect(png);
     deps.metrics.phase('encode', (Date.now() - encodeStart) / 1000);
