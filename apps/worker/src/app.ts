@@ -34,6 +34,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     timeoutMs: config.limits.renderTimeoutMs,
     maxCaptureHeight: config.limits.maxCaptureHeight,
     maxRenderPixels: config.limits.maxRenderPixels,
+    pageHeapMb: config.limits.pageHeapMb,
     onBrowserDisconnect: () => {
       metrics.browserRestart();
       logger.warn('browser disconnected; relaunching on the next job');
@@ -67,7 +68,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   });
   worker.on('completed', () => metrics.completed());
   // A separate non-blocking connection for readiness pings (the worker's own is blocked in BRPOPLPUSH-style waits).
-  const health = new IORedis({ ...redisOptions(config.redisUrl, 'producer'), lazyConnect: true });
+  const health = new IORedis(redisOptions(config.redisUrl, 'producer'));
   health.on('error', () => {});
 
   let draining = false;
@@ -79,7 +80,6 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       isDraining: () => draining,
       checks: {
         redis: async () => {
-          if (health.status === 'wait') await health.connect();
           await health.ping();
         },
         storage: () => storage.ping(),
@@ -118,7 +118,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         };
         await step('worker', () => worker.close());
         await step('browser', () => renderer.close());
-        await step('redis', () => health.quit());
+        await step('redis', () => health.quit().catch(() => health.disconnect()));
         await step('storage', () => storage.close());
         if (server) await step('http', () => new Promise<void>((resolve) => {
           server!.close(() => resolve());

@@ -65,6 +65,8 @@ const schema = z.object({
   MAX_INPUT_PIXELS: int(100_000_000, 1_000_000, 268_402_689),
   /** Pixel budget of one capture: viewport (or crop) width × height × device_scale². Default 40 megapixels. */
   MAX_RENDER_PIXELS: int(40_000_000, 10_000, 268_000_000),
+  /** JavaScript heap of one page in MB: a memory bomb crashes its page, not the machine. Default 512. */
+  PAGE_HEAP_MB: int(512, 64, 16_384),
   /** Largest rendered image a worker stores. Default 50 MB. */
   MAX_OUTPUT_BYTES: int(50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Requests per minute per API key on authenticated routes, shared by all API replicas. Default 600. */
@@ -122,6 +124,7 @@ export interface Config {
     maxInputPixels: number;
     maxRenderPixels: number;
     maxOutputBytes: number;
+    pageHeapMb: number;
     rateLimitPerMinute: number;
     queueMaxPending: number;
     queueRetryAfterS: number;
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxInputPixels: e.MAX_INPUT_PIXELS,
       maxRenderPixels: e.MAX_RENDER_PIXELS,
       maxOutputBytes: e.MAX_OUTPUT_BYTES,
+      pageHeapMb: e.PAGE_HEAP_MB,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       queueMaxPending: e.QUEUE_MAX_PENDING,
       queueRetryAfterS: e.QUEUE_RETRY_AFTER_S,

@@ -9,6 +9,8 @@ export interface BrowserHostOptions {
    * bypassed: Chromium would otherwise connect to localhost directly, past the policy.
    */
   proxyServer?: () => string;
+  /** V8 heap limit of each page's renderer, in MB (memory bombs crash their page only). */
+  pageHeapMb?: number;
   /** Called when the browser dies unexpectedly (metrics, logs). */
   onDisconnect?: () => void;
 }
@@ -51,9 +53,13 @@ export class BrowserHost {
   private async launch(): Promise<Browser> {
     const browser = await chromium.launch({
       executablePath: this.options.executablePath,
-      args: this.options.proxyServer
-        ? [...CHROMIUM_ARGS, `--proxy-server=${this.options.proxyServer()}`, '--proxy-bypass-list=<-loopback>']
-        : CHROMIUM_ARGS,
+      args: [
+        ...CHROMIUM_ARGS,
+        ...(this.options.proxyServer
+          ? [`--proxy-server=${this.options.proxyServer()}`, '--proxy-bypass-list=<-loopback>']
+          : []),
+        ...(this.options.pageHeapMb ? [`--js-flags=--max-old-space-size=${this.options.pageHeapMb}`] : []),
+      ],
       headless: true,
       // We close the browser ourselves in order; Playwright's own handlers would race it.
       handleSIGINT: false,

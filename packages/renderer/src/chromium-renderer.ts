@@ -20,6 +20,8 @@ export interface ChromiumRendererOptions {
   maxCaptureHeight: number;
   /** Pixel budget of one capture (width × height × device_scale²); larger captures are refused. */
   maxRenderPixels?: number;
+  /** V8 heap limit of each page in MB. */
+  pageHeapMb?: number;
   onBrowserDisconnect?: () => void;
 }
 
@@ -46,6 +48,7 @@ export class ChromiumRenderer implements Renderer {
       executablePath: options.executablePath,
       onDisconnect: options.onBrowserDisconnect,
       proxyServer: () => this.proxy.url,
+      pageHeapMb: options.pageHeapMb,
     });
   }
 
@@ -99,6 +102,16 @@ export class ChromiumRenderer implements Renderer {
     // Egress policy is enforced by the egress proxy every request goes through (no per-request
     // interception here: it would cost a round trip to Node for each subresource).
     const page = await context.newPage();
+    // A crashed page (out of memory, renderer killed) fails this request with a clear error;
+    // the browser and the other jobs carry on.
+    const crashed = new Promise<never>((_, reject) =>
+      page.once('crash', () => reject(new RenderInputError('The page crashed while rendering (it may use too much memory)'))),
+    );
+    crashed.catch(() => undefined);
+    return Promise.race([this.renderPage(page, request), crashed]);
+  }
+
+  private async renderPage(page: Page, request: CreateImageRequest): Promise<RenderOutput> {
     const maxWait = request.max_wait_ms ?? DEFAULT_MAX_WAIT_MS;
     if (request.render_when_ready) {
       await page.addInitScript(() => {

@@ -21,7 +21,7 @@ function clientErrorOf(err: unknown): { status: number; message: string } | unde
     return { status: 415, message: 'Unsupported body encoding: send UTF-8' };
   }
   if (e?.name === 'MulterError') {
-    return { status: 400, message: e.code === 'LIMIT_UNEXPECTED_FILE' ? 'File uploads are not accepted: send form fields' : 'The form body could not be read' };
+    return { status: 400, message: e.code === 'LIMIT_UNEXPECTED_FILE' || e.code === 'LIMIT_FILE_COUNT' ? 'File uploads are not accepted: send form fields' : 'The form body could not be read' };
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return { status: e.status, message: 'The request could not be read' };
