@@ -13,7 +13,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   return {
     REDIS_URL: redis,
     REDIS_PREFIX: `test-${randomUUID()}`,
-    STORAGE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'pixelfarm-test-')),
+    STORAGE_DIR: fs.mkdtempSync(path.join(process.env.TEST_TMP_ROOT ?? os.tmpdir(), 'storage-')),
     API_KEYS: `${TEST_KEYS.id}:${TEST_KEYS.key},${TEST_KEYS.otherId}:${TEST_KEYS.otherKey}`,
     PORT: '0',
     WORKER_PORT: '0',
