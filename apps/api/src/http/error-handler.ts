@@ -20,9 +20,7 @@ function clientErrorOf(err: unknown): { status: number; message: string } | unde
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
     return { status: 415, message: 'Unsupported body encoding: send UTF-8' };
   }
-  if (e?.name === 'MulterError') {
-    return { status: 400, message: e.code === 'LIMIT_UNEXPECTED_FILE' || e.code === 'LIMIT_FILE_COUNT' ? 'File uploads are not accepted: send form fields' : 'The form body could not be read' };
-  }
+  if (e?.name === 'MulterError') return { status: 400, message: 'The form body could not be read' };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return { status: e.status, message: 'The request could not be read' };
   }
