@@ -58,6 +58,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     concurrency: config.workerConcurrency,
     lockDurationMs: config.limits.jobLockMs,
     stalledIntervalMs: config.limits.jobStalledIntervalMs,
+    maxStalledCount: config.limits.jobMaxStalls,
     processors,
     onFailed: (job, err) => {
       const failure = decodeFailure(err.message);

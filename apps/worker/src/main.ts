@@ -2,6 +2,7 @@
 import { ConfigError } from '@pixelfarm/errors';
 import { createLogger, loadConfig } from '@pixelfarm/config';
 import { createWorkerApp } from './app';
+import { claimTempRoot } from './temp-root';
 
 async function main(): Promise<void> {
   let config;
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger('worker', config.logLevel);
+  const tmp = claimTempRoot();
   const app = createWorkerApp(config, logger);
   const port = await app.start();
   logger.info('worker started', { concurrency: config.workerConcurrency, metricsPort: port, storage: config.storage.driver });
@@ -27,7 +29,10 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     deadline.unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        tmp.release();
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

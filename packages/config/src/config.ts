@@ -77,6 +77,8 @@ const schema = z.object({
   QUEUE_RETRY_AFTER_S: int(5, 1, 3600),
   /** How long a worker holds a job's lock; a killed worker's job is re-run after it expires. Default 30 s. */
   JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+  /** Times a job may lose its worker (crash, SIGKILL) and be re-run before it fails for good. Default 3. */
+  JOB_MAX_STALLS: int(3, 1, 100),
   /** How often workers look for stalled jobs (held by a dead worker). Default 15 s. */
   JOB_STALLED_INTERVAL_MS: int(15_000, 500, 600_000),
   /** Deadline for a graceful shutdown before the process exits anyway. Default 25 s. */
@@ -130,6 +132,7 @@ export interface Config {
     queueRetryAfterS: number;
     jobLockMs: number;
     jobStalledIntervalMs: number;
+    jobMaxStalls: number;
   };
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
@@ -212,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       queueRetryAfterS: e.QUEUE_RETRY_AFTER_S,
       jobLockMs: e.JOB_LOCK_MS,
       jobStalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,
+      jobMaxStalls: e.JOB_MAX_STALLS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

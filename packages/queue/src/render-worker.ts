@@ -15,6 +15,8 @@ export interface RenderWorkerOptions {
   lockDurationMs?: number;
   /** How often stalled jobs are looked for. Default 15 s. */
   stalledIntervalMs?: number;
+  /** Re-runs allowed after a worker died holding the job. Default 3. */
+  maxStalledCount?: number;
   /** Processors by job name; a job without a processor fails for good. */
   processors: ReadonlyMap<JobName, JobProcessor>;
   onFailed?: (job: Job | undefined, err: Error) => void;
@@ -51,7 +53,7 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       // lock expires (stalled-job recovery).
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 15_000,
-      maxStalledCount: 2,
+      maxStalledCount: options.maxStalledCount ?? 3,
     },
   );
   if (options.onFailed) worker.on('failed', options.onFailed);

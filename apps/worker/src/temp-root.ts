@@ -1,0 +1,37 @@
+// A private temporary directory per worker process, for the browser profiles Playwright creates
+// in os.tmpdir(). A worker killed with SIGKILL cannot clean up after itself, so every start
+// also sweeps the directories of workers that are no longer alive.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const PREFIX = 'pixelfarm-worker-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temp roots of dead workers, then creates this process's root and makes it os.tmpdir(). */
+export function claimTempRoot(base = os.tmpdir()): { dir: string; release(): void } {
+  for (const name of fs.readdirSync(base)) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(name.slice(PREFIX.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) {
+      fs.rmSync(path.join(base, name), { recursive: true, force: true });
+    }
+  }
+  const dir = fs.mkdtempSync(path.join(base, `${PREFIX}${process.pid}-`));
+  // os.tmpdir() reads TMPDIR on every call: Playwright's profile directories now land here.
+  process.env.TMPDIR = dir;
+  return {
+    dir,
+    release() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// Chaos: 300 renders while worker processes are SIGKILLed and restarted every few seconds.
+// Stalled-job recovery must re-run what the dead workers held; every create must succeed with
+// the right image, and no Chromium process may outlive its worker.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { freePort } from '../support/ports';
+import { spawnApp, waitForHttp, type AppProcess } from '../support/processes';
+import { basicAuth, testEnv } from '../support/test-env';
+import { decodeImage } from '../support/decode-image';
+
+const JOBS = 300;
+
+/** All descendants of a process (the browser and its helpers). */
+function descendants(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-P', String(pid)]).toString();
+  } catch {
+    return [];
+  }
+  const children = out.split('\n').filter(Boolean).map(Number);
+  return children.flatMap((c) => [c, ...descendants(c)]);
+}
+
+/** Running (not exited, and not an exited zombie waiting for its reaper). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The pids still running after up to `ms` milliseconds. */
+async function survivors(pids: number[], ms = 10_000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let left = pids.filter(isAlive);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    left = left.filter(isAlive);
+  }
+  return left;
+}
+
+describe('chaos: workers killed mid-render', () => {
+  it(`completes all ${JOBS} renders correctly while workers are SIGKILLed and restarted`, async () => {
+    const env = testEnv({
+      WORKER_CONCURRENCY: '2',
+      JOB_LOCK_MS: '4000',
+      JOB_STALLED_INTERVAL_MS: '1000',
+      JOB_MAX_STALLS: '20',
+      RENDER_WAIT_MS: '300000',
+    });
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const api = spawnApp('api', { ...env, PORT: String(apiPort), PUBLIC_URL: apiUrl });
+    const startWorker = async () => spawnApp('worker', { ...env, WORKER_PORT: String(await freePort()) });
+    const workers: AppProcess[] = [await startWorker(), await startWorker()];
+    const orphans: number[] = [];
+    let kills = 0;
+    let stop = false;
+
+    try {
+      await waitForHttp(`${apiUrl}/readyz`, api);
+      const colour = (i: number) => [(i * 7) % 256, (i * 13) % 256, (i * 29) % 256] as const;
+      const creates = Promise.all(
+        Array.from({ length: JOBS }, async (_, i) => {
+          const [r, g, b] = colour(i);
+          const res = await fetch(`${apiUrl}/v1/image`, {
+            method: 'POST',
+            headers: { Authorization: basicAuth(), 'Content-Type': 'application/json' },
+            body: JSON.stringify({ html: `<div style="width:${40 + (i % 50)}px;height:20px;background:rgb(${r},${g},${b})"></div>`, device_scale: 1 }),
+          });
+          return { i, status: res.status, body: (await res.json()) as { id: string; url: string; message?: string } };
+        }),
+      );
+
+      // Every 3 s: SIGKILL one worker (alternating), note its browser processes, start a replacement.
+      const chaos = (async () => {
+        let victim = 0;
+        while (!stop) {
+          await new Promise((r) => setTimeout(r, 3000));
+          if (stop) break;
+          const w = workers[victim]!;
+          const tree = descendants(w.child.pid!);
+          w.child.kill('SIGKILL');
+          await new Promise((r) => w.child.once('exit', r));
+          kills++;
+          workers[victim] = await startWorker();
+          void survivors(tree).then((left) => orphans.push(...left));
+          victim = 1 - victim;
+        }
+      })();
+
+      const results = await creates;
+      stop = true;
+      await chaos;
+      await new Promise((r) => setTimeout(r, 10_500)); // let the last orphan checks finish
+
+      const failed = results.filter((r) => r.status !== 200);
+      expect(failed).toEqual([]);
+      expect(kills).toBeGreaterThanOrEqual(3);
+      expect(new Set(results.map((r) => r.body.id)).size).toBe(JOBS);
+      for (const { i, body } of results) {
+        const res = await fetch(body.url);
+        expect(res.status).toBe(200);
+        const img = await decodeImage(Buffer.from(await res.arrayBuffer()));
+        expect([img.width, img.height]).toEqual([40 + (i % 50), 20]);
+        expect(img.pixel(5, 5)).toEqual([...colour(i), 255]);
+      }
+      expect(orphans).toEqual([]);
+    } finally {
+      stop = true;
+      const trees = workers.map((w) => (w.child.pid ? descendants(w.child.pid) : []));
+      await Promise.all([api.stop(), ...workers.map((w) => w.stop())]);
+      // After a graceful stop too, no browser process is left behind.
+      expect(await survivors(trees.flat())).toEqual([]);
+    }
+  }, 600_000);
+});
