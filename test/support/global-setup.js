@@ -18,7 +18,7 @@ function freePort() {
 }
 
 module.exports = async function globalSetup() {
-  const { startRedis } = await import('../../scripts/local-redis.mjs');
+  const { startRedis } = require('../../scripts/local-redis.cjs');
   const port = await freePort();
   const child = await startRedis({ port });
   globalThis.__REDIS__ = child;

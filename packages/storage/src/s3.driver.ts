@@ -11,6 +11,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { UnavailableError } from '@pixelfarm/errors';
 import { assertSafeKey, type StorageDriver, type StoredObject } from './storage-driver';
 
 export interface S3DriverOptions {
@@ -43,9 +44,23 @@ export class S3Driver implements StorageDriver {
     });
   }
 
+  /**
+   * Sends one command. The SDK already retried transient faults with backoff; what still fails
+   * means the store is down for now, which callers see as 503 (API) or a retried job (worker).
+   */
+  private async call<T>(request: () => Promise<T>, notFoundIsNull = false): Promise<T | null> {
+    try {
+      return await request();
+    } catch (err) {
+      if (notFoundIsNull && isNotFound(err)) return null;
+      if (err instanceof S3ServiceException && (err.$metadata?.httpStatusCode ?? 500) < 500 && !isNotFound(err)) throw err;
+      throw new UnavailableError('The object store is unavailable, please retry', { cause: err });
+    }
+  }
+
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     assertSafeKey(key);
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.call(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType })));
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -58,41 +73,30 @@ export class S3Driver implements StorageDriver {
 
   async stream(key: string): Promise<StoredObject | null> {
     assertSafeKey(key);
-    try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return {
-        body: res.Body as Readable,
-        size: res.ContentLength ?? 0,
-        contentType: res.ContentType ?? 'application/octet-stream',
-      };
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+    const res = await this.call(() => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })), true);
+    if (!res) return null;
+    return {
+      body: res.Body as Readable,
+      size: res.ContentLength ?? 0,
+      contentType: res.ContentType ?? 'application/octet-stream',
+    };
   }
 
   async exists(key: string): Promise<boolean> {
     assertSafeKey(key);
-    try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
+    return (await this.call(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), true)) !== null;
   }
 
   async delete(key: string): Promise<void> {
     assertSafeKey(key);
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.call(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 
   async deletePrefix(prefix: string): Promise<number> {
     const keys = await this.list(prefix);
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      await this.call(() => this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
       );
     }
     return keys.length;
@@ -102,9 +106,8 @@ export class S3Driver implements StorageDriver {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const res = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
+      const res = (await this.call(() => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })),
+      ))!;
       for (const obj of res.Contents ?? []) if (obj.Key) keys.push(obj.Key);
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
@@ -112,7 +115,7 @@ export class S3Driver implements StorageDriver {
   }
 
   async ping(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    await this.call(() => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,10 @@
 // Finds a Redis that answers, or starts a local redis-server for single-machine runs and tests.
-import { spawn } from 'node:child_process';
-import net from 'node:net';
+'use strict';
+const { spawn } = require('node:child_process');
+const net = require('node:net');
 
 /** Resolves true when a Redis server answers PING at host:port. */
-export function pingRedis(host, port, timeoutMs = 1000) {
+function pingRedis(host, port, timeoutMs = 1000) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (ok) => {
@@ -21,7 +22,7 @@ export function pingRedis(host, port, timeoutMs = 1000) {
  * Starts redis-server on port and waits until it answers. `dir` keeps its append-only file
  * (omit it for a throwaway test server without persistence). Returns the child process.
  */
-export async function startRedis({ port, dir, host = '127.0.0.1' }) {
+async function startRedis({ port, dir, host = '127.0.0.1' }) {
   const args = ['--port', String(port), '--bind', host, '--save', ''];
   args.push(...(dir ? ['--dir', dir, '--appendonly', 'yes'] : ['--appendonly', 'no']));
   const child = spawn('redis-server', args, { stdio: 'ignore' });
@@ -34,3 +35,5 @@ export async function startRedis({ port, dir, host = '127.0.0.1' }) {
   child.kill('SIGKILL');
   throw new Error('redis-server did not answer within 10 s');
 }
+
+module.exports = { pingRedis, startRedis };
