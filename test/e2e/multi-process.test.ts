@@ -68,6 +68,30 @@ describe('one API and two worker processes on S3 storage', () => {
     for (const n of counts) expect(n).toBeGreaterThan(0);
   });
 
+  it('drains on SIGTERM: the API finishes an in-flight create, then exits 0', async () => {
+    const env = testEnv({ ...s3.env });
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const apiProc = spawnApp('api', { ...env, PORT: String(port), PUBLIC_URL: url });
+    const workerProc = spawnApp('worker', { ...env, WORKER_PORT: String(await freePort()) });
+    try {
+      await waitForHttp(`${url}/readyz`, apiProc);
+      const inflight = fetch(`${url}/v1/image`, {
+        method: 'POST',
+        headers: { Authorization: basicAuth(), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ html: '<div style="width:10px;height:10px;background:#123456"></div>', ms_delay: 1500, device_scale: 1 }),
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      const exited = apiProc.stop(20_000);
+      const res = await inflight;
+      expect(res.status).toBe(200);
+      expect(await exited).toBe(0);
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      await Promise.all([apiProc.stop(), workerProc.stop()]);
+    }
+  });
+
   it('drains on SIGTERM: the worker exits 0', async () => {
     const extra = await freePort();
     const env = testEnv({ ...s3.env });
