@@ -44,6 +44,8 @@ if (!args.has('--no-browser')) {
   if (!existsSync('/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf')) wanted.push('fonts-liberation');
 }
 if (!args.has('--no-redis') && !onPath('redis-server')) wanted.push('redis-server');
+// The deployment tests build the kustomize overlays with kubectl.
+if (args.has('--test') && !onPath('kubectl')) wanted.push('kubernetes-client');
 
 if (wanted.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

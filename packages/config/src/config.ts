@@ -86,6 +86,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
+/** Every environment variable the processes read: deployment manifests may set only these. */
+export const ENV_VARS: readonly string[] = Object.freeze(Object.keys(schema.shape));
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface S3Config {

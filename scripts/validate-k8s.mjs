@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Builds a kustomize overlay and validates every manifest against the Kubernetes (and KEDA)
+// schemas. Usage: node scripts/validate-k8s.mjs k8s/overlays/prod
+// Prints one JSON line {overlay, manifests, errors}; exits 1 when anything is invalid.
+import { execFileSync } from 'node:child_process';
+import { parseAllDocuments } from 'yaml';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
+
+const MODELS = { Deployment, ConfigMap, Secret, Service, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy, ScaledObject };
+const overlay = process.argv[2];
+if (!overlay) {
+  process.stderr.write('usage: validate-k8s.mjs <kustomize directory>\n');
+  process.exit(2);
+}
+const built = execFileSync('kubectl', ['kustomize', overlay], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+const manifests = parseAllDocuments(built).map((d) => d.toJS());
+const errors = [];
+for (const doc of manifests) {
+  const Model = MODELS[doc.kind];
+  if (!Model) {
+    errors.push(`${doc.kind}/${doc.metadata?.name}: no schema for this kind`);
+    continue;
+  }
+  try {
+    new Model(doc).validate();
+  } catch (err) {
+    errors.push(`${doc.kind}/${doc.metadata?.name}: ${err.message}`);
+  }
+}
+process.stdout.write(JSON.stringify({ overlay, manifests, errors }) + '\n');
+process.exit(errors.length ? 1 : 0);
