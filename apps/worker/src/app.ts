@@ -9,7 +9,7 @@ import { createStorage, ImageStore } from '@pixelfarm/storage';
 import { createRenderWorker, decodeFailure, JOB_NAMES, redisOptions } from '@pixelfarm/queue';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
-import { createRegistry, createRenderMetrics } from '@pixelfarm/metrics';
+import { createRegistry, createRenderMetrics, registerPoolGauge } from '@pixelfarm/metrics';
 import { healthRoutes } from '@pixelfarm/health';
 import { createRenderJob } from './jobs/render.job';
 import { buildJobRegistry } from './jobs/job-registry';
@@ -35,6 +35,13 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     maxCaptureHeight: config.limits.maxCaptureHeight,
     maxRenderPixels: config.limits.maxRenderPixels,
     pageHeapMb: config.limits.pageHeapMb,
+    poolSize: config.workerConcurrency,
+    recycleAfterRenders: config.limits.browserRecycleRenders,
+    recycleAboveMb: config.limits.browserRecycleMb,
+    onBrowserRecycle: (reason) => {
+      metrics.browserRecycle(reason);
+      logger.info('recycling the browser', { reason });
+    },
     onBrowserDisconnect: () => {
       metrics.browserRestart();
       logger.warn('browser disconnected; relaunching on the next job');
@@ -68,6 +75,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     onError: (err) => logger.warn('worker error', { error: err.message }),
   });
   worker.on('completed', () => metrics.completed());
+  registerPoolGauge(registry, () => renderer.stats());
   // A separate non-blocking connection for readiness pings (the worker's own is blocked in BRPOPLPUSH-style waits).
   const health = new IORedis(redisOptions(config.redisUrl, 'producer'));
   health.on('error', () => {});

@@ -67,6 +67,10 @@ const schema = z.object({
   MAX_RENDER_PIXELS: int(40_000_000, 10_000, 268_000_000),
   /** JavaScript heap of one page in MB: a memory bomb crashes its page, not the machine. Default 512. */
   PAGE_HEAP_MB: int(512, 64, 16_384),
+  /** Renders after which a worker replaces its browser (draining it first). Default 1000. */
+  BROWSER_RECYCLE_RENDERS: int(1000, 1, 10_000_000),
+  /** Memory (MB) of a worker's browser processes above which it is replaced. Default 2048. */
+  BROWSER_RECYCLE_MB: int(2048, 128, 1_000_000),
   /** Largest rendered image a worker stores. Default 50 MB. */
   MAX_OUTPUT_BYTES: int(50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Requests per minute per API key on authenticated routes, shared by all API replicas. Default 600. */
@@ -130,6 +134,8 @@ export interface Config {
     maxRenderPixels: number;
     maxOutputBytes: number;
     pageHeapMb: number;
+    browserRecycleRenders: number;
+    browserRecycleMb: number;
     rateLimitPerMinute: number;
     queueMaxPending: number;
     queueRetryAfterS: number;
@@ -213,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxRenderPixels: e.MAX_RENDER_PIXELS,
       maxOutputBytes: e.MAX_OUTPUT_BYTES,
       pageHeapMb: e.PAGE_HEAP_MB,
+      browserRecycleRenders: e.BROWSER_RECYCLE_RENDERS,
+      browserRecycleMb: e.BROWSER_RECYCLE_MB,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       queueMaxPending: e.QUEUE_MAX_PENDING,
       queueRetryAfterS: e.QUEUE_RETRY_AFTER_S,

@@ -43,6 +43,7 @@ export interface RenderMetrics {
   failed(kind: 'input' | 'internal'): void;
   phase(phase: RenderPhase, seconds: number): void;
   browserRestart(): void;
+  browserRecycle(reason: 'renders' | 'memory'): void;
 }
 
 export function createRenderMetrics(registry: Registry): RenderMetrics {
@@ -64,11 +65,18 @@ export function createRenderMetrics(registry: Registry): RenderMetrics {
     help: 'Times the browser disconnected unexpectedly and was relaunched',
     registers: [registry],
   });
+  const recycles = new Counter({
+    name: 'browser_recycles_total',
+    help: 'Browsers replaced on purpose (render count or memory), by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   return {
     completed: () => jobs.inc({ outcome: 'completed' }),
     failed: (kind) => jobs.inc({ outcome: kind === 'input' ? 'rejected' : 'failed' }),
     phase: (phase, seconds) => duration.observe({ phase }, seconds),
     browserRestart: () => restarts.inc(),
+    browserRecycle: (reason) => recycles.inc({ reason }),
   };
 }
 
@@ -114,6 +122,21 @@ export function registerQueueDepth(
       } catch {
         // Redis down: keep the last values rather than failing the whole scrape.
       }
+    },
+  });
+}
+
+/** Pages in use and pool size of a worker's browser pool, read at scrape time. */
+export function registerPoolGauge(registry: Registry, read: () => { pagesInUse: number; poolSize: number }): void {
+  new Gauge({
+    name: 'browser_pages',
+    help: 'Browser pages of this worker: in use, and the pool size',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const { pagesInUse, poolSize } = read();
+      this.set({ state: 'in_use' }, pagesInUse);
+      this.set({ state: 'pool_size' }, poolSize);
     },
   });
 }

@@ -1,5 +1,8 @@
-// Owns the worker's long-lived Chromium: launched once, shared by every job, relaunched
-// when it disconnects (crash, OOM kill). Never a browser per job.
+// Owns the worker's long-lived Chromium: launched once and shared by every job (never a browser
+// per job), relaunched when it disconnects (crash, OOM kill), and recycled after a number of
+// renders or above a memory size, because long-running Chromium creeps in memory. Recycling
+// drains: the retiring browser takes no new work and closes when its last lease is returned.
+import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 export interface BrowserHostOptions {
@@ -11,8 +14,14 @@ export interface BrowserHostOptions {
   proxyServer?: () => string;
   /** V8 heap limit of each page's renderer, in MB (memory bombs crash their page only). */
   pageHeapMb?: number;
+  /** Renders after which the browser is replaced. Default 1000. */
+  recycleAfterRenders?: number;
+  /** Resident memory of the browser's process tree (MB) above which it is replaced. Default 2048. */
+  recycleAboveMb?: number;
   /** Called when the browser dies unexpectedly (metrics, logs). */
   onDisconnect?: () => void;
+  /** Called when a browser is retired on purpose. */
+  onRecycle?: (reason: 'renders' | 'memory') => void;
 }
 
 // Flags needed on this kind of machine: no sandbox as root, and no background traffic to
@@ -29,14 +38,45 @@ export const CHROMIUM_ARGS = [
   '--font-render-hinting=none',
 ];
 
+/** A browser handed to one job (or one pooled page); return it with release(). */
+export interface BrowserLease {
+  browser: Browser;
+  /** False once the browser is retiring or gone: pooled pages of it should be discarded. */
+  isCurrent(): boolean;
+  release(): void;
+}
+
+const MEMORY_CHECK_EVERY = 25;
+
 export class BrowserHost {
   private browser?: Browser;
   private launching?: Promise<Browser>;
   private closed = false;
+  private renders = 0;
+  private readonly leases = new Map<Browser, number>();
+  private readonly retiring = new Set<Browser>();
 
   constructor(private readonly options: BrowserHostOptions) {}
 
-  /** The connected browser, launching (or relaunching) it when needed. */
+  /** Leases the current browser, launching (or relaunching) it when needed. */
+  async lease(): Promise<BrowserLease> {
+    const browser = await this.acquire();
+    this.leases.set(browser, (this.leases.get(browser) ?? 0) + 1);
+    let released = false;
+    return {
+      browser,
+      isCurrent: () => this.browser === browser && browser.isConnected(),
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.leases.get(browser) ?? 1) - 1;
+        this.leases.set(browser, left);
+        if (left <= 0 && this.retiring.has(browser)) void this.dispose(browser);
+      },
+    };
+  }
+
+  /** The connected browser, launching it when needed. */
   async acquire(): Promise<Browser> {
     if (this.closed) throw new Error('Browser host is closed');
     if (this.browser?.isConnected()) return this.browser;
@@ -48,6 +88,33 @@ export class BrowserHost {
 
   isConnected(): boolean {
     return !!this.browser?.isConnected();
+  }
+
+  /** Counts a finished render and retires the browser when it is due. */
+  noteRender(): void {
+    this.renders++;
+    const limit = this.options.recycleAfterRenders ?? 1000;
+    if (this.renders >= limit) return this.retire('renders');
+    if (this.renders % MEMORY_CHECK_EVERY === 0 && treeMemoryMb() > (this.options.recycleAboveMb ?? 2048)) {
+      this.retire('memory');
+    }
+  }
+
+  private retire(reason: 'renders' | 'memory'): void {
+    const browser = this.browser;
+    if (!browser) return;
+    this.browser = undefined;
+    this.renders = 0;
+    this.retiring.add(browser);
+    this.options.onRecycle?.(reason);
+    if ((this.leases.get(browser) ?? 0) <= 0) void this.dispose(browser);
+  }
+
+  private async dispose(browser: Browser): Promise<void> {
+    this.retiring.delete(browser);
+    this.leases.delete(browser);
+    // Playwright removes the browser's temporary profile directory when it closes.
+    await browser.close().catch(() => undefined);
   }
 
   private async launch(): Promise<Browser> {
@@ -67,18 +134,54 @@ export class BrowserHost {
       handleSIGHUP: false,
     });
     browser.on('disconnected', () => {
+      const unexpected = !this.closed && !this.retiring.has(browser);
       if (this.browser === browser) this.browser = undefined;
-      if (!this.closed) this.options.onDisconnect?.();
+      this.leases.delete(browser);
+      if (unexpected) this.options.onDisconnect?.();
     });
     this.browser = browser;
+    this.leases.set(browser, 0);
     return browser;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const browser = this.browser ?? (await this.launching?.catch(() => undefined));
+    const current = this.browser ?? (await this.launching?.catch(() => undefined));
     this.browser = undefined;
-    // Playwright removes its temporary profile directory when the browser closes.
-    await browser?.close().catch(() => undefined);
+    const all = new Set([...this.leases.keys(), ...this.retiring, ...(current ? [current] : [])]);
+    await Promise.all([...all].map((b) => b.close().catch(() => undefined)));
+    this.leases.clear();
+    this.retiring.clear();
   }
+}
+
+/** Resident memory (MB) of this process's descendants: the browser and its helpers. */
+export function treeMemoryMb(root = process.pid): number {
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  for (const pid of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(pid)]);
+      rss.set(Number(pid), Number(fields[21]) * 4096);
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  let total = 0;
+  const stack = [...(children.get(root) ?? [])];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    total += rss.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total / (1024 * 1024);
 }

@@ -4,3 +4,7 @@ export * from './browser-host';
 export * from './chromium-renderer';
 export * from './network-guard';
 export * from './page-document';
+export * from './page-pool';
+export * from './page-session';
+export * from './render-documents';
+export * from './egress-proxy';

@@ -14,8 +14,12 @@ function escapeStyle(css: string): string {
   return css.replace(/<\/style/gi, '<\\/style');
 }
 
-export function buildDocument(html: string, css?: string): string {
-  const style = `<style>${BASE_CSS}</style>${css ? `<style>${escapeStyle(css)}</style>` : ''}`;
+/** Defines ScreenshotReady() before any page script runs (render_when_ready). */
+export const READY_HELPER = `window.ScreenshotReady=function(){window.__pixelfarmReady=true};`;
+
+export function buildDocument(html: string, css?: string, options: { readyHelper?: boolean } = {}): string {
+  const helper = options.readyHelper ? `<script>${READY_HELPER}</script>` : '';
+  const style = `${helper}<style>${BASE_CSS}</style>${css ? `<style>${escapeStyle(css)}</style>` : ''}`;
   if (isSnippet(html)) {
     return `<!DOCTYPE html><html><head><meta charset="utf-8">${style}</head><body>${html}</body></html>`;
   }

@@ -9,9 +9,17 @@ export interface RenderOutput {
   timings: { load: number; wait: number; capture: number };
 }
 
+export interface RendererStats {
+  /** Pages rendering right now. */
+  pagesInUse: number;
+  /** Warm pages the pool keeps. */
+  poolSize: number;
+}
+
 export interface Renderer {
   render(request: CreateImageRequest): Promise<RenderOutput>;
   /** True while the browser is connected and able to take work (readiness). */
   isHealthy(): boolean;
+  stats(): RendererStats;
   close(): Promise<void>;
 }

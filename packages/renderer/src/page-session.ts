@@ -1,0 +1,192 @@
+// The steps of one render on one page, shared by pooled pages and per-job contexts:
+// emulation, load, waits, the capture region and a fast CDP capture.
+import type { CDPSession, Page } from 'playwright-core';
+import { RenderInputError } from '@pixelfarm/errors';
+import type { CreateImageRequest } from '@pixelfarm/schemas';
+import { buildDocument, isSnippet, READY_HELPER } from './page-document';
+import type { RenderDocuments } from './render-documents';
+
+export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 };
+export const DEFAULT_MAX_WAIT_MS = 10_000;
+
+export interface Clip {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
+export interface SessionLimits {
+  maxCaptureHeight: number;
+  maxRenderPixels: number;
+}
+
+/** Viewport of a request: explicit, or the default; landscape puts the long side across. */
+export function viewportOf(request: CreateImageRequest): Viewport {
+  const v = request.viewport_width ? { width: request.viewport_width, height: request.viewport_height! } : DEFAULT_VIEWPORT;
+  return request.viewport_landscape && v.height > v.width ? { width: v.height, height: v.width } : v;
+}
+
+export function deviceScaleOf(request: CreateImageRequest): number {
+  return request.device_scale ?? (request.url ? 1 : 2);
+}
+
+export class PageSession {
+  constructor(
+    private readonly page: Page,
+    private readonly cdp: CDPSession,
+    private readonly documents: RenderDocuments,
+    private readonly limits: SessionLimits,
+  ) {}
+
+  /** Per-page emulation, for pages that were not created with the request's context options. */
+  async emulate(request: CreateImageRequest, viewport: Viewport): Promise<void> {
+    await this.cdp.send('Emulation.setDeviceMetricsOverride', {
+      width: viewport.width,
+      height: viewport.height,
+      deviceScaleFactor: deviceScaleOf(request),
+      mobile: false,
+    });
+    if (request.timezone) await this.cdp.send('Emulation.setTimezoneOverride', { timezoneId: request.timezone });
+    await this.page.emulateMedia({ media: request.media_type ?? 'screen', colorScheme: request.color_scheme ?? 'light' });
+  }
+
+  async load(request: CreateImageRequest, maxWait: number, isAllowed: (url: string) => Promise<boolean>): Promise<void> {
+    if (request.html !== undefined) {
+      const doc = this.documents.add(buildDocument(request.html, request.css, { readyHelper: request.render_when_ready }));
+      try {
+        await this.page.goto(doc.url, { waitUntil: 'load', timeout: maxWait });
+      } catch (err) {
+        // Slow subresources: capture what is there once the wait budget is spent.
+        if (!isTimeout(err)) throw err;
+      } finally {
+        doc.remove();
+      }
+      return;
+    }
+    if (!(await isAllowed(request.url!))) {
+      throw new RenderInputError('url points to a private or unreachable address, which this service does not load');
+    }
+    if (request.render_when_ready) await this.page.addInitScript({ content: READY_HELPER });
+    try {
+      await this.page.goto(request.url!, { waitUntil: 'load', timeout: maxWait });
+    } catch (err) {
+      if (!isTimeout(err)) throw new RenderInputError(`The url could not be loaded: ${firstLine(err)}`);
+    }
+    if (request.css) await this.page.addStyleTag({ content: request.css });
+  }
+
+  async waitUntilReady(request: CreateImageRequest, maxWait: number, start: number): Promise<void> {
+    const left = () => Math.max(0, maxWait - (Date.now() - start));
+    await this.page.evaluate(() => document.fonts.ready.then(() => undefined)).catch(() => undefined);
+    if (request.render_when_ready && left() > 0) {
+      await this.page
+        .waitForFunction(
+          () =>
+            (window as unknown as { __pixelfarmReady?: boolean }).__pixelfarmReady === true ||
+            document.querySelector('#HCTIReadyNow') !== null,
+          undefined,
+          { timeout: left(), polling: 50 },
+        )
+        .catch(() => undefined);
+    }
+    if (request.ms_delay) await this.page.waitForTimeout(Math.min(request.ms_delay, left()));
+  }
+
+  /** The area to capture: selector, snippet auto-crop, full page, or the viewport. */
+  async region(request: CreateImageRequest, viewport: Viewport): Promise<Clip> {
+    const maxHeight = this.limits.maxCaptureHeight;
+    if (request.selector) {
+      let box: Clip | null;
+      try {
+        box = await this.page.locator(request.selector).first().boundingBox({ timeout: 1000 });
+      } catch (err) {
+        if (isTimeout(err)) box = null;
+        else throw new RenderInputError(`selector is not a valid CSS selector: ${request.selector}`);
+      }
+      if (!box || box.width < 1 || box.height < 1) {
+        throw new RenderInputError(`No visible element matches the selector ${request.selector}`);
+      }
+      return clamp(box, maxHeight);
+    }
+    if (request.html !== undefined && request.viewport_width === undefined && isSnippet(request.html)) {
+      const box = await this.page.evaluate(outermostMarginBox);
+      if (box) return clamp(box, maxHeight);
+    }
+    if (request.full_screen) {
+      const height = await this.page.evaluate(() => document.documentElement.scrollHeight);
+      return { x: 0, y: 0, width: viewport.width, height: Math.min(Math.max(1, height), maxHeight) };
+    }
+    return { x: 0, y: 0, ...viewport };
+  }
+
+  checkPixelBudget(area: Clip, scale: number): void {
+    const budget = this.limits.maxRenderPixels;
+    if (area.width * area.height * scale * scale > budget) {
+      throw new RenderInputError(
+        `The capture (${Math.round(area.width)}x${Math.round(area.height)} at device_scale ${scale}) is over the limit of ${budget} pixels`,
+      );
+    }
+  }
+
+  /**
+   * Captures the clip straight through CDP with optimizeForSpeed (fast, lightly compressed
+   * PNG: the worker re-encodes it). Transparent backgrounds override the default white.
+   */
+  async capture(clip: Clip, transparent: boolean): Promise<Buffer> {
+    if (transparent) {
+      await this.cdp.send('Emulation.setDefaultBackgroundColorOverride', { color: { r: 0, g: 0, b: 0, a: 0 } });
+    }
+    try {
+      const { data } = await this.cdp.send('Page.captureScreenshot', {
+        format: 'png',
+        clip: { ...clip, scale: 1 },
+        captureBeyondViewport: true,
+        optimizeForSpeed: true,
+        fromSurface: true,
+      });
+      return Buffer.from(data, 'base64');
+    } finally {
+      if (transparent) await this.cdp.send('Emulation.setDefaultBackgroundColorOverride', {}).catch(() => undefined);
+    }
+  }
+}
+
+/** Runs in the page: the union of the margin boxes of body's top-level elements. */
+function outermostMarginBox(): Clip | null {
+  let left = Infinity;
+  let top = Infinity;
+  let right = -Infinity;
+  let bottom = -Infinity;
+  for (const el of Array.from(document.body.children)) {
+    if (['SCRIPT', 'STYLE', 'LINK', 'META', 'TEMPLATE'].includes(el.tagName)) continue;
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    if (s.display === 'none') continue;
+    left = Math.min(left, r.left - parseFloat(s.marginLeft));
+    top = Math.min(top, r.top - parseFloat(s.marginTop));
+    right = Math.max(right, r.right + parseFloat(s.marginRight));
+    bottom = Math.max(bottom, r.bottom + parseFloat(s.marginBottom));
+  }
+  if (!Number.isFinite(left) || right - left < 1 || bottom - top < 1) return null;
+  const x = Math.max(0, left + window.scrollX);
+  const y = Math.max(0, top + window.scrollY);
+  return { x, y, width: right + window.scrollX - x, height: bottom + window.scrollY - y };
+}
+
+function clamp(box: Clip, maxHeight: number): Clip {
+  return { x: box.x, y: box.y, width: Math.max(1, box.width), height: Math.max(1, Math.min(box.height, maxHeight)) };
+}
+
+function isTimeout(err: unknown): boolean {
+  return (err as Error)?.name === 'TimeoutError';
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200);
+}
