@@ -55,7 +55,10 @@ export class ChromiumRenderer implements Renderer {
       recycleAfterRenders: options.recycleAfterRenders,
       recycleAboveMb: options.recycleAboveMb,
       onDisconnect: options.onBrowserDisconnect,
-      onRecycle: options.onBrowserRecycle,
+      onRecycle: (reason) => {
+        void this.pool.dropStale();
+        options.onBrowserRecycle?.(reason);
+      },
     });
     this.pool = new PagePool({ host: this.host, size: options.poolSize ?? 2 });
   }

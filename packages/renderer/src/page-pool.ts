@@ -59,6 +59,10 @@ export class PagePool {
     }
     try {
       await pooled.page.goto('about:blank', { timeout: 2000 });
+      // window.name belongs to the browsing context and survives same-site navigations.
+      await pooled.page.evaluate(() => {
+        window.name = '';
+      });
       await pooled.cdp.send('Storage.clearDataForOrigin', { origin: RENDER_ORIGIN, storageTypes: 'all' });
       await pooled.context.clearCookies();
       await pooled.cdp.send('Emulation.setTimezoneOverride', { timezoneId: '' }).catch(() => undefined);
@@ -66,6 +70,13 @@ export class PagePool {
     } catch {
       await this.discard(pooled);
     }
+  }
+
+  /** Closes idle pages of a retired or dead browser now, so it can drain and close. */
+  async dropStale(): Promise<void> {
+    const stale = this.idle.filter((p) => !p.lease.isCurrent());
+    for (const p of stale) this.idle.splice(this.idle.indexOf(p), 1);
+    await Promise.all(stale.map((p) => this.discard(p)));
   }
 
   private async create(): Promise<PooledPage> {
