@@ -8,6 +8,14 @@ export const RENDER_QUEUE = 'render-v1';
 export const JOB_NAMES = { render: 'render' } as const;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
+/**
+ * Priority lanes. Interactive creates go to BullMQ's plain wait list, which workers always
+ * drain before prioritized jobs; bulk work is enqueued with a priority, so a queued batch of
+ * thousands never starves a single create.
+ */
+export type Lane = 'interactive' | 'bulk';
+export const LANE_PRIORITY: Record<Lane, number | undefined> = { interactive: undefined, bulk: 10 };
+
 export interface RenderJobData {
   /** Image id: also the job id, so re-enqueueing or retrying targets the same object. */
   id: string;

@@ -1,7 +1,7 @@
 // Producer side of the render queue (the API): enqueue a render and wait for its outcome.
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { RenderInputError, UnavailableError } from '@pixelfarm/errors';
-import { decodeFailure, JOB_NAMES, RENDER_QUEUE, type RenderJobData, type RenderJobResult } from './render-contract';
+import { decodeFailure, JOB_NAMES, LANE_PRIORITY, RENDER_QUEUE, type Lane, type RenderJobData, type RenderJobResult } from './render-contract';
 import { redisOptions } from './redis-connection';
 
 export interface RenderQueueOptions {
@@ -37,10 +37,11 @@ export class RenderQueue {
   }
 
   /** Adds the render job; the image id is the job id, so a duplicate add is a no-op. */
-  async enqueue(data: RenderJobData): Promise<void> {
+  async enqueue(data: RenderJobData, lane: Lane = 'interactive'): Promise<void> {
     try {
       await this.queue.add(JOB_NAMES.render, data, {
         jobId: data.id,
+        priority: LANE_PRIORITY[lane],
         attempts: this.options.attempts,
         backoff: { type: 'exponential', delay: 500 },
         removeOnComplete: { age: 3600, count: 10_000 },

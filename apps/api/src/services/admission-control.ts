@@ -4,8 +4,7 @@
 // once (429 + Retry-After) instead of queueing forever.
 import type { Redis } from 'ioredis';
 import { TooManyRequestsError, UnavailableError } from '@pixelfarm/errors';
-
-export type Lane = 'interactive' | 'bulk';
+import type { Lane } from '@pixelfarm/queue';
 
 // KEYS[1] = lane set; ARGV = now, ticket ttl, cap, ticket id.
 // Tickets older than their ttl belong to an API that died mid-wait: they are dropped first.
