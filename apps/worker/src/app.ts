@@ -35,7 +35,8 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     maxCaptureHeight: config.limits.maxCaptureHeight,
     maxRenderPixels: config.limits.maxRenderPixels,
     pageHeapMb: config.limits.pageHeapMb,
-    poolSize: config.workerConcurrency,
+    // Twice the concurrency: a page can be wiped after its job while the next one renders.
+    poolSize: config.workerConcurrency * 2,
     recycleAfterRenders: config.limits.browserRecycleRenders,
     recycleAboveMb: config.limits.browserRecycleMb,
     onBrowserRecycle: (reason) => {

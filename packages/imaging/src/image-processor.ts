@@ -40,6 +40,17 @@ export class ImageProcessor {
     return { width: meta.width ?? 0, height: meta.height ?? 0, format: meta.format ?? 'unknown' };
   }
 
+  /**
+   * Final encode of a capture: Chromium's fast PNG (optimizeForSpeed) is lightly compressed;
+   * this recompresses it losslessly and reports the size.
+   */
+  async encodePng(input: Buffer): Promise<EncodedImage> {
+    const { data, info } = await sharp(input, { limitInputPixels: this.options.maxInputPixels })
+      .png({ compressionLevel: 6, adaptiveFiltering: false })
+      .toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, contentType: 'image/png' };
+  }
+
   async transform(input: Buffer, request: TransformRequest): Promise<EncodedImage> {
     let pipeline = sharp(input, { limitInputPixels: this.options.maxInputPixels });
     if (request.width || request.height) {

@@ -10,7 +10,6 @@ import { BrowserHost } from './browser-host';
 import { NetworkGuard } from './network-guard';
 import { EgressProxy } from './egress-proxy';
 import { PagePool } from './page-pool';
-import { RenderDocuments } from './render-documents';
 import { DEFAULT_MAX_WAIT_MS, deviceScaleOf, PageSession, viewportOf } from './page-session';
 import type { Renderer, RendererStats, RenderOutput } from './renderer';
 
@@ -27,7 +26,7 @@ export interface ChromiumRendererOptions {
   maxRenderPixels?: number;
   /** V8 heap limit of each page in MB. */
   pageHeapMb?: number;
-  /** Warm pages kept (the worker's concurrency). Default 2. */
+  /** Warm pages kept: twice the worker's concurrency lets pages be wiped while others render. Default 4. */
   poolSize?: number;
   /** Renders after which the browser is replaced (drained first). Default 1000. */
   recycleAfterRenders?: number;
@@ -41,13 +40,12 @@ export class ChromiumRenderer implements Renderer {
   private readonly host: BrowserHost;
   private readonly guard: NetworkGuard;
   private readonly proxy: EgressProxy;
-  private readonly documents = new RenderDocuments();
   private readonly pool: PagePool;
   private started?: Promise<void>;
 
   constructor(private readonly options: ChromiumRendererOptions) {
     this.guard = new NetworkGuard(options.urlAllowlist, options.lookup);
-    this.proxy = new EgressProxy({ guard: this.guard, documents: this.documents });
+    this.proxy = new EgressProxy({ guard: this.guard });
     this.host = new BrowserHost({
       executablePath: options.executablePath,
       proxyServer: () => this.proxy.url,
@@ -60,7 +58,7 @@ export class ChromiumRenderer implements Renderer {
         options.onBrowserRecycle?.(reason);
       },
     });
-    this.pool = new PagePool({ host: this.host, size: options.poolSize ?? 2 });
+    this.pool = new PagePool({ host: this.host, size: options.poolSize ?? 4 });
   }
 
   /** Starts the egress proxy and launches the browser ahead of the first job, so start-up fails early when it cannot. */
@@ -96,11 +94,11 @@ export class ChromiumRenderer implements Renderer {
     const pooled = await this.pool.acquire();
     let healthy = false;
     try {
-      const output = await this.withBudget(pooled.page, () => this.run(pooled.page, pooled.cdp, request, true));
+      const output = await this.withBudget(pooled.page, () => this.run(pooled, request));
       healthy = true;
       return output;
     } finally {
-      await this.pool.release(pooled, healthy);
+      this.pool.release(pooled, healthy);
     }
   }
 
@@ -121,7 +119,7 @@ export class ChromiumRenderer implements Renderer {
         const page = await context.newPage();
         const cdp = await context.newCDPSession(page);
         if (request.media_type) await page.emulateMedia({ media: request.media_type });
-        return await this.withBudget(page, () => this.run(page, cdp, request, false));
+        return await this.withBudget(page, () => this.run({ page, cdp }, request));
       } finally {
         // Closing the context kills its renderer process, which also ends a runaway script.
         await context.close().catch(() => undefined);
@@ -158,13 +156,15 @@ export class ChromiumRenderer implements Renderer {
     }
   }
 
-  private async run(page: Page, cdp: CDPSession, request: CreateImageRequest, emulate: boolean): Promise<RenderOutput> {
-    const session = new PageSession(page, cdp, this.documents, {
+  /** Renders on a page; a pooled page (one with an emulation record) gets per-page emulation. */
+  private async run(target: { page: Page; cdp: CDPSession; emulation?: string }, request: CreateImageRequest): Promise<RenderOutput> {
+    const pooled = 'lease' in target;
+    const session = new PageSession(target.page, target.cdp, {
       maxCaptureHeight: this.options.maxCaptureHeight,
       maxRenderPixels: this.options.maxRenderPixels ?? 40_000_000,
     });
     const viewport = viewportOf(request);
-    if (emulate) await session.emulate(request, viewport);
+    if (pooled) target.emulation = await session.emulate(request, viewport, target.emulation);
     const maxWait = request.max_wait_ms ?? DEFAULT_MAX_WAIT_MS;
 
     const t0 = Date.now();
@@ -174,7 +174,7 @@ export class ChromiumRenderer implements Renderer {
     const t2 = Date.now();
     const clip = await session.region(request, viewport);
     session.checkPixelBudget(clip, deviceScaleOf(request));
-    const png = await session.capture(clip, request.transparent_background === true);
+    const png = await session.capture(clip, viewport, request.transparent_background === true);
     return { png, timings: { load: t1 - t0, wait: t2 - t1, capture: Date.now() - t2 } };
   }
 

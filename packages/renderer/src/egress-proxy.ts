@@ -7,14 +7,11 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NetworkGuard } from './network-guard';
-import { RENDER_HOST, type RenderDocuments } from './render-documents';
 
 export interface EgressProxyOptions {
   guard: NetworkGuard;
   /** Called for each refused destination (metrics, logs). */
   onBlocked?: (host: string) => void;
-  /** Documents served from the reserved render origin (never forwarded anywhere). */
-  documents?: RenderDocuments;
   /** Upstream connect timeout. Default 10 s. */
   connectTimeoutMs?: number;
 }
@@ -61,12 +58,6 @@ export class EgressProxy {
     }
     if (target.protocol !== 'http:') {
       res.writeHead(403).end();
-      return;
-    }
-    if (target.hostname === RENDER_HOST) {
-      const html = this.options.documents?.get(target.pathname);
-      if (html === undefined) res.writeHead(404).end();
-      else res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
       return;
     }
     const address = await this.options.guard.resolve(target.hostname);

@@ -6,5 +6,4 @@ export * from './network-guard';
 export * from './page-document';
 export * from './page-pool';
 export * from './page-session';
-export * from './render-documents';
 export * from './egress-proxy';

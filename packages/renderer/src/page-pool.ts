@@ -1,16 +1,21 @@
 // Warm pages reused across jobs: opening a page costs ~0.4 s, a warm page renders a card in
 // ~60 ms. Each pooled page lives in its own browser context, so wiping cookies and storage
-// after a job never touches a neighbour's job. A page that crashed, hung or belongs to a
-// retired browser is discarded and replaced on demand.
+// after a job never touches a neighbour's job. After each job the page navigates to a fresh
+// about:blank (new document and realm: the job's scripts, timers, globals and DOM are gone)
+// and the storage of every origin its frames visited is cleared. A page that crashed, hung
+// or belongs to a retired browser is discarded and replaced on demand.
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { BrowserHost, BrowserLease } from './browser-host';
-import { RENDER_ORIGIN } from './render-documents';
 
 export interface PooledPage {
   context: BrowserContext;
   page: Page;
   cdp: CDPSession;
   lease: BrowserLease;
+  /** Emulation last applied to the page (viewport, scale, media…), so unchanged settings are not re-sent. */
+  emulation?: string;
+  /** Origins the page's frames navigated to during the job: their storage is wiped after it. */
+  origins: Set<string>;
 }
 
 export interface PagePoolOptions {
@@ -21,6 +26,8 @@ export interface PagePoolOptions {
 
 export class PagePool {
   private readonly idle: PooledPage[] = [];
+  /** Pages being wiped after their job; the next job waits for one rather than opening a page. */
+  private readonly wiping = new Set<Promise<void>>();
   private inUse = 0;
   private closed = false;
 
@@ -35,12 +42,15 @@ export class PagePool {
     if (this.closed) throw new Error('Page pool is closed');
     this.inUse++;
     try {
-      while (this.idle.length > 0) {
-        const candidate = this.idle.pop()!;
-        if (candidate.lease.isCurrent() && !candidate.page.isClosed()) return candidate;
-        void this.discard(candidate);
+      for (;;) {
+        while (this.idle.length > 0) {
+          const candidate = this.idle.pop()!;
+          if (candidate.lease.isCurrent() && !candidate.page.isClosed()) return candidate;
+          void this.discard(candidate);
+        }
+        if (this.wiping.size === 0) return await this.create();
+        await Promise.race(this.wiping);
       }
-      return await this.create();
     } catch (err) {
       this.inUse--;
       throw err;
@@ -48,24 +58,34 @@ export class PagePool {
   }
 
   /**
-   * Returns a page after its job. Healthy pages are wiped (storage, cookies, document) and kept;
-   * anything that failed to wipe, or ran a job that failed, is thrown away.
+   * Returns a page after its job, at once: the wipe (navigate away, which ends the job's
+   * scripts and timers, then storage, cookies and window.name) runs in the background, off the
+   * job's latency. Pages that failed, or fail to wipe, are thrown away.
    */
-  async release(pooled: PooledPage, healthy: boolean): Promise<void> {
+  release(pooled: PooledPage, healthy: boolean): void {
     this.inUse--;
     if (!healthy || this.closed || !pooled.lease.isCurrent() || this.idle.length >= this.options.size) {
-      await this.discard(pooled);
+      void this.discard(pooled);
       return;
     }
+    const wipe = this.wipe(pooled).finally(() => this.wiping.delete(wipe));
+    this.wiping.add(wipe);
+  }
+
+  private async wipe(pooled: PooledPage): Promise<void> {
     try {
       await pooled.page.goto('about:blank', { timeout: 2000 });
       // window.name belongs to the browsing context and survives same-site navigations.
       await pooled.page.evaluate(() => {
         window.name = '';
       });
-      await pooled.cdp.send('Storage.clearDataForOrigin', { origin: RENDER_ORIGIN, storageTypes: 'all' });
+      for (const origin of pooled.origins) {
+        await pooled.cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
+      }
+      pooled.origins.clear();
       await pooled.context.clearCookies();
-      await pooled.cdp.send('Emulation.setTimezoneOverride', { timezoneId: '' }).catch(() => undefined);
+      // The browser may have been retired while we wiped: then the page goes, not back to idle.
+      if (this.closed || !pooled.lease.isCurrent()) throw new Error('stale');
       this.idle.push(pooled);
     } catch {
       await this.discard(pooled);
@@ -85,7 +105,12 @@ export class PagePool {
       const context = await lease.browser.newContext({ serviceWorkers: 'block', acceptDownloads: false, viewport: null });
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
-      return { context, page, cdp, lease };
+      const origins = new Set<string>();
+      page.on('framenavigated', (frame) => {
+        const origin = originOf(frame.url());
+        if (origin) origins.add(origin);
+      });
+      return { context, page, cdp, lease, origins };
     } catch (err) {
       lease.release();
       throw err;
@@ -100,6 +125,16 @@ export class PagePool {
 
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.all(this.wiping);
     await Promise.all(this.idle.splice(0).map((p) => this.discard(p)));
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
   }
 }

@@ -4,7 +4,6 @@ import type { CDPSession, Page } from 'playwright-core';
 import { RenderInputError } from '@pixelfarm/errors';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { buildDocument, isSnippet, READY_HELPER } from './page-document';
-import type { RenderDocuments } from './render-documents';
 
 export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 };
 export const DEFAULT_MAX_WAIT_MS = 10_000;
@@ -40,33 +39,38 @@ export class PageSession {
   constructor(
     private readonly page: Page,
     private readonly cdp: CDPSession,
-    private readonly documents: RenderDocuments,
     private readonly limits: SessionLimits,
   ) {}
 
-  /** Per-page emulation, for pages that were not created with the request's context options. */
-  async emulate(request: CreateImageRequest, viewport: Viewport): Promise<void> {
+  /**
+   * Per-page emulation, for pooled pages that were not created with the request's options.
+   * Returns the applied settings' key; when it equals `current`, nothing is sent (overrides
+   * persist across navigations), which saves round trips on the common, repeated case.
+   */
+  async emulate(request: CreateImageRequest, viewport: Viewport, current?: string): Promise<string> {
+    const key = JSON.stringify([viewport, deviceScaleOf(request), request.timezone ?? '', request.media_type ?? 'screen', request.color_scheme ?? 'light']);
+    if (key === current) return key;
     await this.cdp.send('Emulation.setDeviceMetricsOverride', {
       width: viewport.width,
       height: viewport.height,
       deviceScaleFactor: deviceScaleOf(request),
       mobile: false,
     });
-    if (request.timezone) await this.cdp.send('Emulation.setTimezoneOverride', { timezoneId: request.timezone });
+    await this.cdp.send('Emulation.setTimezoneOverride', { timezoneId: request.timezone ?? '' });
     await this.page.emulateMedia({ media: request.media_type ?? 'screen', colorScheme: request.color_scheme ?? 'light' });
+    return key;
   }
 
   async load(request: CreateImageRequest, maxWait: number, isAllowed: (url: string) => Promise<boolean>): Promise<void> {
     if (request.html !== undefined) {
-      const doc = this.documents.add(buildDocument(request.html, request.css, { readyHelper: request.render_when_ready }));
-      try {
-        await this.page.goto(doc.url, { waitUntil: 'load', timeout: maxWait });
-      } catch (err) {
-        // Slow subresources: capture what is there once the wait budget is spent.
-        if (!isTimeout(err)) throw err;
-      } finally {
-        doc.remove();
-      }
+      // The page is a fresh about:blank (new document and realm, opaque origin): write the
+      // document into it, no navigation or network needed.
+      await this.page
+        .setContent(buildDocument(request.html, request.css, { readyHelper: request.render_when_ready }), { waitUntil: 'load', timeout: maxWait })
+        .catch((err) => {
+          // Slow subresources: capture what is there once the wait budget is spent.
+          if (!isTimeout(err)) throw err;
+        });
       return;
     }
     if (!(await isAllowed(request.url!))) {
@@ -138,7 +142,7 @@ export class PageSession {
    * Captures the clip straight through CDP with optimizeForSpeed (fast, lightly compressed
    * PNG: the worker re-encodes it). Transparent backgrounds override the default white.
    */
-  async capture(clip: Clip, transparent: boolean): Promise<Buffer> {
+  async capture(clip: Clip, viewport: Viewport, transparent: boolean): Promise<Buffer> {
     if (transparent) {
       await this.cdp.send('Emulation.setDefaultBackgroundColorOverride', { color: { r: 0, g: 0, b: 0, a: 0 } });
     }
@@ -146,7 +150,9 @@ export class PageSession {
       const { data } = await this.cdp.send('Page.captureScreenshot', {
         format: 'png',
         clip: { ...clip, scale: 1 },
-        captureBeyondViewport: true,
+        // Capturing beyond the viewport makes Chromium resize and re-lay out the page: only
+        // pay for it when the clip does not fit in the viewport.
+        captureBeyondViewport: clip.x + clip.width > viewport.width || clip.y + clip.height > viewport.height,
         optimizeForSpeed: true,
         fromSurface: true,
       });

@@ -25,17 +25,17 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     deps.metrics.phase('wait', timings.wait / 1000);
     deps.metrics.phase('capture', timings.capture / 1000);
 
-    if (png.length > deps.maxOutputBytes) {
-      throw new RenderInputError(`The rendered image is ${png.length} bytes, over the limit of ${deps.maxOutputBytes}`);
-    }
     const encodeStart = Date.now();
-    const { width, height } = await deps.processor.inspect(png);
+    const encoded = await deps.processor.encodePng(png);
     deps.metrics.phase('encode', (Date.now() - encodeStart) / 1000);
+    if (encoded.data.length > deps.maxOutputBytes) {
+      throw new RenderInputError(`The rendered image is ${encoded.data.length} bytes, over the limit of ${deps.maxOutputBytes}`);
+    }
 
     const uploadStart = Date.now();
-    await deps.images.saveOriginal(job.data.id, png);
+    await deps.images.saveOriginal(job.data.id, encoded.data);
     deps.metrics.phase('upload', (Date.now() - uploadStart) / 1000);
     deps.metrics.phase('total', (Date.now() - started) / 1000);
-    return { width, height, bytes: png.length, worker: workerIdentity };
+    return { width: encoded.width, height: encoded.height, bytes: encoded.data.length, worker: workerIdentity };
   };
 }
