@@ -4,10 +4,10 @@ import http from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Config, Logger } from '@pixelfarm/config';
-import { createStorage, ImageStore, type StorageDriver } from '@pixelfarm/storage';
+import { createStorage, ImageStore, InstrumentedDriver, type StorageDriver } from '@pixelfarm/storage';
 import { RenderQueue } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
-import { createApiRenderMetrics, createHttpMetrics, createRegistry, registerQueueDepth } from '@pixelfarm/metrics';
+import { createApiRenderMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
 import { healthRoutes } from '@pixelfarm/health';
 import { createImageSchema } from '@pixelfarm/schemas';
 import { RENDER_QUEUE } from '@pixelfarm/queue';
@@ -16,6 +16,7 @@ import { requireAuth } from './http/auth.middleware';
 import { bodyParsers } from './http/body-parsers';
 import { metricsMiddleware } from './http/metrics.middleware';
 import { imageRoutes } from './routes/image.routes';
+import { adminRoutes } from './routes/admin.routes';
 import { ImageService } from './services/image.service';
 import { AdmissionControl } from './services/admission-control';
 import { RateLimiter } from './services/rate-limiter';
@@ -41,8 +42,9 @@ export interface ApiApp {
 
 export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   const registry = createRegistry('api');
-  const storage = createStorage(
-    config.storage.driver === 'fs' ? config.storage : { driver: 's3', s3: { ...config.storage.s3 } },
+  const storage = new InstrumentedDriver(
+    createStorage(config.storage.driver === 'fs' ? config.storage : { driver: 's3', s3: { ...config.storage.s3 } }),
+    createStorageMetrics(registry),
   );
   const queue = new RenderQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, attempts: config.limits.jobAttempts });
   registerQueueDepth(registry, RENDER_QUEUE, () => queue.counts());
@@ -83,6 +85,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
       checks: { redis: () => queue.ping(), storage: () => storage.ping() },
     }),
   );
+  if (config.admin) app.use(adminRoutes(config.admin, [queue.dashboardQueue]));
   app.use(
     imageRoutes({
       images,

@@ -5,12 +5,12 @@ import express from 'express';
 import IORedis from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config, Logger } from '@pixelfarm/config';
-import { createStorage, ImageStore } from '@pixelfarm/storage';
+import { createStorage, ImageStore, InstrumentedDriver } from '@pixelfarm/storage';
 import { createRenderWorker, decodeFailure, JOB_NAMES, redisOptions } from '@pixelfarm/queue';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
-import { createRegistry, createRenderMetrics, registerPoolGauge } from '@pixelfarm/metrics';
-import { healthRoutes } from '@pixelfarm/health';
+import { createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
+import { healthRoutes, notReady } from '@pixelfarm/health';
 import { createRenderJob } from './jobs/render.job';
 import { buildJobRegistry } from './jobs/job-registry';
 
@@ -25,8 +25,9 @@ export interface WorkerApp {
 export function createWorkerApp(config: Readonly<Config>, logger: Logger): WorkerApp {
   const registry = createRegistry('worker');
   const metrics = createRenderMetrics(registry);
-  const storage = createStorage(
-    config.storage.driver === 'fs' ? config.storage : { driver: 's3', s3: { ...config.storage.s3 } },
+  const storage = new InstrumentedDriver(
+    createStorage(config.storage.driver === 'fs' ? config.storage : { driver: 's3', s3: { ...config.storage.s3 } }),
+    createStorageMetrics(registry),
   );
   const renderer = new ChromiumRenderer({
     executablePath: config.chromiumPath,
@@ -94,7 +95,10 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         },
         storage: () => storage.ping(),
         browser: async () => {
-          if (!renderer.isHealthy()) throw new Error('browser down');
+          if (!renderer.isHealthy()) throw notReady('restarting');
+        },
+        capacity: async () => {
+          if (renderer.stats().pagesInUse >= config.workerConcurrency) throw notReady('saturated');
         },
       },
     }),

@@ -87,6 +87,9 @@ const schema = z.object({
   JOB_STALLED_INTERVAL_MS: int(15_000, 500, 600_000),
   /** Deadline for a graceful shutdown before the process exits anyway. Default 25 s. */
   SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
+  /** Credentials of the queue dashboard at /admin/queues; unset: the dashboard is off. */
+  ADMIN_USER: z.string().optional(),
+  ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -145,6 +148,8 @@ export interface Config {
   };
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
+  /** Queue dashboard credentials, when configured. */
+  admin?: { user: string; password: string };
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -186,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       },
     };
   }
+  if (!!e.ADMIN_USER !== !!e.ADMIN_PASSWORD) problems.push('ADMIN_USER/ADMIN_PASSWORD: set both or neither');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 
   const config: Config = {
@@ -230,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
   };
   return deepFreeze(config);
 }

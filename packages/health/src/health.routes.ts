@@ -2,7 +2,13 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 
+/** Resolves when the dependency is usable; rejects otherwise (an error's `readiness` names the state, default "down"). */
 export type ReadinessCheck = () => Promise<void>;
+
+/** A readiness failure with a state other than "down" (e.g. "saturated", "restarting"). */
+export function notReady(state: string): Error {
+  return Object.assign(new Error(state), { readiness: state });
+}
 
 export interface HealthRoutesDeps {
   registry: Registry;
@@ -10,6 +16,8 @@ export interface HealthRoutesDeps {
   /** True while the process is shutting down: readiness fails so traffic moves elsewhere. */
   isDraining: () => boolean;
   checkTimeoutMs?: number;
+  /** How long a readiness result is reused: probes from many sources do not hammer Redis. Default 2 s. */
+  cacheMs?: number;
 }
 
 export function healthRoutes(deps: HealthRoutesDeps): Router {
@@ -20,7 +28,7 @@ export function healthRoutes(deps: HealthRoutesDeps): Router {
     res.json({ status: 'ok' });
   });
 
-  router.get('/readyz', async (_req, res) => {
+  const runChecks = async (): Promise<Record<string, string>> => {
     const results: Record<string, string> = {};
     await Promise.all(
       Object.entries(deps.checks).map(async ([name, check]) => {
@@ -33,13 +41,20 @@ export function healthRoutes(deps: HealthRoutesDeps): Router {
             }),
           ]);
           results[name] = 'ok';
-        } catch {
-          results[name] = 'down';
+        } catch (err) {
+          results[name] = (err as { readiness?: string }).readiness ?? 'down';
         } finally {
           clearTimeout(timer);
         }
       }),
     );
+    return results;
+  };
+  let cached: { at: number; results: Promise<Record<string, string>> } | undefined;
+
+  router.get('/readyz', async (_req, res) => {
+    if (!cached || Date.now() - cached.at > (deps.cacheMs ?? 2000)) cached = { at: Date.now(), results: runChecks() };
+    const results = { ...(await cached.results) };
     if (deps.isDraining()) results.process = 'draining';
     const ok = Object.values(results).every((v) => v === 'ok');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: results });

@@ -82,6 +82,8 @@ export function createRenderMetrics(registry: Registry): RenderMetrics {
 
 export interface ApiRenderMetrics {
   enqueued(): void;
+  /** A GET served a stored variant (hit) or had to produce it (miss). */
+  variantCache(hit: boolean): void;
   result(outcome: 'completed' | 'rejected' | 'failed', seconds: number): void;
 }
 
@@ -98,8 +100,15 @@ export function createApiRenderMetrics(registry: Registry): ApiRenderMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
+  const variants = new Counter({
+    name: 'variant_cache_requests_total',
+    help: 'Image GETs by whether the variant was already stored',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   return {
     enqueued: () => enqueued.inc(),
+    variantCache: (hit) => variants.inc({ result: hit ? 'hit' : 'miss' }),
     result: (outcome, seconds) => latency.observe({ outcome }, seconds),
   };
 }
@@ -139,4 +148,27 @@ export function registerPoolGauge(registry: Registry, read: () => { pagesInUse: 
       this.set({ state: 'pool_size' }, poolSize);
     },
   });
+}
+
+/** Storage operation latency and errors (observer for the storage package's InstrumentedDriver). */
+export function createStorageMetrics(registry: Registry): { observe(operation: string, seconds: number, ok: boolean): void } {
+  const duration = new Histogram({
+    name: 'storage_operation_duration_seconds',
+    help: 'Object storage operation latency by operation',
+    labelNames: ['operation'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'storage_operation_errors_total',
+    help: 'Object storage operations that failed, by operation',
+    labelNames: ['operation'],
+    registers: [registry],
+  });
+  return {
+    observe(operation, seconds, ok) {
+      duration.observe({ operation }, seconds);
+      if (!ok) errors.inc({ operation });
+    },
+  };
 }

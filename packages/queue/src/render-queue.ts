@@ -80,6 +80,11 @@ export class RenderQueue {
     )) as QueueCounts;
   }
 
+  /** The BullMQ queue itself, for the admin dashboard only (everything else goes through this adapter). */
+  get dashboardQueue(): Queue {
+    return this.queue;
+  }
+
   async ping(): Promise<void> {
     // Any round trip proves the connection; getJobCounts is one cheap Lua call.
     await this.queue.getJobCounts('waiting');

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { assertSafeKey, contentTypeFor, type StorageDriver, type StoredObject } from './storage-driver';
+import { assertSafeKey, contentTypeFor, type ListOptions, type StorageDriver, type StoredObject } from './storage-driver';
 
 export class FsDriver implements StorageDriver {
   readonly name = 'fs';
@@ -66,7 +66,7 @@ export class FsDriver implements StorageDriver {
     return keys.length;
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, options: ListOptions = {}): Promise<string[]> {
     const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     const base = dirPart ? this.file(dirPart) : this.root;
     let entries: string[];
@@ -78,7 +78,10 @@ export class FsDriver implements StorageDriver {
       if (isMissing(err)) return [];
       throw err;
     }
-    return entries.filter((k) => k.startsWith(prefix)).sort();
+    const { startAfter, limit } = options;
+    if (limit !== undefined && limit <= 0) return [];
+    const keys = entries.filter((k) => k.startsWith(prefix) && (startAfter === undefined || k > startAfter)).sort();
+    return limit === undefined ? keys : keys.slice(0, limit);
   }
 
   async ping(): Promise<void> {

@@ -4,3 +4,4 @@ export * from './fs.driver';
 export * from './s3.driver';
 export * from './create-storage';
 export * from './image-store';
+export * from './instrumented.driver';

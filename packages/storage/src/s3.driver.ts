@@ -12,7 +12,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { UnavailableError } from '@pixelfarm/errors';
-import { assertSafeKey, type StorageDriver, type StoredObject } from './storage-driver';
+import { assertSafeKey, type ListOptions, type StorageDriver, type StoredObject } from './storage-driver';
 
 export interface S3DriverOptions {
   endpoint?: string;
@@ -102,16 +102,30 @@ export class S3Driver implements StorageDriver {
     return keys.length;
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, options: ListOptions = {}): Promise<string[]> {
+    const { startAfter, limit } = options;
+    if (limit !== undefined && limit <= 0) return [];
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const res = (await this.call(() => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })),
+      // StartAfter only applies to the first request; continuation tokens carry the position after it.
+      const maxKeys = limit === undefined ? undefined : Math.min(1000, limit - keys.length);
+      const res = (await this.call(() =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            StartAfter: token ? undefined : startAfter,
+            MaxKeys: maxKeys,
+          }),
+        ),
       ))!;
       for (const obj of res.Contents ?? []) if (obj.Key) keys.push(obj.Key);
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
-    } while (token);
-    return keys.sort();
+    } while (token && (limit === undefined || keys.length < limit));
+    keys.sort();
+    return limit === undefined ? keys : keys.slice(0, limit);
   }
 
   async ping(): Promise<void> {

@@ -8,6 +8,14 @@ export interface StoredObject {
   contentType: string;
 }
 
+/** A window of a listing: keys strictly after `startAfter`, at most `limit` of them. */
+export interface ListOptions {
+  /** Only keys lexically greater than this one (exclusive), for paging. */
+  startAfter?: string;
+  /** At most this many keys. Default: all. */
+  limit?: number;
+}
+
 export interface StorageDriver {
   readonly name: string;
   /** Writes the whole object atomically: readers see the old object or the new one, never a part. */
@@ -21,8 +29,8 @@ export interface StorageDriver {
   delete(key: string): Promise<void>;
   /** Removes every object whose key starts with prefix; returns how many were removed. */
   deletePrefix(prefix: string): Promise<number>;
-  /** Keys under prefix, in lexical order. */
-  list(prefix: string): Promise<string[]>;
+  /** Keys under prefix, in lexical order; options select a page of them. */
+  list(prefix: string, options?: ListOptions): Promise<string[]>;
   /** Throws when the store cannot be reached (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -70,6 +70,7 @@ export class ImageService {
     const plain = variant.format === 'png' && !variant.width && !variant.height;
     const key = plain ? imageKeys.original(id) : imageKeys.variant(id, variantName(variant));
     const stored = await this.deps.storage.get(key);
+    this.deps.metrics.variantCache(!!stored);
     if (stored) return { data: stored, contentType: contentTypeOf(variant), etag: etagOf(stored) };
 
     const original = await this.deps.images.getOriginal(id);

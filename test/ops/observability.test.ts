@@ -1,0 +1,114 @@
+// Operating the stack as compose runs it (1 API, 2 workers as processes, S3 storage): the
+// metric names operators' dashboards rely on, the queue-depth gauge rising and falling with a
+// burst, readiness reporting saturation, and the admin queue dashboard behind credentials.
+import { freePort } from '../support/ports';
+import { startS3Server, type TestS3Server } from '../support/s3-server';
+import { spawnApp, waitForHttp, type AppProcess } from '../support/processes';
+import { basicAuth, testEnv } from '../support/test-env';
+
+const ADMIN = { user: 'ops', password: 'ops-password-123' };
+
+function gauge(text: string, name: string, labels: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((p) => l.includes(p)));
+  return line ? Number(line.split(' ').at(-1)) : NaN;
+}
+
+describe('observability of a running stack', () => {
+  let s3: TestS3Server;
+  let api: AppProcess;
+  let apiUrl: string;
+  const workers: Array<{ proc: AppProcess; url: string }> = [];
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    const env = testEnv({ ...s3.env, WORKER_CONCURRENCY: '1', ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password });
+    const apiPort = await freePort();
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    api = spawnApp('api', { ...env, PORT: String(apiPort), PUBLIC_URL: apiUrl });
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      workers.push({ proc: spawnApp('worker', { ...env, WORKER_PORT: String(port) }), url: `http://127.0.0.1:${port}` });
+    }
+    await waitForHttp(`${apiUrl}/readyz`, api);
+    for (const w of workers) await waitForHttp(`${w.url}/readyz`, w.proc);
+  });
+
+  afterAll(async () => {
+    await Promise.all([api?.stop(), ...workers.map((w) => w.proc.stop())]);
+    await s3?.stop();
+  });
+
+  it('shows the queue depth rise and fall with a burst, and workers report saturation', async () => {
+    const depths: number[] = [];
+    const workerStates = new Set<string>();
+    let done = false;
+    const poll = (async () => {
+      while (!done) {
+        depths.push(gauge(await (await fetch(`${apiUrl}/metrics`)).text(), 'queue_jobs', 'state="waiting"'));
+        const ready = (await (await fetch(`${workers[0]!.url}/readyz`)).json()) as { checks: { capacity: string } };
+        workerStates.add(ready.checks.capacity);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+    const burst = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        fetch(`${apiUrl}/v1/image`, {
+          method: 'POST',
+          headers: { Authorization: basicAuth(), 'Content-Type': 'application/json' },
+          body: JSON.stringify({ html: `<div style="width:20px;height:20px;background:#0${i % 10}0">${i}</div>`, ms_delay: 100, device_scale: 1 }),
+        }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 2500));
+    done = true;
+    await poll;
+    expect(burst.map((r) => r.status)).toEqual(Array(24).fill(200));
+    expect(Math.max(...depths.filter(Number.isFinite))).toBeGreaterThanOrEqual(5);
+    expect(depths.at(-1)).toBe(0);
+    expect(workerStates).toContain('saturated');
+    expect(workerStates).toContain('ok');
+  });
+
+  it('exposes the documented metric names on the API and every worker', async () => {
+    const apiText = await (await fetch(`${apiUrl}/metrics`)).text();
+    for (const name of [
+      'http_requests_total',
+      'http_request_duration_seconds',
+      'render_jobs_enqueued_total',
+      'render_request_duration_seconds',
+      'queue_jobs',
+      'storage_operation_duration_seconds',
+      'storage_operation_errors_total',
+      'variant_cache_requests_total',
+      'process_cpu_seconds_total',
+      'nodejs_heap_size_used_bytes',
+    ]) {
+      expect(apiText).toContain(`# TYPE ${name} `);
+    }
+    for (const state of ['waiting', 'active', 'delayed', 'failed']) {
+      expect(apiText).toMatch(new RegExp(`^queue_jobs\\{[^}]*state="${state}"`, 'm'));
+    }
+    for (const w of workers) {
+      const text = await (await fetch(`${w.url}/metrics`)).text();
+      for (const name of ['render_jobs_total', 'render_duration_seconds', 'browser_restarts_total', 'browser_recycles_total', 'browser_pages', 'storage_operation_duration_seconds', 'process_resident_memory_bytes']) {
+        expect(text).toContain(`# TYPE ${name} `);
+      }
+      for (const phase of ['load', 'wait', 'capture', 'encode', 'upload']) {
+        expect(text).toMatch(new RegExp(`^render_duration_seconds_count\\{[^}]*phase="${phase}"[^}]*\\} [1-9]`, 'm'));
+      }
+      expect(gauge(text, 'browser_pages', 'state="pool_size"')).toBe(2);
+      expect(text).toMatch(/^storage_operation_duration_seconds_count\{[^}]*operation="put"[^}]*\} [1-9]/m);
+    }
+  });
+
+  it('serves the queue dashboard to admin credentials only', async () => {
+    expect((await fetch(`${apiUrl}/admin/queues`)).status).toBe(401);
+    expect((await fetch(`${apiUrl}/admin/queues`, { headers: { Authorization: basicAuth('tester', 'tester-secret-key') } })).status).toBe(401);
+    const auth = { Authorization: basicAuth(ADMIN.user, ADMIN.password) };
+    const page = await fetch(`${apiUrl}/admin/queues`, { headers: auth });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<html/i);
+    const queues = (await (await fetch(`${apiUrl}/admin/queues/api/queues`, { headers: auth })).json()) as { queues: Array<{ name: string }> };
+    expect(queues.queues.map((q) => q.name)).toContain('render-v1');
+  });
+});
