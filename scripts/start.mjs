@@ -12,6 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env };
 env.REDIS_URL ||= 'redis://127.0.0.1:6379';
 env.STORAGE_DIR ||= path.join(root, 'data');
+// sharp (libvips) fragments glibc's per-thread heaps; two arenas keep the RSS flat.
+env.MALLOC_ARENA_MAX ||= '2';
 const children = [];
 let stopping = false;
 
