@@ -1,7 +1,9 @@
-// Object storage: one driver interface (fs, s3) and the layout of an image's objects.
+// Object storage: one driver interface (fs, s3), the layout of an image's objects and of what an account owns.
 export * from './storage-driver';
 export * from './fs.driver';
 export * from './s3.driver';
 export * from './create-storage';
 export * from './image-store';
 export * from './instrumented.driver';
+export * from './account-index';
+export * from './template-store';

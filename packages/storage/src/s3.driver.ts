@@ -6,7 +6,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -102,28 +102,26 @@ export class S3Driver implements StorageDriver {
     return keys.length;
   }
 
+  /**
+   * Pages with ListObjects (v1) and a Marker: the marker is simply the last key seen, which is
+   * exactly "start after". V2 continuation tokens are opaque and s3rver mints them with DES,
+   * which Node 20's OpenSSL 3 refuses, so any truncated V2 listing failed against the test server.
+   */
   async list(prefix: string, options: ListOptions = {}): Promise<string[]> {
     const { startAfter, limit } = options;
     if (limit !== undefined && limit <= 0) return [];
     const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      // StartAfter only applies to the first request; continuation tokens carry the position after it.
-      const maxKeys = limit === undefined ? undefined : Math.min(1000, limit - keys.length);
+    let marker = startAfter;
+    for (;;) {
+      const maxKeys = limit === undefined ? 1000 : Math.min(1000, limit - keys.length);
       const res = (await this.call(() =>
-        this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: prefix,
-            ContinuationToken: token,
-            StartAfter: token ? undefined : startAfter,
-            MaxKeys: maxKeys,
-          }),
-        ),
+        this.client.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, Marker: marker, MaxKeys: maxKeys })),
       ))!;
-      for (const obj of res.Contents ?? []) if (obj.Key) keys.push(obj.Key);
-      token = res.IsTruncated ? res.NextContinuationToken : undefined;
-    } while (token && (limit === undefined || keys.length < limit));
+      const page = (res.Contents ?? []).map((obj) => obj.Key).filter((k): k is string => !!k);
+      keys.push(...page);
+      if (!res.IsTruncated || page.length === 0 || (limit !== undefined && keys.length >= limit)) break;
+      marker = page[page.length - 1];
+    }
     keys.sort();
     return limit === undefined ? keys : keys.slice(0, limit);
   }
