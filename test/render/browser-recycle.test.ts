@@ -16,6 +16,7 @@ function browserProcesses(): number[] {
 describe('browser recycling', () => {
   it('replaces the browser every N renders without failing renders in flight', async () => {
     const recycles: string[] = [];
+    let crashes = 0;
     const renderer = new ChromiumRenderer({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       urlAllowlist: [],
@@ -24,6 +25,7 @@ describe('browser recycling', () => {
       poolSize: 2,
       recycleAfterRenders: 4,
       onBrowserRecycle: (reason) => recycles.push(reason),
+      onBrowserDisconnect: () => crashes++,
     });
     try {
       await renderer.start();
@@ -41,6 +43,8 @@ describe('browser recycling', () => {
         }
       }
       expect(recycles).toEqual(['renders', 'renders', 'renders']);
+      // Planned replacements are not reported as browser crashes.
+      expect(crashes).toBe(0);
       // The third recycle left no browser running: the retired one drained and closed.
       await new Promise((r) => setTimeout(r, 1000));
       expect(browserProcesses()).toEqual([]);

@@ -111,10 +111,11 @@ export class BrowserHost {
   }
 
   private async dispose(browser: Browser): Promise<void> {
-    this.retiring.delete(browser);
     this.leases.delete(browser);
-    // Playwright removes the browser's temporary profile directory when it closes.
+    // Playwright removes the browser's temporary profile directory when it closes. It stays
+    // in `retiring` until then, so its disconnect is not mistaken for a crash.
     await browser.close().catch(() => undefined);
+    this.retiring.delete(browser);
   }
 
   private async launch(): Promise<Browser> {
