@@ -1,12 +1,25 @@
 // Operating the stack as compose runs it (1 API, 2 workers as processes, S3 storage): the
 // metric names operators' dashboards rely on, the queue-depth gauge rising and falling with a
 // burst, readiness reporting saturation, and the admin queue dashboard behind credentials.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { freePort } from '../support/ports';
 import { startS3Server, type TestS3Server } from '../support/s3-server';
 import { spawnApp, waitForHttp, type AppProcess } from '../support/processes';
 import { basicAuth, testEnv } from '../support/test-env';
 
 const ADMIN = { user: 'ops', password: 'ops-password-123' };
+
+/** The environment docker-compose.yml gives a service, with ${VAR:-default} resolved to the default. */
+function composeEnv(service: 'api' | 'worker'): Record<string, string> {
+  const compose = parse(fs.readFileSync(path.resolve(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { environment: Record<string, string | number> }>;
+  };
+  return Object.fromEntries(
+    Object.entries(compose.services[service]!.environment).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
+  );
+}
 
 function gauge(text: string, name: string, labels: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((p) => l.includes(p)));
@@ -21,13 +34,17 @@ describe('observability of a running stack', () => {
 
   beforeAll(async () => {
     s3 = await startS3Server();
-    const env = testEnv({ ...s3.env, WORKER_CONCURRENCY: '1', ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password });
+    // What compose gives each service, with only the addresses (and S3 keys) pointed at the
+    // loopback servers of this test.
+    const local = testEnv({ ...s3.env, WORKER_CONCURRENCY: '1', ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password });
+    const overrides = (({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD }) =>
+      ({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD }))(local);
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    api = spawnApp('api', { ...env, PORT: String(apiPort), PUBLIC_URL: apiUrl });
+    api = spawnApp('api', { ...composeEnv('api'), ...overrides, PORT: String(apiPort), PUBLIC_URL: apiUrl });
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
-      workers.push({ proc: spawnApp('worker', { ...env, WORKER_PORT: String(port) }), url: `http://127.0.0.1:${port}` });
+      workers.push({ proc: spawnApp('worker', { ...composeEnv('worker'), ...overrides, WORKER_PORT: String(port) }), url: `http://127.0.0.1:${port}` });
     }
     await waitForHttp(`${apiUrl}/readyz`, api);
     for (const w of workers) await waitForHttp(`${w.url}/readyz`, w.proc);

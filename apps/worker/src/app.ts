@@ -46,7 +46,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     },
     onBrowserDisconnect: () => {
       metrics.browserRestart();
-      logger.warn('browser disconnected; relaunching on the next job');
+      logger.warn('browser disconnected; relaunching it');
     },
   });
   const processors = buildJobRegistry([

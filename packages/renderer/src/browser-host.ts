@@ -138,7 +138,11 @@ export class BrowserHost {
       const unexpected = !this.closed && !this.retiring.has(browser);
       if (this.browser === browser) this.browser = undefined;
       this.leases.delete(browser);
-      if (unexpected) this.options.onDisconnect?.();
+      if (unexpected) {
+        this.options.onDisconnect?.();
+        // Relaunch now rather than on the next job, so readiness recovers on an idle worker too.
+        void this.acquire().catch(() => undefined);
+      }
     });
     this.browser = browser;
     this.leases.set(browser, 0);
