@@ -91,6 +91,10 @@ describe('docker-compose.yml', () => {
     addFormats(ajv);
     // Compose durations are Go durations ("10s", "1m30s"), not ISO 8601 as in ajv-formats.
     ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+    // Compose's own formats, checked as compose documents them.
+    ajv.addFormat('ports', /^(\d+(\.\d+){3}:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp))?$/);
+    ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
+    ajv.addFormat('subnet_ip_address', /^[0-9a-fA-F.:]+\/\d{1,3}$/);
     // The package's $schema URI (http, with '#') is not Ajv's registered 2019-09 id, and its
     // schemas name themselves with the draft-04 `id`: neither carries a constraint.
     ajv.removeKeyword('id');
