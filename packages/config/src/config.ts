@@ -90,6 +90,12 @@ const schema = z.object({
   /** Credentials of the queue dashboard at /admin/queues; unset: the dashboard is off. */
   ADMIN_USER: z.string().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
+  /** Most variations in one POST /v1/image/batch (and ids in one DELETE /v1/image/batch). Default 25. */
+  IMAGE_BATCH_MAX: int(25, 1, 1000),
+  /** Dedupe window (seconds) of html creates that do not send dedupe_duration_s. Default 30 days. */
+  DEDUPE_DEFAULT_S: int(30 * 24 * 3600, 0, 366 * 24 * 3600),
+  /** Loop iterations ({{#each}}) one template render may run; a nested-loop bomb fails with 400. Default 100,000. */
+  TEMPLATE_LOOP_BUDGET: int(100_000, 100, 100_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -145,6 +151,9 @@ export interface Config {
     jobLockMs: number;
     jobStalledIntervalMs: number;
     jobMaxStalls: number;
+    imageBatchMax: number;
+    dedupeDefaultS: number;
+    templateLoopBudget: number;
   };
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
@@ -233,6 +242,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       jobLockMs: e.JOB_LOCK_MS,
       jobStalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,
       jobMaxStalls: e.JOB_MAX_STALLS,
+      imageBatchMax: e.IMAGE_BATCH_MAX,
+      dedupeDefaultS: e.DEDUPE_DEFAULT_S,
+      templateLoopBudget: e.TEMPLATE_LOOP_BUDGET,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

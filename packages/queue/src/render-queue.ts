@@ -69,6 +69,22 @@ export class RenderQueue {
     }
   }
 
+  /**
+   * Lets a content-addressed id (signed URLs) render again: drops its finished job when it
+   * completed (the image was since deleted) or failed for an internal reason. A job that failed
+   * on its input is kept, so the same request answers the same 400 without another render.
+   */
+  async discardFinished(id: string): Promise<void> {
+    try {
+      const job = await Job.fromId<RenderJobData, RenderJobResult>(this.queue, id);
+      if (!job) return;
+      const state = await job.getState();
+      if (state === 'completed' || (state === 'failed' && decodeFailure(job.failedReason).kind !== 'input')) await job.remove();
+    } catch (err) {
+      throw new UnavailableError('The render queue is unavailable, please retry', { cause: err });
+    }
+  }
+
   async counts(): Promise<QueueCounts> {
     return (await this.queue.getJobCounts(
       'waiting',

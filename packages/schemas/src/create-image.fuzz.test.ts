@@ -9,14 +9,15 @@ const FIELDS = [
   'html', 'url', 'css', 'google_fonts', 'selector', 'ms_delay', 'max_wait_ms', 'render_when_ready', 'device_scale',
   'viewport_width', 'viewport_height', 'viewport_mobile', 'viewport_landscape', 'viewport_touch', 'full_screen',
   'color_scheme', 'media_type', 'timezone', 'transparent_background', 'disable_twemoji', 'block_consent_banners',
-  'metadata', 'format', 'headers', 'pdf_options', '__proto__', 'constructor',
+  'metadata', 'format', 'headers', 'pdf_options', 'template_id', 'template_version', 'template_values',
+  'dedupe_duration_s', 'max_render_once', '__proto__', 'constructor',
 ];
 
 // Values of every JSON type plus the strings form bodies send.
 const value = fc.oneof(
   fc.anything({ maxDepth: 2 }),
   fc.string(),
-  fc.constantFrom('true', 'false', '2', '-1', '1e9', 'NaN', '', ' ', '<div>x</div>', 'https://example.com', 'Europe/Paris'),
+  fc.constantFrom('true', 'false', '2', '-1', '1e9', 'NaN', '', ' ', '<div>x</div>', 'https://example.com', 'Europe/Paris', 't-00000000-0000-4000-8000-000000000000', '{"a":1}'),
   fc.double(),
   fc.integer(),
 );
@@ -41,12 +42,11 @@ describe('create validator under fuzzing', () => {
     fc.assert(fc.property(fc.anything(), (b) => ['ok', 'invalid'].includes(outcome(b))), { numRuns: 2000 });
   });
 
-  it('never accepts a body without html or url, nor one with both', () => {
+  it('never accepts a body without exactly one of html, url or template_id', () => {
     fc.assert(
       fc.property(body, (b) => {
-        const hasHtml = typeof b.html === 'string';
-        const hasUrl = typeof b.url === 'string';
-        if (outcome(b) === 'ok') return hasHtml !== hasUrl;
+        const sources = ['html', 'url', 'template_id'].filter((k) => typeof b[k] === 'string');
+        if (outcome(b) === 'ok') return sources.length === 1;
         return true;
       }),
       { numRuns: 2000 },

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { formBool, formNumber, formObject, text } from './fields';
+import { TEMPLATE_ID_PATTERN } from './template-id';
 
 export interface CreateLimits {
   maxHtmlChars: number;
@@ -12,6 +13,9 @@ export interface CreateLimits {
 }
 
 export const IMAGE_FORMATS = ['png', 'jpg', 'webp', 'pdf'] as const;
+
+/** Longest dedupe window a create may ask for: one year. */
+export const MAX_DEDUPE_S = 366 * 24 * 3600;
 
 function isValidTimeZone(tz: string): boolean {
   try {
@@ -61,12 +65,28 @@ export function createImageSchema(limits: CreateLimits) {
           }),
         ).optional(),
         format: z.enum(IMAGE_FORMATS, { error: 'format must be png, jpg, webp or pdf' }).optional(),
+        // Templates: the API renders them into html before the request is queued.
+        template_id: text('template_id', 64).regex(TEMPLATE_ID_PATTERN, 'template_id must look like t-<uuid>').optional(),
+        template_version: formNumber('template_version', 0, Number.MAX_SAFE_INTEGER, { int: true }).optional(),
+        template_values: formObject(
+          'template_values',
+          z.record(z.string(), z.unknown(), { error: 'template_values must be an object of values for the template' }),
+        ).optional(),
+        /** Seconds within which an identical create returns the existing image; 0 disables. */
+        dedupe_duration_s: formNumber('dedupe_duration_s', 0, MAX_DEDUPE_S, { int: true }).optional(),
+        max_render_once: formBool('max_render_once').optional(),
       },
       { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: ${iss.keys.join(', ')}` : undefined) },
     )
     .superRefine((v, ctx) => {
-      if (v.html === undefined && v.url === undefined) {
+      if (v.html === undefined && v.url === undefined && v.template_id === undefined) {
         ctx.addIssue({ code: 'custom', message: 'HTML is Required (send html, or url to capture a page)', path: ['html'] });
+      }
+      if (v.template_id !== undefined && (v.html !== undefined || v.url !== undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'Send either template_id or html/url, not both', path: ['template_id'] });
+      }
+      if (v.template_id === undefined && (v.template_values !== undefined || v.template_version !== undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'template_values and template_version need a template_id', path: ['template_id'] });
       }
       if (v.html !== undefined && v.url !== undefined) {
         ctx.addIssue({ code: 'custom', message: 'Send either html or url, not both', path: ['url'] });

@@ -9,6 +9,8 @@ export interface ImageRecord<TRequest = unknown> {
   account: string;
   created_at: string;
   request: TRequest;
+  /** The template (and version) the request was rendered from, when it came from one. */
+  template?: { id: string; version: number };
 }
 
 export const imageKeys = {

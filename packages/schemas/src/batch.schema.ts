@@ -1,0 +1,59 @@
+// Batch bodies: POST /v1/image/batch merges each variation over default_options and validates
+// it as a single create; DELETE /v1/image/batch takes a list of image ids.
+import { ValidationError } from '@pixelfarm/errors';
+import { parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Form bodies carry nested values as JSON text. */
+function decoded(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+function bodyObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (!isPlainObject(body)) throw new ValidationError('The request body must be a JSON object');
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) throw new ValidationError(`Unknown field: ${unknown.join(', ')}`);
+  return body;
+}
+
+/** The creates of a batch, in order; a bad variation throws ValidationError naming its index. */
+export function parseBatchCreate(schema: ReturnType<typeof createImageSchema>, body: unknown, maxVariations: number): CreateImageRequest[] {
+  const fields = bodyObject(body, ['default_options', 'variations']);
+  const defaults = decoded(fields.default_options ?? {});
+  if (!isPlainObject(defaults)) throw new ValidationError('default_options must be an object of create options');
+  const variations = decoded(fields.variations);
+  if (!Array.isArray(variations) || variations.length === 0) {
+    throw new ValidationError('variations is required: an array of create options');
+  }
+  if (variations.length > maxVariations) {
+    throw new ValidationError(`variations has ${variations.length} entries; at most ${maxVariations} are allowed`);
+  }
+  return variations.map((variation, index) => {
+    if (!isPlainObject(variation)) throw new ValidationError(`variations[${index}]: must be an object of create options`);
+    try {
+      return parseCreateImage(schema, { ...defaults, ...variation });
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ValidationError(`variations[${index}]: ${err.message}`);
+      throw err;
+    }
+  });
+}
+
+/** The ids of a batch delete. */
+export function parseBatchDelete(body: unknown, maxIds: number): string[] {
+  const fields = bodyObject(body, ['ids']);
+  const ids = decoded(fields.ids);
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) {
+    throw new ValidationError('ids is required: an array of image ids');
+  }
+  if (ids.length > maxIds) throw new ValidationError(`ids has ${ids.length} entries; at most ${maxIds} are allowed`);
+  return ids as string[];
+}

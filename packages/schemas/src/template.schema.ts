@@ -1,0 +1,45 @@
+// POST /v1/template bodies: html (a Handlebars template), css, name, description, and default
+// render options, which are validated exactly like the fields of a create.
+import { ValidationError } from '@pixelfarm/errors';
+import { parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
+
+/** Render options a template carries as defaults for the images made from it. */
+export type TemplateOptions = Omit<CreateImageRequest, 'html' | 'css' | 'url' | 'template_id' | 'template_version' | 'template_values'>;
+
+export interface TemplateBody {
+  html: string;
+  css: string | null;
+  name: string | null;
+  description: string | null;
+  options: TemplateOptions;
+}
+
+export const TEMPLATE_NAME_MAX = 64;
+export const TEMPLATE_DESCRIPTION_MAX = 1024;
+
+// A template is html to fill in: a url, or a reference to another template, makes no sense in it.
+const NOT_TEMPLATE_FIELDS = ['url', 'template_id', 'template_version', 'template_values'] as const;
+
+function optionalText(body: Record<string, unknown>, field: string, max: number): string | null {
+  const value = body[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new ValidationError(`${field} must be a string`);
+  if (value.length > max) throw new ValidationError(`${field} is longer than ${max} characters`);
+  return value;
+}
+
+/** Validates a template body; throws ValidationError naming the first bad field. */
+export function parseTemplateBody(schema: ReturnType<typeof createImageSchema>, body: unknown): TemplateBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationError('The request body must be a JSON object or form fields');
+  }
+  const { name: _name, description: _description, ...rest } = body as Record<string, unknown>;
+  const name = optionalText(body as Record<string, unknown>, 'name', TEMPLATE_NAME_MAX);
+  const description = optionalText(body as Record<string, unknown>, 'description', TEMPLATE_DESCRIPTION_MAX);
+  for (const field of NOT_TEMPLATE_FIELDS) {
+    if (rest[field] !== undefined) throw new ValidationError(`${field} is not accepted by templates: a template renders its html`);
+  }
+  if (rest.html === undefined || rest.html === null) throw new ValidationError('HTML is Required');
+  const { html, css, url: _url, template_id: _t, template_version: _v, template_values: _vals, ...options } = parseCreateImage(schema, rest);
+  return { html: html!, css: css ?? null, name, description, options };
+}
