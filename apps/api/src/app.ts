@@ -4,7 +4,7 @@ import http from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Config, Logger } from '@pixelfarm/config';
-import { createStorage, ImageStore, InstrumentedDriver, type StorageDriver } from '@pixelfarm/storage';
+import { AccountImageIndex, createStorage, ImageStore, InstrumentedDriver, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
 import { RenderQueue } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createApiRenderMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
@@ -17,7 +17,21 @@ import { bodyParsers } from './http/body-parsers';
 import { metricsMiddleware } from './http/metrics.middleware';
 import { imageRoutes } from './routes/image.routes';
 import { adminRoutes } from './routes/admin.routes';
+import { batchRoutes } from './routes/batch.routes';
+import { imagesListRoutes } from './routes/images-list.routes';
+import { usageRoutes } from './routes/usage.routes';
+import { templateRoutes } from './routes/template.routes';
+import { signedUrlRoutes } from './routes/signed-url.routes';
 import { ImageService } from './services/image.service';
+import { ImageCreateService } from './services/image-create.service';
+import { ImageListService } from './services/image-list.service';
+import { RenderRequestResolver } from './services/render-request.resolver';
+import { TemplateRenderer } from './services/template-renderer';
+import { TemplateService } from './services/template.service';
+import { DedupeCache } from './services/dedupe-cache';
+import { UsageCounter } from './services/usage-counter';
+import { RenderClaims } from './services/render-claims';
+import { UrlSignatureVerifier } from './services/url-signature';
 import { AdmissionControl } from './services/admission-control';
 import { RateLimiter } from './services/rate-limiter';
 import { authenticated } from './http/rate-limit.middleware';
@@ -57,21 +71,40 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     retryAfterS: config.limits.queueRetryAfterS,
     ticketTtlMs: config.limits.renderWaitMs + 60_000,
   });
-  const auth = authenticated(
-    requireAuth(config.apiKeys),
-    new RateLimiter(redis, { prefix: config.redisPrefix, perMinute: config.limits.rateLimitPerMinute }),
-  );
+  const limiter = new RateLimiter(redis, { prefix: config.redisPrefix, perMinute: config.limits.rateLimitPerMinute });
+  const auth = authenticated(requireAuth(config.apiKeys), limiter);
   const processor = new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels });
-  const images = new ImageService({
-    images: new ImageStore(storage),
-    storage,
+  const apiRenderMetrics = createApiRenderMetrics(registry);
+  const createSchema = createImageSchema(config.limits);
+  const imageStore = new ImageStore(storage);
+  // What an account owns lives in object storage; Redis only holds the queue, counters and caches.
+  const index = new AccountImageIndex(storage);
+  const templateRenderer = new TemplateRenderer({ loopBudget: config.limits.templateLoopBudget });
+  const templates = new TemplateService({ templates: new TemplateStore(storage), renderer: templateRenderer, createSchema });
+  const usage = new UsageCounter(redis, { prefix: config.redisPrefix });
+  const creator = new ImageCreateService({
+    resolver: new RenderRequestResolver({ templates, renderer: templateRenderer, createSchema }),
+    images: imageStore,
+    index,
     queue,
     admission,
-    processor,
-    metrics: createApiRenderMetrics(registry),
+    claims: new RenderClaims(redis, { prefix: config.redisPrefix, ttlMs: config.limits.renderWaitMs + 60_000 }),
+    dedupe: new DedupeCache(redis, { prefix: config.redisPrefix }),
+    usage,
+    metrics: apiRenderMetrics,
     publicUrl: config.publicUrl,
     renderWaitMs: config.limits.renderWaitMs,
+    dedupeDefaultS: config.limits.dedupeDefaultS,
   });
+  const images = new ImageService({
+    images: imageStore,
+    storage,
+    creator,
+    index,
+    processor,
+    metrics: apiRenderMetrics,
+  });
+  const parsers = bodyParsers(config.limits.maxBodyBytes);
 
   let draining = false;
   const app = express();
@@ -86,12 +119,18 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     }),
   );
   if (config.admin) app.use(adminRoutes(config.admin, [queue.dashboardQueue]));
+  // Order matters: /v1/image/batch and the signed-URL paths must be matched before /v1/image/:file.
+  app.use(batchRoutes({ creator, images, createSchema, auth, bodyParsers: parsers, maxBatch: config.limits.imageBatchMax }));
+  app.use(imagesListRoutes({ list: new ImageListService({ index, publicUrl: config.publicUrl }), auth }));
+  app.use(usageRoutes({ usage, auth }));
+  app.use(templateRoutes({ templates, creator, createSchema, auth, bodyParsers: parsers }));
+  app.use(signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, createSchema, limiter }));
   app.use(
     imageRoutes({
       images,
-      createSchema: createImageSchema(config.limits),
+      createSchema,
       auth,
-      bodyParsers: bodyParsers(config.limits.maxBodyBytes),
+      bodyParsers: parsers,
       maxImageDimension: config.limits.maxImageDimension,
     }),
   );

@@ -1,35 +1,23 @@
 // Creating, reading and deleting images: the API's domain logic, free of HTTP.
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '@pixelfarm/errors';
-import type { ImageStore, StorageDriver } from '@pixelfarm/storage';
+import type { AccountImageIndex, ImageStore, StorageDriver } from '@pixelfarm/storage';
 import { imageKeys } from '@pixelfarm/storage';
 import type { ImageProcessor } from '@pixelfarm/imaging';
-import { newImageId, type CreateImageRequest, type ImageVariant } from '@pixelfarm/schemas';
-import type { RenderJobData, RenderJobResult } from '@pixelfarm/queue';
+import { isImageId, type CreateImageRequest, type ImageVariant } from '@pixelfarm/schemas';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
-import type { AdmissionControl } from './admission-control';
-
-/** The part of the render queue the service needs. */
-export interface RenderDispatcher {
-  enqueue(data: RenderJobData): Promise<void>;
-  waitForResult(id: string, timeoutMs: number): Promise<RenderJobResult>;
-}
+import type { CreatedImage, ImageCreateService } from './image-create.service';
 
 export interface ImageServiceDeps {
   images: ImageStore;
   storage: StorageDriver;
-  queue: RenderDispatcher;
-  admission: Pick<AdmissionControl, 'admit' | 'release'>;
+  creator: Pick<ImageCreateService, 'create'>;
+  index: Pick<AccountImageIndex, 'remove'>;
   processor: ImageProcessor;
   metrics: ApiRenderMetrics;
-  publicUrl: string;
-  renderWaitMs: number;
 }
 
-export interface CreatedImage {
-  id: string;
-  url: string;
-}
+export type { CreatedImage };
 
 export interface ImageBody {
   data: Buffer;
@@ -42,27 +30,9 @@ const EXT: Record<ImageVariant['format'], string> = { png: 'png', jpeg: 'jpg', w
 export class ImageService {
   constructor(private readonly deps: ImageServiceDeps) {}
 
-  /** Accepts the request (id fixed now), stores it, renders it and returns once the image is stored. */
-  async create(account: string, request: CreateImageRequest): Promise<CreatedImage> {
-    const id = newImageId();
-    await this.deps.admission.admit('interactive', [id]);
-    try {
-      await this.deps.images.saveRecord({ id, account, created_at: new Date().toISOString(), request });
-      const started = Date.now();
-      await this.deps.queue.enqueue({ id, account, request });
-      this.deps.metrics.enqueued();
-      try {
-        await this.deps.queue.waitForResult(id, this.deps.renderWaitMs);
-        this.deps.metrics.result('completed', (Date.now() - started) / 1000);
-      } catch (err) {
-        this.deps.metrics.result((err as { status?: number }).status === 400 ? 'rejected' : 'failed', (Date.now() - started) / 1000);
-        throw err;
-      }
-    } finally {
-      await this.deps.admission.release('interactive', [id]).catch(() => undefined);
-    }
-    const ext = request.format && request.format !== 'png' ? `.${request.format}` : '';
-    return { id, url: `${this.deps.publicUrl}/v1/image/${id}${ext}` };
+  /** Accepts the request, renders it and returns once the image is stored (see ImageCreateService). */
+  create(account: string, request: CreateImageRequest): Promise<CreatedImage> {
+    return this.deps.creator.create(account, request);
   }
 
   /** The requested variant: the original as stored, or produced with sharp and kept for next time. */
@@ -85,7 +55,18 @@ export class ImageService {
   async delete(account: string, id: string): Promise<void> {
     const record = await this.deps.images.getRecord(id);
     if (!record || record.account !== account) throw new NotFoundError('Image not found');
+    // The listing entry goes first: should the rest fail, the image is unlisted but its record
+    // remains, so deleting it again still works.
+    await this.deps.index.remove(account, record.created_at, id);
     await this.deps.images.deleteImage(id);
+  }
+
+  /** Deletes several images of the account; if any is not the account's, none is deleted (404). */
+  async deleteMany(account: string, ids: readonly string[]): Promise<void> {
+    const records = await Promise.all(ids.map((id) => (isImageId(id) ? this.deps.images.getRecord(id) : null)));
+    const missing = ids.find((_, i) => !records[i] || records[i]!.account !== account);
+    if (missing !== undefined) throw new NotFoundError(`Image not found: ${missing}`);
+    for (const id of new Set(ids)) await this.delete(account, id);
   }
 }
 

@@ -1,0 +1,109 @@
+// Signed URLs: an image rendered by a plain GET, authorised by an HMAC of the query string.
+//   /v1/image/create-and-render/:api_id/:token[/:format]?html=…   (any create field)
+//   /v1/image/:template_id/:token[/:format]?key=value…            (template values)
+// The image id derives from the content: the first GET renders, later ones are served from
+// storage. Serving is left to GET /v1/image/:file, so headers, ETags and variants are the same.
+import { Router, type NextFunction, type Request, type RequestHandler } from 'express';
+import { ForbiddenError, NotFoundError, TooManyRequestsError, UnprocessableError, ValidationError } from '@pixelfarm/errors';
+import { isTemplateId, parseCreateImage, UNSUPPORTED_FORMAT_MESSAGE, type CreateImageRequest, type createImageSchema } from '@pixelfarm/schemas';
+import type { UrlSignatureVerifier } from '../services/url-signature';
+import type { ImageCreateService } from '../services/image-create.service';
+import type { TemplateService } from '../services/template.service';
+import type { RateLimiter } from '../services/rate-limiter';
+
+export interface SignedUrlRoutesDeps {
+  verifier: Pick<UrlSignatureVerifier, 'verifyFor' | 'signers'>;
+  creator: Pick<ImageCreateService, 'ensure'>;
+  templates: Pick<TemplateService, 'find'>;
+  createSchema: ReturnType<typeof createImageSchema>;
+  limiter: Pick<RateLimiter, 'hit'>;
+}
+
+const FORMAT_PATTERN = /^(png|jpe?g|webp|pdf)$/i;
+const BAD_TOKEN = 'The token does not match this URL: sign the query string with your API key';
+
+/** The query string exactly as the client sent it (what was signed), without the "?". */
+function rawQuery(req: Request): string {
+  const at = req.originalUrl.indexOf('?');
+  return at === -1 ? '' : req.originalUrl.slice(at + 1);
+}
+
+/** Query parameters as one value each: a repeated key would make the signed content ambiguous. */
+function queryFields(raw: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    if (Object.hasOwn(fields, key)) throw new ValidationError(`${key} appears more than once in the query string`);
+    fields[key] = value;
+  }
+  return fields;
+}
+
+/** Template values arrive JSON-encoded ("%22Launch%22", objects as JSON); plain text is kept as is. */
+function templateValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Router {
+  const router = Router();
+
+  // Renders count against the signer's rate limit; a limiter outage lets the render through.
+  const limitFor = (account: string) => async () => {
+    await deps.limiter.hit(account).catch((err: unknown) => {
+      if (err instanceof TooManyRequestsError) throw err;
+    });
+  };
+
+  /** Hands the stored image to GET /v1/image/:file, as if the client had asked for it. */
+  const serve = (req: Request, next: NextFunction, id: string, format: string | undefined) => {
+    req.url = `/v1/image/${id}${format ? `.${format.toLowerCase()}` : ''}`;
+    next();
+  };
+
+  const checkFormat: RequestHandler = (req, _res, next) => {
+    const format = req.params.format;
+    next(format === undefined || FORMAT_PATTERN.test(String(format)) ? undefined : new UnprocessableError(UNSUPPORTED_FORMAT_MESSAGE));
+  };
+
+  router.get('/v1/image/create-and-render/:api_id/:token{/:format}', checkFormat, async (req, _res, next) => {
+    const query = rawQuery(req);
+    const account = deps.verifier.verifyFor(String(req.params.api_id), query, String(req.params.token));
+    if (!account) throw new ForbiddenError(BAD_TOKEN);
+    const request = parseCreateImage(deps.createSchema, queryFields(query));
+    const image = await deps.creator.ensure(account, request, limitFor(account));
+    serve(req, next, image.id, req.params.format as string | undefined);
+  });
+
+  router.get('/v1/image/:template_id/:token{/:format}', checkFormat, async (req, _res, next) => {
+    const templateId = String(req.params.template_id);
+    if (!isTemplateId(templateId)) return next('route');
+    const query = rawQuery(req);
+    const signers = deps.verifier.signers(query, String(req.params.token));
+    if (signers.length === 0) throw new ForbiddenError(BAD_TOKEN);
+    const { template_version, ...values } = queryFields(query);
+    const request: CreateImageRequest = parseCreateImage(deps.createSchema, {
+      template_id: templateId,
+      ...(template_version !== undefined ? { template_version } : {}),
+      template_values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, templateValue(v)])),
+    });
+    // The template belongs to one of the accounts whose key signed the URL (normally exactly one).
+    for (const account of signers) {
+      const owns = await deps.templates.find(account, templateId, request.template_version).then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof NotFoundError) return false;
+          throw err;
+        },
+      );
+      if (!owns) continue;
+      const image = await deps.creator.ensure(account, request, limitFor(account));
+      return serve(req, next, image.id, req.params.format as string | undefined);
+    }
+    throw new NotFoundError('Template not found');
+  });
+
+  return router;
+}

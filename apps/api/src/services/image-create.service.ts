@@ -1,0 +1,213 @@
+// Creating images: templates resolved, duplicates answered from storage, what the account owns
+// recorded in storage before the render is queued, renders awaited, usage counted.
+// Single creates, batches and signed URLs all go through `run`, so they behave alike.
+import { AppError, ValidationError } from '@pixelfarm/errors';
+import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
+import { newImageId, type CreateImageRequest } from '@pixelfarm/schemas';
+import type { RenderJobData, RenderJobResult } from '@pixelfarm/queue';
+import type { ApiRenderMetrics } from '@pixelfarm/metrics';
+import type { AdmissionControl } from './admission-control';
+import type { RenderRequestResolver, ResolvedRequest } from './render-request.resolver';
+import type { DedupeCache } from './dedupe-cache';
+import type { UsageCounter } from './usage-counter';
+import type { RenderClaims } from './render-claims';
+import { canonicalJson, contentHash, contentImageId } from './content-id';
+
+/** The part of the render queue creation needs. */
+export interface CreateQueue {
+  enqueue(data: RenderJobData): Promise<void>;
+  waitForResult(id: string, timeoutMs: number): Promise<RenderJobResult>;
+  discardFinished(id: string): Promise<void>;
+}
+
+export interface ImageCreateDeps {
+  resolver: Pick<RenderRequestResolver, 'resolve'>;
+  images: Pick<ImageStore, 'saveRecord' | 'getRecord' | 'hasOriginal' | 'deleteImage'>;
+  index: Pick<AccountImageIndex, 'add' | 'remove'>;
+  queue: CreateQueue;
+  admission: Pick<AdmissionControl, 'admit' | 'release'>;
+  claims: Pick<RenderClaims, 'claim' | 'release'>;
+  dedupe: Pick<DedupeCache, 'lookup' | 'remember'>;
+  usage: Pick<UsageCounter, 'record'>;
+  metrics: Pick<ApiRenderMetrics, 'enqueued' | 'result'>;
+  publicUrl: string;
+  renderWaitMs: number;
+  /** Dedupe window of html creates that do not choose one. */
+  dedupeDefaultS: number;
+}
+
+export interface CreatedImage {
+  id: string;
+  url: string;
+}
+
+/** What one create will do: answer with a stored image, or render a new one. */
+interface Plan extends ResolvedRequest {
+  id: string;
+  /** The image is already stored (a duplicate, or a signed URL seen before). */
+  stored: boolean;
+  /** This call writes the record and listing entry; false when a concurrent request does. */
+  owner: boolean;
+  /** The id comes from the content (signed URLs), so an old job under it may be in the way. */
+  fixed: boolean;
+  dedupe?: { hash: string; ttl: number };
+}
+
+export class ImageCreateService {
+  constructor(private readonly deps: ImageCreateDeps) {}
+
+  /** One create: returns once the image is stored (or was already). */
+  async create(account: string, input: CreateImageRequest): Promise<CreatedImage> {
+    const [created] = await this.run(account, [input], { fixedIds: false, batch: false });
+    return created!;
+  }
+
+  /**
+   * Several creates at once, answered in order. Every variation is resolved and validated before
+   * anything is queued: one invalid variation fails the batch with its index and queues nothing.
+   */
+  createBatch(account: string, inputs: CreateImageRequest[]): Promise<CreatedImage[]> {
+    return this.run(account, inputs, { fixedIds: false, batch: true });
+  }
+
+  /**
+   * A signed URL's image: its id derives from the content, so it renders once and is then stored.
+   * `beforeRender` runs only when a render is needed (the rate limit of an unauthenticated GET).
+   */
+  async ensure(account: string, input: CreateImageRequest, beforeRender?: () => Promise<void>): Promise<CreatedImage> {
+    const [created] = await this.run(account, [input], { fixedIds: true, batch: false, beforeRender });
+    return created!;
+  }
+
+  private async run(
+    account: string,
+    inputs: CreateImageRequest[],
+    mode: { fixedIds: boolean; batch: boolean; beforeRender?: () => Promise<void> },
+  ): Promise<CreatedImage[]> {
+    const resolved = await settleInOrder(
+      inputs.map((input) => this.deps.resolver.resolve(account, input)),
+      (err, i) => (mode.batch ? tagged(err, i) : err),
+    );
+    const plans = await Promise.all(resolved.map((r) => this.plan(account, r, mode.fixedIds)));
+    const pending = plans.filter((p) => !p.stored);
+    if (pending.length > 0) {
+      await mode.beforeRender?.();
+      const outcomes = await this.render(account, pending);
+      const failed = outcomes.findIndex((o) => o.status === 'rejected');
+      if (failed >= 0) {
+        const reason = (outcomes[failed] as PromiseRejectedResult).reason;
+        throw mode.batch ? tagged(reason, plans.indexOf(pending[failed]!)) : reason;
+      }
+    }
+    return plans.map((p) => ({ id: p.id, url: this.urlOf(p) }));
+  }
+
+  private async plan(account: string, resolved: ResolvedRequest, fixed: boolean): Promise<Plan> {
+    const content = canonicalJson({ request: resolved.request, template: resolved.template });
+    if (fixed) {
+      const id = contentImageId(account, content);
+      if (await this.deps.images.hasOriginal(id)) return { ...resolved, id, stored: true, owner: false, fixed };
+      let owner = await this.deps.claims.claim(id);
+      if (owner && (await this.deps.images.getRecord(id))) {
+        // Recorded by an earlier request whose render did not finish: only the render is redone.
+        await this.deps.claims.release(id);
+        owner = false;
+      }
+      return { ...resolved, id, stored: false, owner, fixed };
+    }
+    const { request } = resolved;
+    // Duplicate detection is for html (and templates, which render html); url pages change.
+    const ttl = request.dedupe_duration_s ?? (request.html !== undefined ? this.deps.dedupeDefaultS : 0);
+    if (ttl <= 0) return { ...resolved, id: newImageId(), stored: false, owner: true, fixed };
+    const hash = contentHash(account, content);
+    const previous = await this.deps.dedupe.lookup(account, hash);
+    if (previous && (await this.deps.images.hasOriginal(previous))) {
+      return { ...resolved, id: previous, stored: true, owner: false, fixed };
+    }
+    return { ...resolved, id: newImageId(), stored: false, owner: true, fixed, dedupe: { hash, ttl } };
+  }
+
+  /** Admits, records, queues and awaits the renders; one settled outcome per plan, in order. */
+  private async render(account: string, plans: Plan[]): Promise<PromiseSettledResult<unknown>[]> {
+    const ids = plans.map((p) => p.id);
+    await this.deps.admission.admit('interactive', ids);
+    let outcomes: PromiseSettledResult<unknown>[];
+    try {
+      const createdAt = new Date().toISOString();
+      await Promise.all(plans.filter((p) => p.owner).map((p) => this.record(account, p, createdAt)));
+      for (const p of plans) {
+        if (p.fixed) await this.deps.queue.discardFinished(p.id);
+        await this.deps.queue.enqueue({ id: p.id, account, request: p.request });
+        this.deps.metrics.enqueued();
+      }
+      outcomes = await Promise.allSettled(plans.map((p) => this.wait(p.id)));
+    } finally {
+      await this.deps.admission.release('interactive', ids).catch(() => undefined);
+    }
+    await Promise.all(
+      plans.map(async (p, i) => {
+        if (p.fixed && p.owner) await this.deps.claims.release(p.id);
+        if (outcomes[i]!.status === 'fulfilled') {
+          if (p.owner) await this.deps.usage.record(account);
+          if (p.dedupe) await this.deps.dedupe.remember(account, p.dedupe.hash, p.id, p.dedupe.ttl);
+        } else if (isInputFailure(outcomes[i]!.reason) && p.owner) {
+          // The request cannot render: there is no image, so nothing may be listed or kept.
+          await this.forget(account, p).catch(() => undefined);
+        }
+      }),
+    );
+    return outcomes;
+  }
+
+  /** The durable record of what the account owns: the request with the image, and the listing entry. */
+  private async record(account: string, p: Plan, createdAt: string): Promise<void> {
+    await this.deps.images.saveRecord({ id: p.id, account, created_at: createdAt, request: p.request, template: p.template });
+    await this.deps.index.add(account, { id: p.id, created_at: createdAt, ext: extOf(p.request), metadata: p.request.metadata });
+  }
+
+  private async forget(account: string, p: Plan): Promise<void> {
+    const record = await this.deps.images.getRecord(p.id);
+    if (record) await this.deps.index.remove(account, record.created_at, p.id);
+    await this.deps.images.deleteImage(p.id);
+  }
+
+  private async wait(id: string): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.deps.queue.waitForResult(id, this.deps.renderWaitMs);
+      this.deps.metrics.result('completed', (Date.now() - started) / 1000);
+    } catch (err) {
+      this.deps.metrics.result(isInputFailure(err) ? 'rejected' : 'failed', (Date.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  private urlOf(p: Plan): string {
+    return `${this.deps.publicUrl}/v1/image/${p.id}${extOf(p.request)}`;
+  }
+}
+
+/** `format` only chooses the extension of the returned url; png is the default and has none. */
+export function extOf(request: Pick<CreateImageRequest, 'format'>): string {
+  return request.format && request.format !== 'png' ? `.${request.format}` : '';
+}
+
+function isInputFailure(err: unknown): boolean {
+  return err instanceof AppError && err.status === 400;
+}
+
+/** A client error of one batch variation, named by its index; service errors pass unchanged. */
+function tagged(err: unknown, index: number): unknown {
+  if (err instanceof AppError && err.status >= 400 && err.status < 500 && err.status !== 429) {
+    return new ValidationError(`variations[${index}]: ${err.message}`);
+  }
+  return err;
+}
+
+/** Awaits every promise; throws the error of the first rejected one in input order. */
+async function settleInOrder<T>(promises: Promise<T>[], mapError: (err: unknown, index: number) => unknown): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.findIndex((s) => s.status === 'rejected');
+  if (failed >= 0) throw mapError((settled[failed] as PromiseRejectedResult).reason, failed);
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}

@@ -1,0 +1,48 @@
+// GET /v1/images: an account's images, newest first, read from its index in object storage.
+// The page token is the last index key of a page, opaque to clients (base64url).
+import { ValidationError } from '@pixelfarm/errors';
+import type { AccountImageIndex } from '@pixelfarm/storage';
+
+export interface ListedImage {
+  id: string;
+  url: string;
+  created_at: string;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface ImageListing {
+  images: ListedImage[];
+  next_page_token: string | null;
+  has_next_page: boolean;
+}
+
+export interface ImageListServiceDeps {
+  index: Pick<AccountImageIndex, 'page' | 'ownsKey'>;
+  publicUrl: string;
+}
+
+export class ImageListService {
+  constructor(private readonly deps: ImageListServiceDeps) {}
+
+  async list(account: string, count: number, pageToken?: string): Promise<ImageListing> {
+    const after = pageToken === undefined ? undefined : this.decodeToken(account, pageToken);
+    const page = await this.deps.index.page(account, count, after);
+    return {
+      images: page.entries.map((e) => ({
+        id: e.id,
+        url: `${this.deps.publicUrl}/v1/image/${e.id}${e.ext}`,
+        created_at: e.created_at,
+        metadata: e.metadata ?? null,
+      })),
+      next_page_token: page.nextAfter ? Buffer.from(page.nextAfter).toString('base64url') : null,
+      has_next_page: page.nextAfter !== undefined,
+    };
+  }
+
+  /** A token is only ever a key of this account's own index: anything else is refused. */
+  private decodeToken(account: string, token: string): string {
+    const key = /^[A-Za-z0-9_-]{1,400}$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
+    if (!this.deps.index.ownsKey(account, key)) throw new ValidationError('page_token is not valid: use next_page_token from a previous page');
+    return key;
+  }
+}

@@ -1,0 +1,35 @@
+// Turns a create into the plain render request the worker receives: a template reference is
+// rendered here, in the API, with the template's defaults merged under the create's own options.
+import { parseCreateImage, type CreateImageRequest, type createImageSchema } from '@pixelfarm/schemas';
+import type { TemplateService } from './template.service';
+import type { TemplateRenderer } from './template-renderer';
+
+export interface ResolvedRequest {
+  /** What the worker renders: html or url, never a template reference. */
+  request: CreateImageRequest;
+  /** The template version it came from, if any. */
+  template?: { id: string; version: number };
+}
+
+export interface RenderRequestResolverDeps {
+  templates: Pick<TemplateService, 'find'>;
+  renderer: Pick<TemplateRenderer, 'render'>;
+  createSchema: ReturnType<typeof createImageSchema>;
+}
+
+export class RenderRequestResolver {
+  constructor(private readonly deps: RenderRequestResolverDeps) {}
+
+  async resolve(account: string, input: CreateImageRequest): Promise<ResolvedRequest> {
+    if (input.template_id === undefined) return { request: input };
+    const { template_id, template_version, template_values, ...own } = input;
+    const template = await this.deps.templates.find(account, template_id, template_version);
+    const values = template_values ?? {};
+    const html = this.deps.renderer.render(template.html, values, 'html');
+    // CSS is text inside a style element: HTML entities would only corrupt its quotes.
+    const css = template.css !== null ? this.deps.renderer.render(template.css, values, 'css', false) : undefined;
+    const merged = { ...template.options, ...(css !== undefined ? { css } : {}), ...own, html };
+    // Validated again: the rendered html counts against the same limits as any other html.
+    return { request: parseCreateImage(this.deps.createSchema, merged), template: { id: template_id, version: template.version } };
+  }
+}

@@ -1,0 +1,41 @@
+import { ValidationError } from '@pixelfarm/errors';
+import { TemplateRenderer } from './template-renderer';
+
+describe('TemplateRenderer', () => {
+  const renderer = new TemplateRenderer({ loopBudget: 1000 });
+
+  it('escapes {{x}} and keeps {{{x}}} raw', () => {
+    const values = { name: '<b>"Tom" & \'Jerry\'</b>' };
+    expect(renderer.render('<p>{{name}}</p>', values, 'html')).toBe('<p>&lt;b&gt;&quot;Tom&quot; &amp; &#x27;Jerry&#x27;&lt;/b&gt;</p>');
+    expect(renderer.render('<p>{{{name}}}</p>', values, 'html')).toBe(`<p>${values.name}</p>`);
+  });
+
+  it('renders nested values, loops and conditionals; missing values are empty', () => {
+    const out = renderer.render('{{a.b}}|{{#each xs}}[{{this}}]{{/each}}|{{#if flag}}yes{{else}}no{{/if}}|{{missing}}', { a: { b: 1 }, xs: [1, 2], flag: false }, 'html');
+    expect(out).toBe('1|[1][2]|no|');
+  });
+
+  it('renders css without HTML escaping', () => {
+    expect(renderer.render("p{font-family:'{{font}}'}", { font: "Open Sans" }, 'css', false)).toBe("p{font-family:'Open Sans'}");
+    expect(renderer.render('p{content:"{{q}}"}', { q: "it's" }, 'css', false)).toBe('p{content:"it\'s"}');
+  });
+
+  it('rejects syntax errors, partials and decorators with a ValidationError naming the field', () => {
+    expect(() => renderer.check('{{#each x}}', 'html')).toThrow(/html is not a valid Handlebars template/);
+    expect(() => renderer.check('{{> header}}', 'html')).toThrow('html uses Handlebars partials, which templates do not support');
+    expect(() => renderer.check('{{#*inline "p"}}{{> p}}{{/inline}}', 'html')).toThrow(ValidationError);
+    expect(() => renderer.render('{{unknownHelper 1 2}}', {}, 'html')).toThrow(/html could not be rendered/);
+    expect(() => renderer.render('{{log "into the server log"}}', {}, 'html')).toThrow(/html could not be rendered/);
+  });
+
+  it('stops nested-loop bombs at the loop budget', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i);
+    expect(() => renderer.render('{{#each xs}}{{#each ../xs}}{{#each ../../xs}}.{{/each}}{{/each}}{{/each}}', { xs }, 'html')).toThrow(
+      'The template loops more than 1000 times',
+    );
+    // Block sections over arrays iterate too, through the same budget.
+    expect(() => renderer.render('{{#xs}}{{#../xs}}.{{/../xs}}{{/xs}}', { xs }, 'html')).toThrow(/loops more than/);
+    // The budget is per render, not per renderer.
+    expect(renderer.render('{{#each xs}}.{{/each}}', { xs }, 'html')).toHaveLength(100);
+  });
+});

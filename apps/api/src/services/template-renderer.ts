@@ -1,0 +1,104 @@
+// The only Handlebars user: checks template sources and renders them with values.
+// `{{x}}` HTML-escapes the value, `{{{x}}}` inserts it raw, as the hosted API documents.
+import Handlebars from 'handlebars';
+import { ValidationError } from '@pixelfarm/errors';
+
+export interface TemplateRendererOptions {
+  /** Loop iterations one render may run in total (nested `{{#each}}` multiply). */
+  loopBudget: number;
+}
+
+// Partials can call each other recursively or fan out exponentially without any loop, and
+// decorators run arbitrary registered code: neither is part of the templates we accept.
+const FORBIDDEN_NODES: Record<string, string> = {
+  PartialStatement: 'partials',
+  PartialBlockStatement: 'partials',
+  DecoratorBlock: 'decorators',
+  Decorator: 'decorators',
+};
+
+export class TemplateRenderer {
+  private readonly hbs: typeof Handlebars;
+  /** Iterations left in the render under way (renders are synchronous, so one counter suffices). */
+  private remaining = 0;
+
+  constructor(private readonly options: TemplateRendererOptions) {
+    // An isolated environment: helpers registered here never leak into another Handlebars user.
+    this.hbs = Handlebars.create();
+    // {{log}} would let any template write to the service's console.
+    this.hbs.unregisterHelper('log');
+    const each = this.hbs.helpers.each!;
+    const spend = (n: number) => {
+      this.remaining -= n;
+      if (this.remaining < 0) throw new ValidationError(`The template loops more than ${this.options.loopBudget} times`);
+    };
+    // blockHelperMissing (`{{#list}}…{{/list}}` over an array) also iterates through `each`.
+    this.hbs.registerHelper('each', function (this: unknown, context: unknown, options: Handlebars.HelperOptions) {
+      spend(countItems(context));
+      return each.call(this, context, options);
+    });
+  }
+
+  /** Throws ValidationError when `source` is not a template we can render. */
+  check(source: string, field: string): void {
+    let ast: ReturnType<typeof Handlebars.parse>;
+    try {
+      ast = this.hbs.parse(source);
+    } catch (err) {
+      throw new ValidationError(`${field} is not a valid Handlebars template: ${firstLine(err)}`);
+    }
+    const forbidden = findForbidden(ast);
+    if (forbidden) throw new ValidationError(`${field} uses Handlebars ${forbidden}, which templates do not support`);
+  }
+
+  /**
+   * Renders `source` with `values`. With `escape: false` every substitution is raw (CSS, where
+   * HTML entities would only corrupt quotes).
+   */
+  render(source: string, values: Record<string, unknown>, field: string, escape = true): string {
+    this.check(source, field);
+    this.remaining = this.options.loopBudget;
+    try {
+      return this.hbs.compile(source, { noEscape: !escape, strict: false })(values);
+    } catch (err) {
+      if (err instanceof ValidationError) throw err;
+      // Missing helpers, runaway recursion through helpers, and the like: the template's fault.
+      throw new ValidationError(`${field} could not be rendered: ${firstLine(err)}`);
+    }
+  }
+}
+
+function countItems(context: unknown): number {
+  if (context === null || context === undefined) return 0;
+  if (typeof context === 'string' || Array.isArray(context)) return context.length;
+  if (typeof context === 'object') {
+    if (context instanceof Map || context instanceof Set) return context.size;
+    return Object.keys(context).length;
+  }
+  return 0;
+}
+
+function findForbidden(node: unknown): string | undefined {
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      const found = findForbidden(child);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (node === null || typeof node !== 'object') return undefined;
+  const type = (node as { type?: unknown }).type;
+  if (typeof type === 'string' && FORBIDDEN_NODES[type]) return FORBIDDEN_NODES[type];
+  for (const [key, child] of Object.entries(node)) {
+    if (key === 'loc') continue;
+    const found = findForbidden(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err)
+    .split('\n')[0]!
+    .slice(0, 200);
+}
