@@ -32,6 +32,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   const renderer = new ChromiumRenderer({
     executablePath: config.chromiumPath,
     urlAllowlist: config.urlAllowlist,
+    fontsCssUrl: config.fontsCssUrl,
     timeoutMs: config.limits.renderTimeoutMs,
     maxCaptureHeight: config.limits.maxCaptureHeight,
     maxRenderPixels: config.limits.maxRenderPixels,

@@ -18,6 +18,8 @@ export interface ChromiumRendererOptions {
   urlAllowlist: readonly string[];
   /** DNS resolution used by the egress policy (tests inject one). Default: the system resolver. */
   lookup?: (host: string) => Promise<string[]>;
+  /** Where google_fonts stylesheets are fetched from. Default Google Fonts' CSS2 endpoint. */
+  fontsCssUrl?: string;
   /** Hard budget for one render, all phases included. */
   timeoutMs: number;
   /** Tallest capture in CSS pixels (full page and auto-crop). */
@@ -162,6 +164,7 @@ export class ChromiumRenderer implements Renderer {
     const session = new PageSession(target.page, target.cdp, {
       maxCaptureHeight: this.options.maxCaptureHeight,
       maxRenderPixels: this.options.maxRenderPixels ?? 40_000_000,
+      fontsCssUrl: this.options.fontsCssUrl ?? 'https://fonts.googleapis.com/css2',
     });
     const viewport = viewportOf(request);
     if (pooled) target.emulation = await session.emulate(request, viewport, target.emulation);

@@ -6,4 +6,5 @@ export * from './network-guard';
 export * from './page-document';
 export * from './page-pool';
 export * from './page-session';
+export * from './page-extras';
 export * from './egress-proxy';

@@ -9,6 +9,10 @@ export function isSnippet(html: string): boolean {
 // Stable default fonts on every worker: the same request renders the same pixels anywhere.
 const BASE_CSS = `html{font-family:"Liberation Sans","Noto Sans",Arial,sans-serif,"Noto Color Emoji";}`;
 
+function escapeAttr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
 function escapeStyle(css: string): string {
   // A "</style" inside user CSS would close the element and turn the rest into markup.
   return css.replace(/<\/style/gi, '<\\/style');
@@ -17,9 +21,14 @@ function escapeStyle(css: string): string {
 /** Defines ScreenshotReady() before any page script runs (render_when_ready). */
 export const READY_HELPER = `window.ScreenshotReady=function(){window.__pixelfarmReady=true};`;
 
-export function buildDocument(html: string, css?: string, options: { readyHelper?: boolean } = {}): string {
+export function buildDocument(
+  html: string,
+  css?: string,
+  options: { readyHelper?: boolean; stylesheets?: readonly string[] } = {},
+): string {
   const helper = options.readyHelper ? `<script>${READY_HELPER}</script>` : '';
-  const style = `${helper}<style>${BASE_CSS}</style>${css ? `<style>${escapeStyle(css)}</style>` : ''}`;
+  const links = (options.stylesheets ?? []).map((href) => `<link rel="stylesheet" href="${escapeAttr(href)}">`).join('');
+  const style = `${helper}${links}<style>${BASE_CSS}</style>${css ? `<style>${escapeStyle(css)}</style>` : ''}`;
   if (isSnippet(html)) {
     return `<!DOCTYPE html><html><head><meta charset="utf-8">${style}</head><body>${html}</body></html>`;
   }

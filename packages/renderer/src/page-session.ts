@@ -4,6 +4,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { RenderInputError } from '@pixelfarm/errors';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { buildDocument, isSnippet, READY_HELPER } from './page-document';
+import { CONSENT_BANNER_CSS, fontsCssHref } from './page-extras';
 
 export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 };
 export const DEFAULT_MAX_WAIT_MS = 10_000;
@@ -23,6 +24,8 @@ export interface Viewport {
 export interface SessionLimits {
   maxCaptureHeight: number;
   maxRenderPixels: number;
+  /** Where google_fonts stylesheets come from (FONTS_CSS_URL). */
+  fontsCssUrl: string;
 }
 
 /** Viewport of a request: explicit, or the default; landscape puts the long side across. */
@@ -62,11 +65,14 @@ export class PageSession {
   }
 
   async load(request: CreateImageRequest, maxWait: number, isAllowed: (url: string) => Promise<boolean>): Promise<void> {
+    const fonts = request.google_fonts ? fontsCssHref(this.limits.fontsCssUrl, request.google_fonts) : undefined;
+    const extraCss = request.block_consent_banners ? CONSENT_BANNER_CSS : '';
     if (request.html !== undefined) {
       // The page is a fresh about:blank (new document and realm, opaque origin): write the
       // document into it, no navigation or network needed.
+      const doc = buildDocument(request.html, `${extraCss}${request.css ?? ''}`, { readyHelper: request.render_when_ready, stylesheets: fonts ? [fonts] : [] });
       await this.page
-        .setContent(buildDocument(request.html, request.css, { readyHelper: request.render_when_ready }), { waitUntil: 'load', timeout: maxWait })
+        .setContent(doc, { waitUntil: 'load', timeout: maxWait })
         .catch((err) => {
           // Slow subresources: capture what is there once the wait budget is spent.
           if (!isTimeout(err)) throw err;
@@ -82,7 +88,8 @@ export class PageSession {
     } catch (err) {
       if (!isTimeout(err)) throw new RenderInputError(`The url could not be loaded: ${firstLine(err)}`);
     }
-    if (request.css) await this.page.addStyleTag({ content: request.css });
+    if (fonts) await this.page.addStyleTag({ url: fonts }).catch(() => undefined);
+    if (request.css || extraCss) await this.page.addStyleTag({ content: `${extraCss}${request.css ?? ''}` });
   }
 
   async waitUntilReady(request: CreateImageRequest, maxWait: number, start: number): Promise<void> {
