@@ -7,7 +7,8 @@ export function signQuery(query: string, apiKey: string): string {
   return createHmac('sha256', apiKey).update(query, 'utf8').digest('hex');
 }
 
-const TOKEN_PATTERN = /^[0-9a-f]{64}$/;
+// Lowercase is what clients send; uppercase hex (.NET's default) names the same bytes.
+const TOKEN_PATTERN = /^[0-9a-fA-F]{64}$/;
 // Compared against when the API id is unknown, so that case takes as long as a wrong token.
 const NO_KEY = 'no key: unknown API id';
 
