@@ -260,6 +260,17 @@ describe('templates and signed URLs', () => {
       expect((await get(listed[0].url.replace('http://img.test', ''))).status).toBe(200);
     });
 
+    it('renders once when the first GETs of a signed URL arrive together, and lists the image once', async () => {
+      const query = new URLSearchParams({ html: div('#00ff80', 18), device_scale: '1' }).toString();
+      const path = `/v1/image/create-and-render/${TEST_KEYS.id}/${hmac(query, TEST_KEYS.key)}?${query}`;
+      const listedBefore = (await get('/v1/images?count=50', basicAuth())).body.images.length;
+      const jobs = await jobsTotal();
+      const results = await Promise.all(Array.from({ length: 4 }, () => image(path)));
+      for (const r of results) expect(r.img!.pixel(9, 6)).toEqual([0, 255, 0x80, 255]);
+      expect(await jobsTotal()).toBe(jobs + 1);
+      expect((await get('/v1/images?count=50', basicAuth())).body.images.length).toBe(listedBefore + 1);
+    });
+
     it('serves the format of the path segment', async () => {
       const query = new URLSearchParams({ html: div('#00ffff'), device_scale: '1' }).toString();
       const token = hmac(query, TEST_KEYS.key);
