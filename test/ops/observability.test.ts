@@ -36,9 +36,9 @@ describe('observability of a running stack', () => {
     s3 = await startS3Server();
     // What compose gives each service, with only the addresses (and S3 keys) pointed at the
     // loopback servers of this test.
-    const local = testEnv({ ...s3.env, WORKER_CONCURRENCY: '1', ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password });
-    const overrides = (({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD }) =>
-      ({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD }))(local);
+    const local = testEnv({ ...s3.env, WORKER_CONCURRENCY: '1', READINESS_CACHE_MS: '100', ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password });
+    const overrides = (({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD, READINESS_CACHE_MS }) =>
+      ({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD, READINESS_CACHE_MS }))(local);
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
     api = spawnApp('api', { ...composeEnv('api'), ...overrides, PORT: String(apiPort), PUBLIC_URL: apiUrl });
@@ -72,7 +72,7 @@ describe('observability of a running stack', () => {
         fetch(`${apiUrl}/v1/image`, {
           method: 'POST',
           headers: { Authorization: basicAuth(), 'Content-Type': 'application/json' },
-          body: JSON.stringify({ html: `<div style="width:20px;height:20px;background:#0${i % 10}0">${i}</div>`, ms_delay: 100, device_scale: 1 }),
+          body: JSON.stringify({ html: `<div style="width:20px;height:20px;background:#0${i % 10}0">${i}</div>`, ms_delay: 300, device_scale: 1 }),
         }),
       ),
     );

@@ -115,6 +115,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     healthRoutes({
       registry,
       isDraining: () => draining,
+      cacheMs: config.readinessCacheMs,
       checks: { redis: () => queue.ping(), storage: () => storage.ping() },
     }),
   );

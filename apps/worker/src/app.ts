@@ -90,6 +90,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     healthRoutes({
       registry,
       isDraining: () => draining,
+      cacheMs: config.readinessCacheMs,
       checks: {
         redis: async () => {
           await health.ping();

@@ -85,6 +85,8 @@ const schema = z.object({
   JOB_MAX_STALLS: int(3, 1, 100),
   /** How often workers look for stalled jobs (held by a dead worker). Default 15 s. */
   JOB_STALLED_INTERVAL_MS: int(15_000, 500, 600_000),
+  /** How long /readyz reuses its last result, so frequent probes do not hammer Redis. Default 2000 ms. */
+  READINESS_CACHE_MS: int(2000, 0, 60_000),
   /** Deadline for a graceful shutdown before the process exits anyway. Default 25 s. */
   SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
   /** Credentials of the queue dashboard at /admin/queues; unset: the dashboard is off. */
@@ -156,6 +158,7 @@ export interface Config {
     templateLoopBudget: number;
   };
   shutdownTimeoutMs: number;
+  readinessCacheMs: number;
   logLevel: LogLevel;
   /** Queue dashboard credentials, when configured. */
   admin?: { user: string; password: string };
@@ -247,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       templateLoopBudget: e.TEMPLATE_LOOP_BUDGET,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    readinessCacheMs: e.READINESS_CACHE_MS,
     logLevel: e.LOG_LEVEL,
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,
   };
