@@ -5,7 +5,7 @@
 // fails only its own request.
 import { RenderInputError } from '@pixelfarm/errors';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
-import type { CDPSession, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
 import { NetworkGuard } from './network-guard';
 import { EgressProxy } from './egress-proxy';
@@ -118,6 +118,7 @@ export class ChromiumRenderer implements Renderer {
         acceptDownloads: false,
       });
       try {
+        if (request.url && request.headers) await sendHeadersToOrigin(context, request.url, request.headers);
         const page = await context.newPage();
         const cdp = await context.newCDPSession(page);
         if (request.media_type) await page.emulateMedia({ media: request.media_type });
@@ -186,4 +187,22 @@ export class ChromiumRenderer implements Renderer {
     await this.host.close();
     await this.proxy.close();
   }
+}
+
+/**
+ * Adds the request's extra headers to requests for the url's own origin only: third parties
+ * embedded by the page (ads, CDNs, analytics) never see a customer's tokens.
+ */
+async function sendHeadersToOrigin(context: BrowserContext, url: string, headers: Record<string, string>): Promise<void> {
+  const origin = new URL(url).origin;
+  await context.route('**/*', async (route) => {
+    const req = route.request();
+    let same = false;
+    try {
+      same = new URL(req.url()).origin === origin;
+    } catch {
+      same = false;
+    }
+    await route.continue(same ? { headers: { ...req.headers(), ...headers } } : undefined);
+  });
 }

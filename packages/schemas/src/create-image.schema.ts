@@ -26,6 +26,9 @@ function isValidTimeZone(tz: string): boolean {
   }
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
+
 export function createImageSchema(limits: CreateLimits) {
   return z
     .strictObject(
@@ -65,6 +68,25 @@ export function createImageSchema(limits: CreateLimits) {
           }),
         ).optional(),
         format: z.enum(IMAGE_FORMATS, { error: 'format must be png, jpg, webp or pdf' }).optional(),
+        headers: formObject(
+          'headers',
+          z
+            .record(
+              z.string(),
+              z.string({ error: 'headers values must be strings' }).max(8192, 'headers values must be at most 8192 characters').regex(/^[^\r\n]*$/, 'headers values may not contain line breaks'),
+              { error: (iss) => (iss.code === 'invalid_type' ? 'headers must be an object of header names to string values' : undefined) },
+            )
+            .superRefine((h, ctx) => {
+              const names = Object.keys(h);
+              if (names.length > 50) ctx.addIssue({ code: 'custom', message: 'headers may set at most 50 headers' });
+              for (const name of names) {
+                if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', message: `headers: "${name.slice(0, 40)}" is not an HTTP header name` });
+                else if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+                  ctx.addIssue({ code: 'custom', message: 'headers may not set Host, Connection, Content-Length, Transfer-Encoding or proxy headers' });
+                }
+              }
+            }),
+        ).optional(),
         // Templates: the API renders them into html before the request is queued.
         template_id: text('template_id', 64).regex(TEMPLATE_ID_PATTERN, 'template_id must look like t-<uuid>').optional(),
         template_version: formNumber('template_version', 0, Number.MAX_SAFE_INTEGER, { int: true }).optional(),
@@ -79,6 +101,9 @@ export function createImageSchema(limits: CreateLimits) {
       { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: ${iss.keys.join(', ')}` : undefined) },
     )
     .superRefine((v, ctx) => {
+      if (v.headers !== undefined && v.url === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'headers are sent to the url\'s origin: they need url', path: ['headers'] });
+      }
       if (v.html === undefined && v.url === undefined && v.template_id === undefined) {
         ctx.addIssue({ code: 'custom', message: 'HTML is Required (send html, or url to capture a page)', path: ['html'] });
       }

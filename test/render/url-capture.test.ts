@@ -1,0 +1,67 @@
+// url captures: defaults (device_scale 1, viewport size), css injected into the page,
+// full_screen, and headers sent to the url's own origin only. Servers on loopback.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ChromiumRenderer } from '@pixelfarm/renderer';
+import { decodeImage } from '../support/decode-image';
+
+async function server(handler: http.RequestListener): Promise<{ origin: string; close(): Promise<void> }> {
+  const srv = http.createServer(handler);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    origin: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => srv.close(() => r())),
+  };
+}
+
+describe('url captures', () => {
+  let renderer: ChromiumRenderer;
+  let site: Awaited<ReturnType<typeof server>>;
+  let thirdParty: Awaited<ReturnType<typeof server>>;
+  const siteHeaders: Array<string | undefined> = [];
+  const thirdPartyHeaders: Array<string | undefined> = [];
+
+  beforeAll(async () => {
+    thirdParty = await server((req, res) => {
+      thirdPartyHeaders.push(req.headers['x-token'] as string | undefined);
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#00f"/></svg>');
+    });
+    site = await server((req, res) => {
+      siteHeaders.push(req.headers['x-token'] as string | undefined);
+      if (req.url === '/tall') {
+        res.writeHead(200, { 'Content-Type': 'text/html' }).end('<body style="margin:0"><div style="height:300px;background:#0f0"></div></body>');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<body style="margin:0;background:#f00"><img src="${thirdParty.origin}/px.svg"></body>`);
+    });
+    renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: ['127.0.0.1'], timeoutMs: 10_000, maxCaptureHeight: 2000 });
+    await renderer.start();
+  });
+  afterAll(async () => {
+    await renderer?.close();
+    await site?.close();
+    await thirdParty?.close();
+  });
+
+  it('captures the viewport at device_scale 1 by default, with css injected', async () => {
+    const img = await decodeImage((await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 80, css: 'body{background:#0f0 !important}' })).png);
+    expect([img.width, img.height]).toEqual([100, 80]);
+    expect(img.pixel(50, 60)).toEqual([0, 255, 0, 255]);
+    expect(img.pixel(5, 5)).toEqual([0, 0, 255, 255]);
+  });
+
+  it('captures the whole page height with full_screen', async () => {
+    const img = await decodeImage((await renderer.render({ url: `${site.origin}/tall`, viewport_width: 100, viewport_height: 100, full_screen: true })).png);
+    expect([img.width, img.height]).toEqual([100, 300]);
+    expect(img.pixel(50, 250)).toEqual([0, 255, 0, 255]);
+  });
+
+  it("sends headers to the url's own origin only", async () => {
+    siteHeaders.length = 0;
+    thirdPartyHeaders.length = 0;
+    await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 80, headers: { 'X-Token': 'secret-1' } });
+    expect(siteHeaders).toEqual(['secret-1']);
+    expect(thirdPartyHeaders.length).toBeGreaterThan(0);
+    expect(thirdPartyHeaders.every((h) => h === undefined)).toBe(true);
+  });
+});
