@@ -23,6 +23,7 @@ import { usageRoutes } from './routes/usage.routes';
 import { templateRoutes } from './routes/template.routes';
 import { signedUrlRoutes } from './routes/signed-url.routes';
 import { ImageService } from './services/image.service';
+import { PdfService } from './services/pdf.service';
 import { ImageCreateService } from './services/image-create.service';
 import { ImageListService } from './services/image-list.service';
 import { RenderRequestResolver } from './services/render-request.resolver';
@@ -129,6 +130,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   app.use(
     imageRoutes({
       images,
+      pdfs: new PdfService({ storage, images: new ImageStore(storage), queue, renderWaitMs: config.limits.renderWaitMs }),
       createSchema,
       auth,
       bodyParsers: parsers,

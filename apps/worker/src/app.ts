@@ -12,6 +12,7 @@ import { ImageProcessor } from '@pixelfarm/imaging';
 import { createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
 import { healthRoutes, notReady } from '@pixelfarm/health';
 import { createRenderJob } from './jobs/render.job';
+import { createRenderPdfJob } from './jobs/render-pdf.job';
 import { buildJobRegistry } from './jobs/job-registry';
 
 export interface WorkerApp {
@@ -61,6 +62,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         maxOutputBytes: config.limits.maxOutputBytes,
       }),
     ],
+    [JOB_NAMES.pdf, createRenderPdfJob({ renderer, storage })],
   ]);
   const worker = createRenderWorker({
     redisUrl: config.redisUrl,

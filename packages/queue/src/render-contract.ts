@@ -5,7 +5,10 @@ import type { CreateImageRequest } from '@pixelfarm/schemas';
 /** Bump the suffix when the payload changes incompatibly; old and new workers then use separate queues. */
 export const RENDER_QUEUE = 'render-v1';
 
-export const JOB_NAMES = { render: 'render' } as const;
+export const JOB_NAMES = { render: 'render', pdf: 'render-pdf' } as const;
+
+/** Job id of an image's PDF: one per image, so concurrent first requests share one render. */
+export const pdfJobId = (imageId: string) => `${imageId}-pdf`;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
 /**

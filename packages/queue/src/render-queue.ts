@@ -1,7 +1,7 @@
 // Producer side of the render queue (the API): enqueue a render and wait for its outcome.
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { RenderInputError, UnavailableError } from '@pixelfarm/errors';
-import { decodeFailure, JOB_NAMES, LANE_PRIORITY, RENDER_QUEUE, type Lane, type RenderJobData, type RenderJobResult } from './render-contract';
+import { decodeFailure, JOB_NAMES, LANE_PRIORITY, pdfJobId, RENDER_QUEUE, type Lane, type RenderJobData, type RenderJobResult } from './render-contract';
 import { redisOptions } from './redis-connection';
 
 export interface RenderQueueOptions {
@@ -53,6 +53,26 @@ export class RenderQueue {
   }
 
   /** Waits for the job's final outcome; input failures become 400s, the rest 503s. */
+  /**
+   * Prints an image's stored request to PDF on a worker and waits for it. The job id is fixed
+   * per image, so concurrent first requests wait on the same job.
+   */
+  async renderPdf(data: RenderJobData, timeoutMs: number): Promise<RenderJobResult> {
+    const jobId = pdfJobId(data.id);
+    try {
+      await this.queue.add(JOB_NAMES.pdf, data, {
+        jobId,
+        attempts: this.options.attempts,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: { age: 60 },
+        removeOnFail: { age: 60 },
+      });
+    } catch (err) {
+      throw new UnavailableError('The render queue is unavailable, please retry', { cause: err });
+    }
+    return this.waitForResult(jobId, timeoutMs);
+  }
+
   async waitForResult(id: string, timeoutMs: number): Promise<RenderJobResult> {
     const job = await Job.fromId<RenderJobData, RenderJobResult>(this.queue, id);
     if (!job) throw new UnavailableError('The render job was lost, please retry');

@@ -87,6 +87,51 @@ export class ChromiumRenderer implements Renderer {
     }
   }
 
+  async renderPdf(request: CreateImageRequest): Promise<Buffer> {
+    await this.start();
+    const lease = await this.host.lease();
+    try {
+      const context = await lease.browser.newContext({ viewport: viewportOf(request), serviceWorkers: 'block', acceptDownloads: false, timezoneId: request.timezone });
+      try {
+        if (request.url && request.headers) await sendHeadersToOrigin(context, request.url, request.headers);
+        const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        let pdf: Buffer | undefined;
+        await this.withBudget(page, async () => {
+          const session = this.session(page, cdp);
+          const maxWait = request.max_wait_ms ?? DEFAULT_MAX_WAIT_MS;
+          const t0 = Date.now();
+          await session.load(request, maxWait, (url) => this.guard.isAllowed(url));
+          await session.waitUntilReady(request, maxWait, t0);
+          const o = request.pdf_options ?? {};
+          const len = (v: string | number | undefined) => (typeof v === 'number' ? `${v}px` : v);
+          pdf = await page.pdf({
+            width: len(o.page_width) ?? '8.5in',
+            height: len(o.page_height) ?? '11in',
+            scale: o.scale ?? 1,
+            printBackground: o.print_background ?? true,
+            margin: o.margins ? { top: len(o.margins[0]), right: len(o.margins[1]), bottom: len(o.margins[2]), left: len(o.margins[3]) } : undefined,
+          });
+          return { png: Buffer.alloc(0), timings: { load: 0, wait: 0, capture: 0 } };
+        });
+        return pdf!;
+      } finally {
+        await context.close().catch(() => undefined);
+      }
+    } finally {
+      lease.release();
+      this.host.noteRender();
+    }
+  }
+
+  private session(page: Page, cdp: CDPSession): PageSession {
+    return new PageSession(page, cdp, {
+      maxCaptureHeight: this.options.maxCaptureHeight,
+      maxRenderPixels: this.options.maxRenderPixels ?? 40_000_000,
+      fontsCssUrl: this.options.fontsCssUrl ?? 'https://fonts.googleapis.com/css2',
+    });
+  }
+
   /** Requests whose emulation can be set per page; the rest need a context of their own. */
   private usesPool(request: CreateImageRequest): boolean {
     return request.html !== undefined && !request.viewport_mobile && !request.viewport_touch;
@@ -162,11 +207,7 @@ export class ChromiumRenderer implements Renderer {
   /** Renders on a page; a pooled page (one with an emulation record) gets per-page emulation. */
   private async run(target: { page: Page; cdp: CDPSession; emulation?: string }, request: CreateImageRequest): Promise<RenderOutput> {
     const pooled = 'lease' in target;
-    const session = new PageSession(target.page, target.cdp, {
-      maxCaptureHeight: this.options.maxCaptureHeight,
-      maxRenderPixels: this.options.maxRenderPixels ?? 40_000_000,
-      fontsCssUrl: this.options.fontsCssUrl ?? 'https://fonts.googleapis.com/css2',
-    });
+    const session = this.session(target.page, target.cdp);
     const viewport = viewportOf(request);
     if (pooled) target.emulation = await session.emulate(request, viewport, target.emulation);
     const maxWait = request.max_wait_ms ?? DEFAULT_MAX_WAIT_MS;

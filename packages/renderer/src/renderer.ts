@@ -18,6 +18,8 @@ export interface RendererStats {
 
 export interface Renderer {
   render(request: CreateImageRequest): Promise<RenderOutput>;
+  /** Prints the request with the browser's PDF engine (pdf_options: page size, scale, margins). */
+  renderPdf(request: CreateImageRequest): Promise<Buffer>;
   /** True while the browser is connected and able to take work (readiness). */
   isHealthy(): boolean;
   stats(): RendererStats;

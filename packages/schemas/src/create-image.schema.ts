@@ -26,6 +26,13 @@ function isValidTimeZone(tz: string): boolean {
   }
 }
 
+/** A PDF length: a number of CSS pixels, or a string with px, in, cm or mm. */
+const pdfLength = (field: string) =>
+  z.union([
+    z.number().min(0).max(100_000),
+    z.string().regex(/^\d+(\.\d+)?(px|in|cm|mm)$/, `${field} must be a number with px, in, cm or mm, such as "8.5in"`),
+  ], { error: `${field} must be a number with px, in, cm or mm, such as "8.5in"` });
+
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
 
@@ -68,6 +75,22 @@ export function createImageSchema(limits: CreateLimits) {
           }),
         ).optional(),
         format: z.enum(IMAGE_FORMATS, { error: 'format must be png, jpg, webp or pdf' }).optional(),
+        pdf_options: formObject(
+          'pdf_options',
+          z.strictObject(
+            {
+              page_width: pdfLength('pdf_options.page_width').optional(),
+              page_height: pdfLength('pdf_options.page_height').optional(),
+              scale: formNumber('pdf_options.scale', 0.1, 2).optional(),
+              margins: z
+                .array(pdfLength('pdf_options.margins'), { error: 'pdf_options.margins must be [top, right, bottom, left]' })
+                .length(4, 'pdf_options.margins must be [top, right, bottom, left]')
+                .optional(),
+              print_background: formBool('pdf_options.print_background').optional(),
+            },
+            { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: pdf_options.${iss.keys.join(', ')}` : 'pdf_options must be an object') },
+          ),
+        ).optional(),
         headers: formObject(
           'headers',
           z

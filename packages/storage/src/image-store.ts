@@ -18,6 +18,7 @@ export const imageKeys = {
   record: (id: string) => `images/${id}/request.json`,
   original: (id: string) => `images/${id}/original.png`,
   variant: (id: string, name: string) => `images/${id}/variants/${name}`,
+  pdf: (id: string) => `images/${id}/variants/document.pdf`,
 };
 
 export class ImageStore {

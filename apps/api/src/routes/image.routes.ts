@@ -2,9 +2,11 @@
 import { Router, type RequestHandler } from 'express';
 import { parseCreateImage, parseImagePath, parseVariantQuery, type createImageSchema } from '@pixelfarm/schemas';
 import type { ImageService } from '../services/image.service';
+import type { PdfService } from '../services/pdf.service';
 
 export interface ImageRoutesDeps {
   images: ImageService;
+  pdfs: PdfService;
   createSchema: ReturnType<typeof createImageSchema>;
   auth: RequestHandler;
   bodyParsers: RequestHandler[];
@@ -23,8 +25,10 @@ export function imageRoutes(deps: ImageRoutesDeps): Router {
   // GET also answers HEAD (Express drops the body for HEAD).
   router.get('/v1/image/:file', async (req, res) => {
     const { id, format } = parseImagePath(String(req.params.file));
-    const variant = parseVariantQuery(req.query as Record<string, unknown>, format, deps.maxImageDimension);
-    const image = await deps.images.getVariant(id, variant);
+    const image =
+      format === 'pdf'
+        ? await deps.pdfs.get(id)
+        : await deps.images.getVariant(id, parseVariantQuery(req.query as Record<string, unknown>, format, deps.maxImageDimension));
     res.set({
       'Content-Type': image.contentType,
       'Content-Length': String(image.data.length),

@@ -1,0 +1,72 @@
+// GET /v1/image/:id.pdf: printed by the browser from the stored request with pdf_options,
+// stored on first request and served from storage after. Page sizes read from the PDF itself.
+import request from 'supertest';
+import { createLogger, loadConfig } from '@pixelfarm/config';
+import { imageKeys } from '@pixelfarm/storage';
+import { createApiApp, type ApiApp } from '../../apps/api/src/app';
+import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
+import { basicAuth, testEnv } from '../support/test-env';
+import { sniffFormat } from '../support/decode-image';
+
+/** The first page's MediaBox [x0 y0 x1 y1] in points. */
+function mediaBox(pdf: Buffer): number[] {
+  const m = /\/MediaBox\s*\[\s*([\d.\s-]+)\]/.exec(pdf.toString('latin1'));
+  if (!m) throw new Error('no MediaBox in the PDF');
+  return m[1]!.trim().split(/\s+/).map(Number);
+}
+
+describe('PDF output', () => {
+  let api: ApiApp;
+  let worker: WorkerApp;
+
+  beforeAll(async () => {
+    const config = loadConfig(testEnv());
+    const logger = createLogger('t', 'silent');
+    api = createApiApp(config, logger);
+    worker = createWorkerApp(config, logger);
+    await api.ready();
+    await worker.start();
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+  });
+
+  const create = (body: object) => request(api.handler).post('/v1/image').set('Authorization', basicAuth()).send(body);
+
+  it('prints a letter page by default, stores it and serves the same bytes again', async () => {
+    const { body } = await create({ html: '<h1 style="color:#c00">Invoice 42</h1>' });
+    const first = await request(api.handler).get(`/v1/image/${body.id}.pdf`).buffer(true);
+    expect(first.status).toBe(200);
+    expect(first.headers['content-type']).toBe('application/pdf');
+    expect(sniffFormat(first.body)).toBe('pdf');
+    expect(mediaBox(first.body)).toEqual([0, 0, 612, 792]);
+    expect(await api.storage.exists(imageKeys.pdf(body.id))).toBe(true);
+    const again = await request(api.handler).get(`/v1/image/${body.id}.pdf`).buffer(true);
+    expect(again.body.equals(first.body)).toBe(true);
+    expect(again.headers.etag).toBe(first.headers.etag);
+  });
+
+  it('honours pdf_options page size with units', async () => {
+    const { body } = await create({ html: '<p>ticket</p>', pdf_options: { page_width: '10cm', page_height: '50mm', margins: ['1cm', 0, '1cm', 0], scale: 1.5, print_background: true } });
+    const pdf = await request(api.handler).get(`/v1/image/${body.id}.pdf`).buffer(true);
+    const [x0, y0, x1, y1] = mediaBox(pdf.body);
+    expect([x0, y0]).toEqual([0, 0]);
+    // 10 cm = 283.46 pt, 50 mm = 141.73 pt (Chromium rounds to whole points).
+    expect(Math.abs(x1! - 283.46)).toBeLessThan(1.5);
+    expect(Math.abs(y1! - 141.73)).toBeLessThan(1.5);
+  });
+
+  it('answers 404 for unknown or deleted images and 400 for bad pdf_options', async () => {
+    expect((await request(api.handler).get('/v1/image/0190b1d2-0000-7000-8000-000000000000.pdf')).status).toBe(404);
+    const { body } = await create({ html: '<p>gone</p>' });
+    await request(api.handler).get(`/v1/image/${body.id}.pdf`);
+    expect((await request(api.handler).delete(`/v1/image/${body.id}`).set('Authorization', basicAuth())).status).toBe(202);
+    expect((await request(api.handler).get(`/v1/image/${body.id}.pdf`)).status).toBe(404);
+    const bad = await create({ html: '<p>x</p>', pdf_options: { page_width: '10 parsecs' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/pdf_options.page_width/);
+    const scale = await create({ html: '<p>x</p>', pdf_options: { scale: 5 } });
+    expect(scale.body.message).toMatch(/pdf_options.scale must be between 0.1 and 2/);
+  });
+});
