@@ -119,6 +119,16 @@ describe('image lifecycle', () => {
     }
   });
 
+  it('keeps alpha for transparent_background in PNG and puts white behind it in JPEG', async () => {
+    const { body } = await create({ html: '<div style="padding:10px"><div style="width:10px;height:10px;background:#00f"></div></div>', transparent_background: true, device_scale: 1 });
+    const png = await decodeImage((await request(api.handler).get(`/v1/image/${body.id}`).buffer(true)).body);
+    expect(png.pixel(2, 2)[3]).toBe(0);
+    expect(png.pixel(15, 15)).toEqual([0, 0, 255, 255]);
+    const jpg = await decodeImage((await request(api.handler).get(`/v1/image/${body.id}.jpg`).buffer(true)).body);
+    const [r, g, b] = jpg.pixel(2, 2);
+    expect(Math.min(r, g, b)).toBeGreaterThan(245);
+  });
+
   it('answers unknown formats with 422 and unknown ids with 404 JSON', async () => {
     const { body } = await create({ html: RED_DIV });
     const gif = await request(api.handler).get(`/v1/image/${body.id}.gif`);

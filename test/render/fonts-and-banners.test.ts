@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ChromiumRenderer, fontsCssHref } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
+import { expectGolden } from '../support/golden';
 
 // A monospaced font: four "i" are as wide as four "W", unlike in any proportional fallback.
 const FONT = '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf';
@@ -48,7 +49,9 @@ describe('google_fonts and block_consent_banners', () => {
 
   it('loads the named family from FONTS_CSS_URL before capturing', async () => {
     const text = (w: string) => `<span style="display:inline-block;font:40px 'Pixel Test',serif">${w}</span>`;
-    const narrowWith = await decodeImage((await renderer.render({ html: text('iiii'), google_fonts: 'Pixel Test:400', device_scale: 1 })).png);
+    const withFont = (await renderer.render({ html: text('iiii'), google_fonts: 'Pixel Test:400', device_scale: 1 })).png;
+    await expectGolden('google-fonts', withFont);
+    const narrowWith = await decodeImage(withFont);
     const wideWith = await decodeImage((await renderer.render({ html: text('WWWW'), google_fonts: 'Pixel Test', device_scale: 1 })).png);
     const narrowWithout = await decodeImage((await renderer.render({ html: text('iiii'), device_scale: 1 })).png);
     expect(cssRequests).toEqual(expect.arrayContaining(['Pixel Test:wght@400', 'Pixel Test']));
@@ -63,9 +66,9 @@ describe('google_fonts and block_consent_banners', () => {
       <div class="cc-window" style="position:fixed;left:0;right:0;bottom:0;height:30px;background:#00f"></div></body></html>`;
     const shown = await decodeImage((await renderer.render({ html: page, viewport_width: 100, viewport_height: 100, device_scale: 1 })).png);
     expect(shown.pixel(50, 20)).toEqual([255, 0, 0, 255]);
-    const hidden = await decodeImage(
-      (await renderer.render({ html: page, viewport_width: 100, viewport_height: 100, device_scale: 1, block_consent_banners: true })).png,
-    );
+    const hiddenPng = (await renderer.render({ html: page, viewport_width: 100, viewport_height: 100, device_scale: 1, block_consent_banners: true })).png;
+    await expectGolden('block-consent-banners', hiddenPng);
+    const hidden = await decodeImage(hiddenPng);
     expect(hidden.pixel(50, 20)).toEqual([0, 255, 0, 255]);
     expect(hidden.pixel(50, 90)).toEqual([0, 255, 0, 255]);
   });

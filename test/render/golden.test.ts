@@ -2,26 +2,12 @@
 // with a committed reference (pixelmatch, small tolerance) and asserts the pixel or size that
 // proves the field took effect (so a field that is ignored fails even if the golden drifted).
 // UPDATE_GOLDEN=1 rewrites the references; a missing reference fails the test.
-import fs from 'node:fs';
-import path from 'node:path';
-import sharp from 'sharp';
-import pixelmatch from 'pixelmatch';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { decodeImage, type DecodedImage } from '../support/decode-image';
+import { expectGolden } from '../support/golden';
 
-const GOLDEN = path.join(__dirname, '__golden__');
 const GREEN: [number, number, number, number] = [0, 255, 0, 255];
-
-async function matchesGolden(name: string, png: Buffer): Promise<void> {
-  const file = path.join(GOLDEN, `${name}.png`);
-  if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(file, png);
-  if (!fs.existsSync(file)) throw new Error(`no golden image ${file}: run with UPDATE_GOLDEN=1 and commit it`);
-  const [a, b] = await Promise.all([png, fs.readFileSync(file)].map((x) => sharp(x).ensureAlpha().raw().toBuffer({ resolveWithObject: true })));
-  expect([a!.info.width, a!.info.height]).toEqual([b!.info.width, b!.info.height]);
-  const diff = pixelmatch(a!.data, b!.data, null, a!.info.width, a!.info.height, { threshold: 0.1 });
-  expect(diff / (a!.info.width * a!.info.height)).toBeLessThanOrEqual(0.005);
-}
 
 const flag = (test: string) =>
   `<div id="f" style="width:40px;height:40px;background:#f00"></div><script>if (${test}) document.getElementById('f').style.background = '#0f0';</script>`;
@@ -100,6 +86,6 @@ describe('golden images per create field', () => {
     const { png } = await renderer.render(request);
     const ms = Date.now() - started;
     check(await decodeImage(png), ms);
-    await matchesGolden(name, png);
+    await expectGolden(name, png);
   });
 });

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
+import { expectGolden } from '../support/golden';
 
 async function server(handler: http.RequestListener): Promise<{ origin: string; close(): Promise<void> }> {
   const srv = http.createServer(handler);
@@ -44,14 +45,18 @@ describe('url captures', () => {
   });
 
   it('captures the viewport at device_scale 1 by default, with css injected', async () => {
-    const img = await decodeImage((await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 80, css: 'body{background:#0f0 !important}' })).png);
+    const { png } = await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 80, css: 'body{background:#0f0 !important}' });
+    await expectGolden('url-css', png);
+    const img = await decodeImage(png);
     expect([img.width, img.height]).toEqual([100, 80]);
     expect(img.pixel(50, 60)).toEqual([0, 255, 0, 255]);
     expect(img.pixel(5, 5)).toEqual([0, 0, 255, 255]);
   });
 
   it('captures the whole page height with full_screen', async () => {
-    const img = await decodeImage((await renderer.render({ url: `${site.origin}/tall`, viewport_width: 100, viewport_height: 100, full_screen: true })).png);
+    const { png } = await renderer.render({ url: `${site.origin}/tall`, viewport_width: 100, viewport_height: 100, full_screen: true });
+    await expectGolden('url-full-screen', png);
+    const img = await decodeImage(png);
     expect([img.width, img.height]).toEqual([100, 300]);
     expect(img.pixel(50, 250)).toEqual([0, 255, 0, 255]);
   });
