@@ -3,10 +3,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { loadConfig, createLogger } from '@pixelfarm/config';
-import { createApiApp, type ApiApp } from '../../apps/api/src/app';
-import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
-import { basicAuth, testEnv, TEST_KEYS } from '../support/test-env';
+import type { ApiApp } from '../../apps/api/src/app';
+import { basicAuth, TEST_KEYS } from '../support/test-env';
+import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { decodeImage } from '../support/decode-image';
 
 const OTHER = basicAuth(TEST_KEYS.otherId, TEST_KEYS.otherKey);
@@ -15,7 +14,7 @@ const div = (colour: string, w = 20, h = 10, text = '') =>
 
 describe('batch, listing, usage and dedupe', () => {
   let api: ApiApp;
-  let worker: WorkerApp;
+  let stack: InProcessStack;
   let page: http.Server;
   let pageUrl: string;
 
@@ -23,17 +22,12 @@ describe('batch, listing, usage and dedupe', () => {
     page = http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(div('#00f', 30, 30)));
     await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
     pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
-    const config = loadConfig(testEnv({ PUBLIC_URL: 'http://img.test', URL_ALLOWLIST: '127.0.0.1', IMAGE_BATCH_MAX: '5' }));
-    const logger = createLogger('test', 'silent');
-    api = createApiApp(config, logger);
-    worker = createWorkerApp(config, logger);
-    await api.ready();
-    await worker.start();
+    stack = await startInProcessStack({ PUBLIC_URL: 'http://img.test', URL_ALLOWLIST: '127.0.0.1', IMAGE_BATCH_MAX: '5' });
+    api = stack.api;
   });
 
   afterAll(async () => {
-    await worker?.close();
-    await api?.close();
+    await stack?.close();
     await new Promise((resolve) => page?.close(resolve));
   });
 

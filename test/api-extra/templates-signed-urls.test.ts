@@ -2,10 +2,9 @@
 // computed here independently, render once then serve from storage), with account isolation.
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
-import { loadConfig, createLogger } from '@pixelfarm/config';
-import { createApiApp, type ApiApp } from '../../apps/api/src/app';
-import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
-import { basicAuth, testEnv, TEST_KEYS } from '../support/test-env';
+import type { ApiApp } from '../../apps/api/src/app';
+import { basicAuth, TEST_KEYS } from '../support/test-env';
+import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { decodeImage, sniffFormat } from '../support/decode-image';
 
 const OTHER = basicAuth(TEST_KEYS.otherId, TEST_KEYS.otherKey);
@@ -26,26 +25,17 @@ const CARD = '<div style="display:inline-block;width:{{w}}px;height:10px;backgro
 
 describe('templates and signed URLs', () => {
   let api: ApiApp;
-  let worker: WorkerApp;
+  let stack: InProcessStack;
 
   beforeAll(async () => {
-    const config = loadConfig(
-      testEnv({
-        PUBLIC_URL: 'http://img.test',
-        API_KEYS: `${TEST_KEYS.id}:${TEST_KEYS.key},${TEST_KEYS.otherId}:${TEST_KEYS.otherKey},${DOCS.id}:${DOCS.key}`,
-      }),
-    );
-    const logger = createLogger('test', 'silent');
-    api = createApiApp(config, logger);
-    worker = createWorkerApp(config, logger);
-    await api.ready();
-    await worker.start();
+    stack = await startInProcessStack({
+      PUBLIC_URL: 'http://img.test',
+      API_KEYS: `${TEST_KEYS.id}:${TEST_KEYS.key},${TEST_KEYS.otherId}:${TEST_KEYS.otherKey},${DOCS.id}:${DOCS.key}`,
+    });
+    api = stack.api;
   });
 
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-  });
+  afterAll(() => stack?.close());
 
   const post = (path: string, body: object, auth = basicAuth()) => request(api.handler).post(path).set('Authorization', auth).send(body);
   const get = (path: string, auth?: string) => (auth ? request(api.handler).get(path).set('Authorization', auth) : request(api.handler).get(path));

@@ -1,32 +1,24 @@
 // The vertical slice in one process: API and a worker built from their composition roots,
 // real Redis, real Chromium, filesystem storage. Images are checked by decoding pixels.
 import request from 'supertest';
-import { loadConfig, createLogger } from '@pixelfarm/config';
-import { createApiApp, type ApiApp } from '../../apps/api/src/app';
-import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
-import { basicAuth, testEnv, TEST_KEYS } from '../support/test-env';
+import type { ApiApp } from '../../apps/api/src/app';
+import { basicAuth, TEST_KEYS } from '../support/test-env';
+import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { decodeImage, sniffFormat } from '../support/decode-image';
 
 const RED_DIV = '<div style="width:300px;height:150px;background:#ff0000"></div>';
 
 describe('image lifecycle', () => {
+  let stack: InProcessStack;
   let api: ApiApp;
-  let worker: WorkerApp;
   let workerPort: number;
 
   beforeAll(async () => {
-    const config = loadConfig(testEnv({ PUBLIC_URL: 'http://img.test' }));
-    const logger = createLogger('test', 'silent');
-    api = createApiApp(config, logger);
-    worker = createWorkerApp(config, logger);
-    await api.ready();
-    workerPort = await worker.start();
+    stack = await startInProcessStack({ PUBLIC_URL: 'http://img.test' });
+    ({ api, workerPort } = stack);
   });
 
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-  });
+  afterAll(() => stack?.close());
 
   const create = (body: object | string, type = 'application/json') =>
     request(api.handler).post('/v1/image').set('Authorization', basicAuth()).type(type).send(body);

@@ -1,11 +1,10 @@
 // GET /v1/image/:id.pdf: printed by the browser from the stored request with pdf_options,
 // stored on first request and served from storage after. Page sizes read from the PDF itself.
 import request from 'supertest';
-import { createLogger, loadConfig } from '@pixelfarm/config';
 import { imageKeys } from '@pixelfarm/storage';
-import { createApiApp, type ApiApp } from '../../apps/api/src/app';
-import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
-import { basicAuth, testEnv } from '../support/test-env';
+import type { ApiApp } from '../../apps/api/src/app';
+import { basicAuth } from '../support/test-env';
+import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { sniffFormat } from '../support/decode-image';
 
 /** The first page's MediaBox [x0 y0 x1 y1] in points. */
@@ -17,20 +16,14 @@ function mediaBox(pdf: Buffer): number[] {
 
 describe('PDF output', () => {
   let api: ApiApp;
-  let worker: WorkerApp;
+
+  let stack: InProcessStack;
 
   beforeAll(async () => {
-    const config = loadConfig(testEnv());
-    const logger = createLogger('t', 'silent');
-    api = createApiApp(config, logger);
-    worker = createWorkerApp(config, logger);
-    await api.ready();
-    await worker.start();
+    stack = await startInProcessStack();
+    api = stack.api;
   });
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-  });
+  afterAll(() => stack?.close());
 
   const create = (body: object) => request(api.handler).post('/v1/image').set('Authorization', basicAuth()).send(body);
 

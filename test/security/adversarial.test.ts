@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createLogger, loadConfig } from '@pixelfarm/config';
 import { createApiApp, type ApiApp } from '../../apps/api/src/app';
-import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
+import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { basicAuth, testEnv, TEST_KEYS } from '../support/test-env';
 import { decodeImage } from '../support/decode-image';
 
@@ -18,8 +18,8 @@ type Case = {
 };
 
 describe('adversarial requests', () => {
+  let stack: InProcessStack;
   let api: ApiApp;
-  let worker: WorkerApp;
   let privateHits = 0;
   let privateServer: http.Server;
   let privatePort: number;
@@ -33,19 +33,12 @@ describe('adversarial requests', () => {
     await new Promise<void>((r) => privateServer.listen(0, '127.0.0.1', r));
     privatePort = (privateServer.address() as AddressInfo).port;
 
-    const config = loadConfig(
-      testEnv({ MAX_BODY_BYTES: '200000', MAX_HTML_CHARS: '100000', RENDER_TIMEOUT_MS: '3000', JOB_ATTEMPTS: '2', PAGE_HEAP_MB: '128' }),
-    );
-    const logger = createLogger('test', 'silent');
-    api = createApiApp(config, logger);
-    worker = createWorkerApp(config, logger);
-    await api.ready();
-    await worker.start();
+    stack = await startInProcessStack({ MAX_BODY_BYTES: '200000', MAX_HTML_CHARS: '100000', RENDER_TIMEOUT_MS: '3000', JOB_ATTEMPTS: '2', PAGE_HEAP_MB: '128' });
+    api = stack.api;
   });
 
   afterAll(async () => {
-    await worker?.close();
-    await api?.close();
+    await stack?.close();
     await new Promise((r) => privateServer?.close(r));
   });
 
