@@ -44,8 +44,6 @@ if (!args.has('--no-browser')) {
   if (!existsSync('/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf')) wanted.push('fonts-liberation');
 }
 if (!args.has('--no-redis') && !onPath('redis-server')) wanted.push('redis-server');
-// The deployment tests build the kustomize overlays with kubectl.
-if (args.has('--test') && !onPath('kubectl')) wanted.push('kubernetes-client');
 
 if (wanted.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -59,4 +57,6 @@ if (wanted.length > 0) {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...wanted], { env });
   if (wanted.some((p) => p.startsWith('fonts-')) && onPath('fc-cache')) execFileSync('fc-cache', ['-f']);
 }
+// The deployment tests build the kustomize overlays with kubectl 1.21+ (Debian's is 1.20: too old).
+if (args.has('--test')) run(process.execPath, [path.join(root, 'scripts', 'install-kubectl.mjs'), '--if-missing']);
 log('ready');
