@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One multi-stage build, two images: `--target api` (pixelfarm/api) and `--target worker`
-# (pixelfarm/worker). Runtime on the current Node LTS; the worker adds Debian's Chromium and
-# the fonts that make every worker render the same pixels.
+# (pixelfarm/worker). Runtime on the current Node LTS (26, LTS since 2026-10-28) on Debian
+# stable, whose Chromium gets security updates; the worker adds it and the fonts that make
+# every worker render the same pixels. test/deploy/dockerfile.test.ts checks this file.
 ARG NODE_IMAGE=node:26-trixie-slim
 
 FROM ${NODE_IMAGE} AS build
