@@ -53,8 +53,10 @@ if (wanted.length > 0) {
   }
   log(`installing ${wanted.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...wanted], { env });
+  // Another apt run (unattended upgrades, a parallel setup) holds the lock for a while: wait for it.
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  run('apt-get', [...lock, 'update', '-qq'], { env });
+  run('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', ...wanted], { env });
   if (wanted.some((p) => p.startsWith('fonts-')) && onPath('fc-cache')) execFileSync('fc-cache', ['-f']);
 }
 // The deployment tests build the kustomize overlays with kubectl 1.21+ (Debian's is 1.20: too old).

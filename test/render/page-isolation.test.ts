@@ -48,7 +48,8 @@ const plant = (origin: string) => `
   try { navigator.serviceWorker.register('/sw.js').catch(() => {}); } catch (e) {}
   try { localStorage.setItem('leak', '1'); } catch (e) {}
   try { document.cookie = 'leak=1'; } catch (e) {}
-  setTimeout(() => { document.body.innerHTML = '<div style="width:10px;height:10px;background:#f00"></div>'; }, 800);
+  // Late enough that a slow frame load under CPU load still finishes first.
+  setTimeout(() => { document.body.innerHTML = '<div style="width:10px;height:10px;background:#f00"></div>'; }, 2000);
   window.addEventListener('message', (e) => { if (e.data === 'planted') window.ScreenshotReady(); });
 </script>`;
 
@@ -65,7 +66,7 @@ const check = (origin: string) => `
   window.addEventListener('message', (e) => {
     found.push(...e.data);
     document.getElementById('out').style.background = found.length ? '#f00' : '#0f0';
-    setTimeout(() => window.ScreenshotReady(), 1000); // outlive job A's timer, were it alive
+    setTimeout(() => window.ScreenshotReady(), 2200); // outlive job A's timer, were it alive
   });
 </script>`;
 

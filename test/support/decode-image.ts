@@ -35,3 +35,28 @@ export function sniffFormat(data: Buffer): 'png' | 'jpeg' | 'webp' | 'pdf' | 'un
   if (data.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
   return 'unknown';
 }
+
+/**
+ * Horizontal resolution (dpi) recorded in an image's EXIF block (XResolution, tag 0x011A):
+ * where WebP keeps density, since it has no density field of its own.
+ */
+export async function exifDpi(data: Buffer): Promise<number | undefined> {
+  const exif = (await sharp(data).metadata()).exif;
+  if (!exif) return undefined;
+  const le = exif.indexOf(Buffer.from('II*\0', 'latin1'));
+  const be = exif.indexOf(Buffer.from('MM\0*', 'latin1'));
+  const tiff = le >= 0 ? le : be;
+  if (tiff < 0) return undefined;
+  const little = le >= 0;
+  const u16 = (o: number) => (little ? exif.readUInt16LE(tiff + o) : exif.readUInt16BE(tiff + o));
+  const u32 = (o: number) => (little ? exif.readUInt32LE(tiff + o) : exif.readUInt32BE(tiff + o));
+  const ifd = u32(4);
+  for (let i = 0; i < u16(ifd); i++) {
+    const entry = ifd + 2 + i * 12;
+    if (u16(entry) === 0x011a) {
+      const at = u32(entry + 8);
+      return u32(at) / u32(at + 4);
+    }
+  }
+  return undefined;
+}

@@ -1,11 +1,13 @@
 // The API and a worker built from their composition roots in this process (real Redis,
 // Chromium and storage), for tests that talk to the API with supertest.
-import { createLogger, loadConfig } from '@pixelfarm/config';
+import { createLogger, loadConfig, type Config } from '@pixelfarm/config';
 import { createApiApp, type ApiApp } from '../../apps/api/src/app';
 import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
 import { testEnv } from './test-env';
 
 export interface InProcessStack {
+  /** The configuration both were built from (another API process can share it). */
+  config: Readonly<Config>;
   api: ApiApp;
   worker: WorkerApp;
   /** The worker's health and metrics port. */
@@ -21,6 +23,7 @@ export async function startInProcessStack(overrides: Record<string, string> = {}
   await api.ready();
   const workerPort = await worker.start();
   return {
+    config,
     api,
     worker,
     workerPort,

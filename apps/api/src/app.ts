@@ -4,7 +4,7 @@ import http from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Config, Logger } from '@pixelfarm/config';
-import { AccountImageIndex, createStorage, ImageStore, InstrumentedDriver, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
+import { AccountImageIndex, createStorage, ImageStore, InstrumentedDriver, S3Presigner, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
 import { RenderQueue } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createApiRenderMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
@@ -24,6 +24,9 @@ import { templateRoutes } from './routes/template.routes';
 import { signedUrlRoutes } from './routes/signed-url.routes';
 import { ImageService } from './services/image.service';
 import { PdfService } from './services/pdf.service';
+import { VariantService } from './services/variant.service';
+import { SingleFlight } from './services/single-flight';
+import { createImageDelivery } from './http/image-delivery';
 import { ImageCreateService } from './services/image-create.service';
 import { ImageListService } from './services/image-list.service';
 import { RenderRequestResolver } from './services/render-request.resolver';
@@ -74,7 +77,12 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   });
   const limiter = new RateLimiter(redis, { prefix: config.redisPrefix, perMinute: config.limits.rateLimitPerMinute });
   const auth = authenticated(requireAuth(config.apiKeys), limiter);
-  const processor = new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels });
+  const processor = new ImageProcessor({
+    maxInputPixels: config.limits.maxInputPixels,
+    maxOutputPixels: config.limits.maxOutputPixels,
+    jpegQuality: config.encoding.jpegQuality,
+    webpQuality: config.encoding.webpQuality,
+  });
   const apiRenderMetrics = createApiRenderMetrics(registry);
   const createSchema = createImageSchema(config.limits);
   const imageStore = new ImageStore(storage);
@@ -97,14 +105,19 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     renderWaitMs: config.limits.renderWaitMs,
     dedupeDefaultS: config.limits.dedupeDefaultS,
   });
-  const images = new ImageService({
-    images: imageStore,
+  const images = new ImageService({ images: imageStore, creator, index });
+  const variants = new VariantService({
     storage,
-    creator,
-    index,
+    records: imageStore,
     processor,
+    flights: new SingleFlight(redis, { prefix: config.redisPrefix, lockMs: config.limits.variantLockMs }),
+    renders: queue,
     metrics: apiRenderMetrics,
+    imageWaitMs: config.limits.imageWaitMs,
   });
+  const presigner =
+    config.serve.mode === 'redirect' && config.storage.driver === 's3' ? new S3Presigner(config.storage.s3) : undefined;
+  const deliver = createImageDelivery({ storage, mode: config.serve.mode, presigner, redirectTtlS: config.serve.redirectTtlS });
   const parsers = bodyParsers(config.limits.maxBodyBytes);
 
   let draining = false;
@@ -130,7 +143,9 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   app.use(
     imageRoutes({
       images,
-      pdfs: new PdfService({ storage, images: new ImageStore(storage), queue, renderWaitMs: config.limits.renderWaitMs }),
+      variants,
+      pdfs: new PdfService({ storage, images: imageStore, queue, renderWaitMs: config.limits.renderWaitMs }),
+      deliver,
       createSchema,
       auth,
       bodyParsers: parsers,
@@ -173,6 +188,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
         await queue.close().catch((err) => logger.warn('queue close failed', { error: String(err) }));
         await redis.quit().catch(() => redis.disconnect());
         await storage.close().catch((err) => logger.warn('storage close failed', { error: String(err) }));
+        presigner?.close();
       })();
       return closing;
     },

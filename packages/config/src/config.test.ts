@@ -34,6 +34,16 @@ describe('loadConfig', () => {
     expect(c.storage).toMatchObject({ driver: 's3', s3: { bucket: 'b', forcePathStyle: true } });
   });
 
+  it('serves by redirect only from S3, and decodes at least what a render may produce', () => {
+    expect(() => loadConfig({ SERVE_MODE: 'redirect' })).toThrow(/SERVE_MODE: redirect needs STORAGE_DRIVER=s3/);
+    const s3 = loadConfig({ SERVE_MODE: 'redirect', STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9000' });
+    expect(s3.serve).toEqual({ mode: 'redirect', redirectTtlS: 3600 });
+    expect(s3.storage.driver === 's3' && s3.storage.s3.publicEndpoint).toBe('http://127.0.0.1:9000');
+    expect(() => loadConfig({ MAX_INPUT_PIXELS: '2000000' })).toThrow(/MAX_INPUT_PIXELS: must be at least MAX_RENDER_PIXELS/);
+    expect(loadConfig({}).limits.maxInputPixels).toBeLessThan(268_402_689 / 4);
+    expect(() => loadConfig({ JPEG_QUALITY: '0' })).toThrow(/JPEG_QUALITY/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', API_KEYS: '' }).port).toBe(8080);
   });

@@ -38,6 +38,12 @@ const schema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: bool(true),
+  /** Endpoint clients reach the store at, for redirects (SERVE_MODE=redirect). Default: S3_ENDPOINT. */
+  S3_PUBLIC_ENDPOINT: httpUrl.optional(),
+  /** How GET /v1/image serves stored objects: `stream` through the API, or `redirect` (302 to a presigned S3 URL). */
+  SERVE_MODE: z.enum(['stream', 'redirect']).default('stream'),
+  /** Lifetime of a presigned redirect URL in seconds. Default 1 hour. */
+  SERVE_REDIRECT_TTL_S: int(3600, 60, 7 * 24 * 3600),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Renders in flight per worker process. Default: one per CPU core, at least 1. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
@@ -53,6 +59,16 @@ const schema = z.object({
   RENDER_TIMEOUT_MS: int(20_000, 1_000, 300_000),
   /** Attempts per render job before it fails for good (transient faults retry with backoff). Default 3. */
   JOB_ATTEMPTS: int(3, 1, 20),
+  /** How long GET /v1/image waits for a render that is still queued or running. Default 30 s. */
+  IMAGE_WAIT_MS: int(30_000, 0, 600_000),
+  /** How long one API process may hold the lock that makes a new variant render once. Default 30 s. */
+  VARIANT_LOCK_MS: int(30_000, 1_000, 600_000),
+  /** Largest variant (after crop and resize) in pixels; a bigger one is a 400. Default 25 megapixels. */
+  MAX_OUTPUT_PIXELS: int(25_000_000, 10_000, 268_000_000),
+  /** JPEG quality of variants, 1..100. Default 85. */
+  JPEG_QUALITY: int(85, 1, 100),
+  /** WebP quality of variants, 1..100. Default 85. */
+  WEBP_QUALITY: int(85, 1, 100),
   /** Largest output side in pixels for GET width/height. Default 5000. */
   MAX_IMAGE_DIMENSION: int(5000, 1, 20_000),
   /** Widest viewport a create may ask for. Default 6000. */
@@ -61,8 +77,11 @@ const schema = z.object({
   MAX_VIEWPORT_HEIGHT: int(6000, 100, 20_000),
   /** Tallest capture (full page or auto-crop), in CSS pixels. Default 16384. */
   MAX_CAPTURE_HEIGHT: int(16_384, 100, 100_000),
-  /** Largest number of input pixels sharp will decode (pixel-bomb guard). Default 100 megapixels. */
-  MAX_INPUT_PIXELS: int(100_000_000, 1_000_000, 268_402_689),
+  /**
+   * Largest number of input pixels sharp will decode (pixel-bomb guard), well below sharp's own
+   * 268 megapixels; at least MAX_RENDER_PIXELS so every capture can be processed. Default 50 megapixels.
+   */
+  MAX_INPUT_PIXELS: int(50_000_000, 1_000_000, 268_402_689),
   /** Pixel budget of one capture: viewport (or crop) width × height × device_scale². Default 40 megapixels. */
   MAX_RENDER_PIXELS: int(40_000_000, 10_000, 268_000_000),
   /** JavaScript heap of one page in MB: a memory bomb crashes its page, not the machine. Default 512. */
@@ -113,6 +132,8 @@ export interface S3Config {
   accessKeyId?: string;
   secretAccessKey?: string;
   forcePathStyle: boolean;
+  /** Endpoint in presigned URLs handed to clients (redirect mode). */
+  publicEndpoint?: string;
 }
 
 export interface Config {
@@ -127,6 +148,10 @@ export interface Config {
   redisUrl: string;
   redisPrefix: string;
   storage: { driver: 'fs'; dir: string } | { driver: 's3'; s3: S3Config };
+  /** How stored images reach clients. */
+  serve: { mode: 'stream' | 'redirect'; redirectTtlS: number };
+  /** Lossy encodings of variants. */
+  encoding: { jpegQuality: number; webpQuality: number };
   chromiumPath: string;
   workerConcurrency: number;
   urlAllowlist: readonly string[];
@@ -138,6 +163,9 @@ export interface Config {
     renderTimeoutMs: number;
     jobAttempts: number;
     maxImageDimension: number;
+    imageWaitMs: number;
+    variantLockMs: number;
+    maxOutputPixels: number;
     maxViewportWidth: number;
     maxViewportHeight: number;
     maxCaptureHeight: number;
@@ -200,8 +228,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
         accessKeyId: e.S3_ACCESS_KEY_ID,
         secretAccessKey: e.S3_SECRET_ACCESS_KEY,
         forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        publicEndpoint: e.S3_PUBLIC_ENDPOINT ?? e.S3_ENDPOINT,
       },
     };
+  }
+  if (e.SERVE_MODE === 'redirect' && e.STORAGE_DRIVER !== 's3') {
+    problems.push('SERVE_MODE: redirect needs STORAGE_DRIVER=s3 (a filesystem has no URL to redirect to)');
+  }
+  if (e.MAX_INPUT_PIXELS < e.MAX_RENDER_PIXELS) {
+    problems.push(`MAX_INPUT_PIXELS: must be at least MAX_RENDER_PIXELS (${e.MAX_RENDER_PIXELS}), or captures could not be processed`);
   }
   if (!!e.ADMIN_USER !== !!e.ADMIN_PASSWORD) problems.push('ADMIN_USER/ADMIN_PASSWORD: set both or neither');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
@@ -217,6 +252,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     storage,
+    serve: { mode: e.SERVE_MODE, redirectTtlS: e.SERVE_REDIRECT_TTL_S },
+    encoding: { jpegQuality: e.JPEG_QUALITY, webpQuality: e.WEBP_QUALITY },
     chromiumPath: e.CHROMIUM_PATH,
     workerConcurrency: e.WORKER_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
     urlAllowlist: e.URL_ALLOWLIST.split(',')
@@ -230,6 +267,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       renderTimeoutMs: e.RENDER_TIMEOUT_MS,
       jobAttempts: e.JOB_ATTEMPTS,
       maxImageDimension: e.MAX_IMAGE_DIMENSION,
+      imageWaitMs: e.IMAGE_WAIT_MS,
+      variantLockMs: e.VARIANT_LOCK_MS,
+      maxOutputPixels: e.MAX_OUTPUT_PIXELS,
       maxViewportWidth: e.MAX_VIEWPORT_WIDTH,
       maxViewportHeight: e.MAX_VIEWPORT_HEIGHT,
       maxCaptureHeight: e.MAX_CAPTURE_HEIGHT,

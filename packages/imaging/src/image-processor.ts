@@ -2,18 +2,16 @@
 // Library-wide sharp settings are applied here, once.
 import sharp from 'sharp';
 import { ValidationError } from '@pixelfarm/errors';
+import type { ImageVariant } from '@pixelfarm/schemas';
+import { cropRect, outputSize } from './crop-geometry';
 
-export type EncodeFormat = 'png' | 'jpeg' | 'webp';
-
-export interface TransformRequest {
-  format: EncodeFormat;
-  width?: number;
-  height?: number;
-}
+export type EncodeFormat = ImageVariant['format'];
 
 export interface ImageProcessorOptions {
   /** Pixel-bomb guard: inputs with more pixels are refused. */
   maxInputPixels: number;
+  /** Pixel-bomb guard on the way out: a variant larger than this is refused (400). Default 25 megapixels. */
+  maxOutputPixels?: number;
   /** JPEG quality 1..100. Default 85. */
   jpegQuality?: number;
   /** WebP quality 1..100. Default 85. */
@@ -51,28 +49,42 @@ export class ImageProcessor {
     return { data, width: info.width, height: info.height, contentType: 'image/png' };
   }
 
-  async transform(input: Buffer, request: TransformRequest): Promise<EncodedImage> {
+  /** Crops, resizes, sets the density of and encodes a stored image, in that order. */
+  async transform(input: Buffer, variant: ImageVariant): Promise<EncodedImage> {
     let pipeline = sharp(input, { limitInputPixels: this.options.maxInputPixels });
-    if (request.width || request.height) {
-      // One dimension alone keeps the aspect ratio; both give exactly that size.
-      pipeline = pipeline.resize({ width: request.width, height: request.height, fit: request.width && request.height ? 'fill' : 'inside' });
-    }
-    if (request.format === 'jpeg') {
-      // JPEG has no alpha: flatten onto white, as a browser shows a transparent page.
-      pipeline = pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: this.options.jpegQuality ?? 85, mozjpeg: true });
-    } else if (request.format === 'webp') {
-      pipeline = pipeline.webp({ quality: this.options.webpQuality ?? 85 });
-    } else {
-      pipeline = pipeline.png({ compressionLevel: 9, adaptiveFiltering: true });
-    }
     try {
+      const meta = await pipeline.metadata();
+      const full = { left: 0, top: 0, width: meta.width ?? 0, height: meta.height ?? 0 };
+      const rect = variant.crop ? cropRect(variant.crop, full.width, full.height) : full;
+      const out = outputSize(rect, variant.width, variant.height);
+      const limit = this.options.maxOutputPixels ?? 25_000_000;
+      if (out.width * out.height > limit) {
+        throw new ValidationError(`width and height ask for ${out.width}x${out.height} pixels; the most this service produces is ${limit} pixels`);
+      }
+      if (variant.crop) pipeline = pipeline.extract(rect);
+      if (variant.width || variant.height) {
+        // One dimension alone keeps the aspect ratio; both give exactly that size.
+        pipeline = pipeline.resize({ width: variant.width, height: variant.height, fit: variant.width && variant.height ? 'fill' : 'inside' });
+      }
+      if (variant.dpi) pipeline = pipeline.withMetadata({ density: variant.dpi });
+      pipeline = this.encoder(pipeline, variant.format);
       const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
-      return { data, width: info.width, height: info.height, contentType: CONTENT_TYPES[request.format] };
+      return { data, width: info.width, height: info.height, contentType: CONTENT_TYPES[variant.format] };
     } catch (err) {
       if (/pixel limit/i.test((err as Error).message)) {
         throw new ValidationError('The image is larger than this service processes');
       }
       throw err;
     }
+  }
+
+  private encoder(pipeline: sharp.Sharp, format: EncodeFormat): sharp.Sharp {
+    if (format === 'jpeg') {
+      // JPEG has no alpha: flatten onto white, as a browser shows a transparent page.
+      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: this.options.jpegQuality ?? 85, mozjpeg: true });
+    }
+    if (format === 'webp') return pipeline.webp({ quality: this.options.webpQuality ?? 85 });
+    // Lossless: the slowest zlib level with adaptive filtering, done once per variant.
+    return pipeline.png({ compressionLevel: 9, adaptiveFiltering: true });
   }
 }

@@ -1,2 +1,3 @@
 // Image encoding and resizing (sharp adapter).
 export * from './image-processor';
+export * from './crop-geometry';

@@ -84,6 +84,8 @@ export interface ApiRenderMetrics {
   enqueued(): void;
   /** A GET served a stored variant (hit) or had to produce it (miss). */
   variantCache(hit: boolean): void;
+  /** One variant produced with sharp (single flight: once per variant across API processes). */
+  variantProduced(format: string, seconds: number): void;
   result(outcome: 'completed' | 'rejected' | 'failed', seconds: number): void;
 }
 
@@ -106,8 +108,16 @@ export function createApiRenderMetrics(registry: Registry): ApiRenderMetrics {
     labelNames: ['result'],
     registers: [registry],
   });
+  const transforms = new Histogram({
+    name: 'variant_transform_duration_seconds',
+    help: 'Time to produce and store one new variant (decode, crop, resize, encode, upload), by format',
+    labelNames: ['format'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
   return {
     enqueued: () => enqueued.inc(),
+    variantProduced: (format, seconds) => transforms.observe({ format }, seconds),
     variantCache: (hit) => variants.inc({ result: hit ? 'hit' : 'miss' }),
     result: (outcome, seconds) => latency.observe({ outcome }, seconds),
   };

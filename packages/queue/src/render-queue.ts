@@ -90,6 +90,26 @@ export class RenderQueue {
   }
 
   /**
+   * Waits up to timeoutMs for a job's outcome without turning it into an error: readers of an
+   * image that is still rendering wait for it, and a missing or failed job just means no image.
+   */
+  async settle(id: string, timeoutMs: number): Promise<'completed' | 'failed' | 'missing' | 'pending'> {
+    let job: Job<RenderJobData, RenderJobResult> | undefined;
+    try {
+      job = await Job.fromId<RenderJobData, RenderJobResult>(this.queue, id);
+    } catch (err) {
+      throw new UnavailableError('The render queue is unavailable, please retry', { cause: err });
+    }
+    if (!job) return 'missing';
+    try {
+      await job.waitUntilFinished(this.events, timeoutMs);
+      return 'completed';
+    } catch (err) {
+      return ((err as Error).message ?? '').includes('timed out before finishing') ? 'pending' : 'failed';
+    }
+  }
+
+  /**
    * Lets a content-addressed id (signed URLs) render again: drops its finished job when it
    * completed (the image was since deleted) or failed for an internal reason. A job that failed
    * on its input is kept, so the same request answers the same 400 without another render.

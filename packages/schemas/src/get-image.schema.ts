@@ -1,8 +1,6 @@
-// GET /v1/image/:id[.ext] path and query parsing: the output variant a client asked for.
-import { z } from 'zod';
-import { NotFoundError, UnprocessableError, ValidationError } from '@pixelfarm/errors';
+// GET /v1/image/:id[.ext] path parsing: which image, in which format (the query: variant-query.ts).
+import { NotFoundError, UnprocessableError } from '@pixelfarm/errors';
 import { isImageId } from './image-id';
-import { formNumber } from './fields';
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
 
@@ -10,12 +8,6 @@ export const UNSUPPORTED_FORMAT_MESSAGE =
   'Sorry, we do not currently support that format. Valid image types are: jpg, webp or png';
 
 const EXTENSIONS: Record<string, OutputFormat> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', webp: 'webp' };
-
-export interface ImageVariant {
-  format: OutputFormat;
-  width?: number;
-  height?: number;
-}
 
 /** Splits "<id>.<ext>" and checks both parts: a bad id is 404, an unknown extension 422. */
 export function parseImagePath(param: string): { id: string; format: OutputFormat | 'pdf' } {
@@ -28,14 +20,4 @@ export function parseImagePath(param: string): { id: string; format: OutputForma
   const format = EXTENSIONS[ext];
   if (!format) throw new UnprocessableError(UNSUPPORTED_FORMAT_MESSAGE);
   return { id, format };
-}
-
-export function parseVariantQuery(query: Record<string, unknown>, format: OutputFormat, maxDimension: number): ImageVariant {
-  const schema = z.object({
-    width: formNumber('width', 1, maxDimension, { int: true }).optional(),
-    height: formNumber('height', 1, maxDimension, { int: true }).optional(),
-  });
-  const result = schema.safeParse(query);
-  if (!result.success) throw new ValidationError(result.error.issues[0]!.message);
-  return { format, ...result.data };
 }

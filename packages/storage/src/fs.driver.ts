@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { assertSafeKey, contentTypeFor, type ListOptions, type StorageDriver, type StoredObject } from './storage-driver';
+import { assertSafeKey, contentTypeFor, type ListOptions, type ObjectInfo, type StorageDriver, type StoredObject } from './storage-driver';
 
 export class FsDriver implements StorageDriver {
   readonly name = 'fs';
@@ -51,6 +51,16 @@ export class FsDriver implements StorageDriver {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    try {
+      const stat = await fs.stat(this.file(key));
+      return stat.isFile() ? { size: stat.size, contentType: contentTypeFor(key) } : null;
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
     }
   }
 

@@ -1,8 +1,8 @@
 // Wraps any storage driver to time every operation and count failures, for the storage
 // latency and error metrics; the driver itself stays free of metrics code.
-import type { ListOptions, StorageDriver, StoredObject } from './storage-driver';
+import type { ListOptions, ObjectInfo, StorageDriver, StoredObject } from './storage-driver';
 
-export type StorageOperation = 'put' | 'get' | 'stream' | 'exists' | 'delete' | 'deletePrefix' | 'list' | 'ping';
+export type StorageOperation = 'put' | 'get' | 'stream' | 'exists' | 'head' | 'delete' | 'deletePrefix' | 'list' | 'ping';
 
 export interface StorageObserver {
   observe(operation: StorageOperation, seconds: number, ok: boolean): void;
@@ -41,6 +41,9 @@ export class InstrumentedDriver implements StorageDriver {
   }
   exists(key: string): Promise<boolean> {
     return this.timed('exists', () => this.inner.exists(key));
+  }
+  head(key: string): Promise<ObjectInfo | null> {
+    return this.timed('head', () => this.inner.head(key));
   }
   delete(key: string): Promise<void> {
     return this.timed('delete', () => this.inner.delete(key));

@@ -12,7 +12,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { UnavailableError } from '@pixelfarm/errors';
-import { assertSafeKey, type ListOptions, type StorageDriver, type StoredObject } from './storage-driver';
+import { assertSafeKey, type ListOptions, type ObjectInfo, type StorageDriver, type StoredObject } from './storage-driver';
 
 export interface S3DriverOptions {
   endpoint?: string;
@@ -85,6 +85,12 @@ export class S3Driver implements StorageDriver {
   async exists(key: string): Promise<boolean> {
     assertSafeKey(key);
     return (await this.call(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), true)) !== null;
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    assertSafeKey(key);
+    const res = await this.call(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), true);
+    return res ? { size: res.ContentLength ?? 0, contentType: res.ContentType ?? 'application/octet-stream' } : null;
   }
 
   async delete(key: string): Promise<void> {

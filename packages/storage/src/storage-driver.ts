@@ -2,10 +2,13 @@
 import type { Readable } from 'node:stream';
 import { ValidationError } from '@pixelfarm/errors';
 
-export interface StoredObject {
-  body: Readable;
+export interface ObjectInfo {
   size: number;
   contentType: string;
+}
+
+export interface StoredObject extends ObjectInfo {
+  body: Readable;
 }
 
 /** A window of a listing: keys strictly after `startAfter`, at most `limit` of them. */
@@ -25,6 +28,8 @@ export interface StorageDriver {
   /** A stream of the object with its size, or null when it does not exist. */
   stream(key: string): Promise<StoredObject | null>;
   exists(key: string): Promise<boolean>;
+  /** Size and type of the object without its bytes (HEAD, cache checks), or null when it does not exist. */
+  head(key: string): Promise<ObjectInfo | null>;
   /** Removes one object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
   /** Removes every object whose key starts with prefix; returns how many were removed. */

@@ -1,17 +1,23 @@
 // /v1/image routes: create (auth), retrieve (public, unguessable ids), delete (auth).
 import { Router, type RequestHandler } from 'express';
-import { parseCreateImage, parseImagePath, parseVariantQuery, type createImageSchema } from '@pixelfarm/schemas';
+import { parseCreateImage, parseImagePath, parsePdfQuery, parseVariantQuery, type createImageSchema } from '@pixelfarm/schemas';
 import type { ImageService } from '../services/image.service';
 import type { PdfService } from '../services/pdf.service';
+import type { VariantService } from '../services/variant.service';
+import type { ImageDelivery } from '../http/image-delivery';
 
 export interface ImageRoutesDeps {
   images: ImageService;
-  pdfs: PdfService;
+  variants: Pick<VariantService, 'locate'>;
+  pdfs: Pick<PdfService, 'locate'>;
+  deliver: ImageDelivery;
   createSchema: ReturnType<typeof createImageSchema>;
   auth: RequestHandler;
   bodyParsers: RequestHandler[];
   maxImageDimension: number;
 }
+
+const FILE_EXT = { png: 'png', jpeg: 'jpg', webp: 'webp', pdf: 'pdf' } as const;
 
 export function imageRoutes(deps: ImageRoutesDeps): Router {
   const router = Router();
@@ -22,24 +28,18 @@ export function imageRoutes(deps: ImageRoutesDeps): Router {
     res.status(200).json(created);
   });
 
-  // GET also answers HEAD (Express drops the body for HEAD).
+  // GET also answers HEAD (Express routes HEAD to GET handlers; the delivery sends no body).
   router.get('/v1/image/:file', async (req, res) => {
     const { id, format } = parseImagePath(String(req.params.file));
-    const image =
-      format === 'pdf'
-        ? await deps.pdfs.get(id)
-        : await deps.images.getVariant(id, parseVariantQuery(req.query as Record<string, unknown>, format, deps.maxImageDimension));
-    res.set({
-      'Content-Type': image.contentType,
-      'Content-Length': String(image.data.length),
-      'Cache-Control': 'public, max-age=31536000, immutable',
-      ETag: image.etag,
-    });
-    if (req.fresh) {
-      res.status(304).end();
+    const query = req.query as Record<string, unknown>;
+    const filename = `${id}.${FILE_EXT[format]}`;
+    if (format === 'pdf') {
+      const { download } = parsePdfQuery(query);
+      await deps.deliver(req, res, await deps.pdfs.locate(id), { download, filename });
       return;
     }
-    res.status(200).end(image.data);
+    const { variant, download } = parseVariantQuery(query, format, { maxDimension: deps.maxImageDimension });
+    await deps.deliver(req, res, await deps.variants.locate(id, variant), { download, filename });
   });
 
   router.delete('/v1/image/:file', deps.auth, async (req, res) => {

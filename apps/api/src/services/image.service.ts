@@ -1,31 +1,16 @@
-// Creating, reading and deleting images: the API's domain logic, free of HTTP.
-import { createHash } from 'node:crypto';
+// Creating and deleting images: the API's domain logic, free of HTTP (reading: variant.service.ts).
 import { NotFoundError } from '@pixelfarm/errors';
-import type { AccountImageIndex, ImageStore, StorageDriver } from '@pixelfarm/storage';
-import { imageKeys } from '@pixelfarm/storage';
-import type { ImageProcessor } from '@pixelfarm/imaging';
-import { isImageId, type CreateImageRequest, type ImageVariant } from '@pixelfarm/schemas';
-import type { ApiRenderMetrics } from '@pixelfarm/metrics';
+import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
+import { isImageId, type CreateImageRequest } from '@pixelfarm/schemas';
 import type { CreatedImage, ImageCreateService } from './image-create.service';
 
 export interface ImageServiceDeps {
-  images: ImageStore;
-  storage: StorageDriver;
+  images: Pick<ImageStore, 'getRecord' | 'deleteImage'>;
   creator: Pick<ImageCreateService, 'create'>;
   index: Pick<AccountImageIndex, 'remove'>;
-  processor: ImageProcessor;
-  metrics: ApiRenderMetrics;
 }
 
 export type { CreatedImage };
-
-export interface ImageBody {
-  data: Buffer;
-  contentType: string;
-  etag: string;
-}
-
-const EXT: Record<ImageVariant['format'], string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
 export class ImageService {
   constructor(private readonly deps: ImageServiceDeps) {}
@@ -33,22 +18,6 @@ export class ImageService {
   /** Accepts the request, renders it and returns once the image is stored (see ImageCreateService). */
   create(account: string, request: CreateImageRequest): Promise<CreatedImage> {
     return this.deps.creator.create(account, request);
-  }
-
-  /** The requested variant: the original as stored, or produced with sharp and kept for next time. */
-  async getVariant(id: string, variant: ImageVariant): Promise<ImageBody> {
-    const plain = variant.format === 'png' && !variant.width && !variant.height;
-    const key = plain ? imageKeys.original(id) : imageKeys.variant(id, variantName(variant));
-    const stored = await this.deps.storage.get(key);
-    this.deps.metrics.variantCache(!!stored);
-    if (stored) return { data: stored, contentType: contentTypeOf(variant), etag: etagOf(stored) };
-
-    const original = await this.deps.images.getOriginal(id);
-    if (!original) throw new NotFoundError('Image not found');
-    if (plain) return { data: original, contentType: 'image/png', etag: etagOf(original) };
-    const encoded = await this.deps.processor.transform(original, variant);
-    await this.deps.storage.put(key, encoded.data, encoded.contentType);
-    return { data: encoded.data, contentType: encoded.contentType, etag: etagOf(encoded.data) };
   }
 
   /** Removes every object of the image; only its owner may (others see 404). */
@@ -68,16 +37,4 @@ export class ImageService {
     if (missing !== undefined) throw new NotFoundError(`Image not found: ${missing}`);
     for (const id of new Set(ids)) await this.delete(account, id);
   }
-}
-
-function variantName(v: ImageVariant): string {
-  return `${v.width ?? 'auto'}x${v.height ?? 'auto'}.${EXT[v.format]}`;
-}
-
-function contentTypeOf(v: ImageVariant): string {
-  return `image/${v.format}`;
-}
-
-function etagOf(data: Buffer): string {
-  return `"${createHash('sha1').update(data).digest('base64url')}"`;
 }

@@ -1,14 +1,14 @@
 // PDF of an image: printed by a worker's browser from the stored request (not made from the
 // PNG), stored next to the image on first request and served from storage afterwards.
-import { createHash } from 'node:crypto';
 import { NotFoundError, UnavailableError } from '@pixelfarm/errors';
 import { imageKeys, type ImageStore, type StorageDriver } from '@pixelfarm/storage';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import type { RenderJobData, RenderJobResult } from '@pixelfarm/queue';
+import type { StoredImage } from './variant.service';
 
 export interface PdfServiceDeps {
-  storage: StorageDriver;
-  images: ImageStore;
+  storage: Pick<StorageDriver, 'head'>;
+  images: Pick<ImageStore, 'getRecord'>;
   queue: { renderPdf(data: RenderJobData, timeoutMs: number): Promise<RenderJobResult> };
   renderWaitMs: number;
 }
@@ -16,15 +16,17 @@ export interface PdfServiceDeps {
 export class PdfService {
   constructor(private readonly deps: PdfServiceDeps) {}
 
-  async get(id: string): Promise<{ data: Buffer; contentType: string; etag: string }> {
-    let pdf = await this.deps.storage.get(imageKeys.pdf(id));
-    if (!pdf) {
+  async locate(id: string): Promise<StoredImage> {
+    const key = imageKeys.pdf(id);
+    let info = await this.deps.storage.head(key);
+    if (!info) {
       const record = await this.deps.images.getRecord<CreateImageRequest>(id);
       if (!record) throw new NotFoundError('Image not found');
+      // The job id is fixed per image, so concurrent first requests wait on one print.
       await this.deps.queue.renderPdf({ id, account: record.account, request: record.request }, this.deps.renderWaitMs);
-      pdf = await this.deps.storage.get(imageKeys.pdf(id));
-      if (!pdf) throw new UnavailableError('The PDF is not ready yet, please retry');
+      info = await this.deps.storage.head(key);
+      if (!info) throw new UnavailableError('The PDF is not ready yet, please retry');
     }
-    return { data: pdf, contentType: 'application/pdf', etag: `"${createHash('sha1').update(pdf).digest('base64url')}"` };
+    return { key, ...info, contentType: 'application/pdf' };
   }
 }

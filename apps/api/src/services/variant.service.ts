@@ -1,0 +1,92 @@
+// Finds (or produces, once) the stored object a GET /v1/image asks for: the original PNG, or a
+// variant under a canonical key derived from the normalized parameters. Waits for an image
+// whose render is still queued or running instead of answering 404.
+import { createHash } from 'node:crypto';
+import { NotFoundError, UnavailableError } from '@pixelfarm/errors';
+import { imageKeys, type ImageStore, type ObjectInfo, type StorageDriver } from '@pixelfarm/storage';
+import { canonicalVariant, isOriginalVariant, type ImageVariant } from '@pixelfarm/schemas';
+import type { ImageProcessor } from '@pixelfarm/imaging';
+import type { ApiRenderMetrics } from '@pixelfarm/metrics';
+import type { RenderQueue } from '@pixelfarm/queue';
+import type { SingleFlight } from './single-flight';
+
+/** A stored object ready to serve. */
+export interface StoredImage extends ObjectInfo {
+  key: string;
+}
+
+export interface VariantServiceDeps {
+  storage: Pick<StorageDriver, 'head' | 'get' | 'put' | 'exists' | 'delete'>;
+  records: Pick<ImageStore, 'getRecord'>;
+  processor: Pick<ImageProcessor, 'transform'>;
+  flights: Pick<SingleFlight, 'run'>;
+  renders: Pick<RenderQueue, 'settle'>;
+  metrics: Pick<ApiRenderMetrics, 'variantCache' | 'variantProduced'>;
+  /** How long a GET waits for a render still queued or running. */
+  imageWaitMs: number;
+}
+
+const EXT: Record<ImageVariant['format'], string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+
+/** The variant's object name: a digest of its canonical form, so every spelling shares one object. */
+export function variantObjectName(variant: ImageVariant): string {
+  const digest = createHash('sha256').update(canonicalVariant(variant)).digest('hex').slice(0, 32);
+  return `${digest}.${EXT[variant.format]}`;
+}
+
+export class VariantService {
+  constructor(private readonly deps: VariantServiceDeps) {}
+
+  async locate(id: string, variant: ImageVariant): Promise<StoredImage> {
+    if (isOriginalVariant(variant)) return this.original(id);
+    const key = imageKeys.variant(id, variantObjectName(variant));
+    const cached = await this.deps.storage.head(key);
+    this.deps.metrics.variantCache(!!cached);
+    if (cached) return { key, ...cached };
+    await this.original(id);
+    return this.deps.flights.run(key, () => this.find(key), () => this.produce(id, key, variant));
+  }
+
+  /** The stored PNG; waits for its render when the image is recorded but not yet stored. */
+  async original(id: string): Promise<StoredImage> {
+    const key = imageKeys.original(id);
+    const info = (await this.deps.storage.head(key)) ?? (await this.awaitRender(id, key));
+    return { key, ...info };
+  }
+
+  private async find(key: string): Promise<StoredImage | null> {
+    const info = await this.deps.storage.head(key);
+    return info && { key, ...info };
+  }
+
+  private async awaitRender(id: string, key: string): Promise<ObjectInfo> {
+    // Creates record an image before queueing its render: a record without its PNG is an image
+    // still rendering (or one whose render failed for good: its job says which).
+    if (!(await this.deps.records.getRecord(id))) throw new NotFoundError('Image not found');
+    const outcome = this.deps.imageWaitMs > 0 ? await this.deps.renders.settle(id, this.deps.imageWaitMs) : 'pending';
+    const info = await this.deps.storage.head(key);
+    if (info) return info;
+    if (outcome === 'pending') {
+      const err = new UnavailableError('The image is still rendering, please retry');
+      err.headers['Retry-After'] = '2';
+      throw err;
+    }
+    throw new NotFoundError('Image not found');
+  }
+
+  private async produce(id: string, key: string, variant: ImageVariant): Promise<StoredImage> {
+    const started = performance.now();
+    const original = await this.deps.storage.get(imageKeys.original(id));
+    if (!original) throw new NotFoundError('Image not found');
+    const encoded = await this.deps.processor.transform(original, variant);
+    await this.deps.storage.put(key, encoded.data, encoded.contentType);
+    // A delete that ran meanwhile may have listed the image's objects before this put: never
+    // leave (or serve) a variant of a deleted image.
+    if (!(await this.deps.storage.exists(imageKeys.original(id)))) {
+      await this.deps.storage.delete(key);
+      throw new NotFoundError('Image not found');
+    }
+    this.deps.metrics.variantProduced(variant.format, (performance.now() - started) / 1000);
+    return { key, size: encoded.data.length, contentType: encoded.contentType };
+  }
+}

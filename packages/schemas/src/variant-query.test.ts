@@ -1,0 +1,86 @@
+import { ValidationError } from '@pixelfarm/errors';
+import { canonicalVariant, isOriginalVariant, parsePdfQuery, parseVariantQuery } from './variant-query';
+
+const parse = (query: Record<string, unknown>, format: 'png' | 'jpeg' | 'webp' = 'png') =>
+  parseVariantQuery(query, format, { maxDimension: 5000 });
+const message = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ValidationError');
+};
+
+describe('parseVariantQuery', () => {
+  it('reads size, density and download', () => {
+    expect(parse({ width: '800', height: '600', dpi: '300', dl: '1' }, 'jpeg')).toEqual({
+      variant: { format: 'jpeg', width: 800, height: 600, dpi: 300 },
+      download: true,
+    });
+    expect(parse({})).toEqual({ variant: { format: 'png' }, download: false });
+    expect(isOriginalVariant(parse({ dl: '1', cachebust: 'x' }).variant)).toBe(true);
+    expect(isOriginalVariant(parse({ dpi: '72' }).variant)).toBe(false);
+  });
+
+  it.each([
+    [{ width: '0' }, 'width'],
+    [{ width: '5001' }, 'width'],
+    [{ height: '1.5' }, 'height'],
+    [{ width: 'abc' }, 'width'],
+    [{ width: ['1', '2'] }, 'width must be given once'],
+    [{ dpi: '29' }, 'dpi'],
+    [{ dpi: '601' }, 'dpi'],
+    [{ dl: 'yes' }, 'dl'],
+    [{ x_1: '10', aspect_ratio: '16_9' }, 'aspect_ratio cannot be combined with x_1'],
+    [{ crop_width: '10', y_2: '40' }, 'crop_width cannot be combined with y_2'],
+    [{ crop_height: '10', aspect_ratio: '1_1' }, 'aspect_ratio cannot be combined with crop_height'],
+    [{ x_1: '10', x_origin: 'end' }, 'x_origin applies to'],
+    [{ y_origin: 'start' }, 'y_origin needs crop_width'],
+    [{ x_1: '50', x_2: '40' }, 'x_2 must be greater than x_1'],
+    [{ y_1: '50%', y_2: '50%' }, 'y_2 must be greater than y_1'],
+    [{ x_2: '101%' }, 'x_2 must be between 0% and 100%'],
+    [{ x_2: '10.5' }, 'x_2 must be a whole number of pixels'],
+    [{ x_2: '-5' }, 'x_2 must be a number of pixels'],
+    [{ crop_width: '0' }, 'crop_width must be greater than 0'],
+    [{ aspect_ratio: '16x9' }, 'aspect_ratio must look like 16_9'],
+    [{ aspect_ratio: '0_9' }, 'aspect_ratio'],
+    [{ crop_width: '10', x_origin: 'left' }, 'x_origin must be start, center or end'],
+  ])('rejects %j naming the parameter', (query, expected) => {
+    expect(message(() => parse(query))).toContain(expected);
+  });
+
+  it('fills a crop box with the image edges and keeps px and % apart', () => {
+    expect(parse({ x_1: '10', y_2: '50%' }).variant.crop).toEqual({
+      kind: 'box',
+      x1: { px: 10 },
+      y1: { px: 0 },
+      x2: { pct: 100 },
+      y2: { pct: 50 },
+    });
+    expect(parse({ crop_width: '120px' }).variant.crop).toEqual({
+      kind: 'size',
+      width: { px: 120 },
+      height: { pct: 100 },
+      x: 'center',
+      y: 'center',
+    });
+  });
+
+  it('gives every spelling of one variant one canonical form', () => {
+    const a = parse({ width: '0200', aspect_ratio: '32_18', x_origin: 'center', dl: '1' }, 'webp').variant;
+    const b = parse({ aspect_ratio: '16:9', width: '200' }, 'webp').variant;
+    expect(canonicalVariant(a)).toBe(canonicalVariant(b));
+    expect(canonicalVariant(a)).not.toBe(canonicalVariant(parse({ aspect_ratio: '16_9', width: '200' }, 'jpeg').variant));
+    expect(canonicalVariant(parse({ x_1: '0', x_2: '100%' }).variant)).toBe(canonicalVariant(parse({ y_2: '100%' }).variant));
+    expect(canonicalVariant(parse({ crop_width: '10' }).variant)).not.toBe(canonicalVariant(parse({ crop_width: '10%' }).variant));
+  });
+});
+
+describe('parsePdfQuery', () => {
+  it('accepts dl only', () => {
+    expect(parsePdfQuery({ dl: '1' })).toEqual({ download: true });
+    expect(message(() => parsePdfQuery({ width: '100' }))).toBe('width does not apply to pdf');
+  });
+});
