@@ -7,3 +7,4 @@ export * from './image-store';
 export * from './instrumented.driver';
 export * from './account-index';
 export * from './template-store';
+export * from './batch-store';
