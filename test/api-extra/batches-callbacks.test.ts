@@ -5,9 +5,11 @@ import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import type { ApiApp } from '../../apps/api/src/app';
+import { createLogger, loadConfig } from '@pixelfarm/config';
 import { LANE_PRIORITY, callbackJobIds } from '@pixelfarm/queue';
-import { basicAuth, TEST_KEYS } from '../support/test-env';
+import { batchPageToken } from '@pixelfarm/schemas';
+import { createApiApp, type ApiApp } from '../../apps/api/src/app';
+import { basicAuth, testEnv, TEST_KEYS } from '../support/test-env';
 import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { decodeImage } from '../support/decode-image';
 
@@ -403,5 +405,40 @@ describe('bulk jobs and callbacks', () => {
       await until(async () => (await callbackJobState(callbackJobIds.batch(batch.body.batch_id))) === 'failed', 15_000, 'the batch callback to be refused');
       expect(forbidden.deliveries).toEqual([]);
     });
+  });
+});
+
+describe('a bulk job of 10,000 items', () => {
+  let api: ApiApp;
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('is accepted in one request and queued whole in the bulk lane (no worker: nothing renders)', async () => {
+    const config = loadConfig(testEnv({ PUBLIC_URL: 'http://img.test' }));
+    api = createApiApp(config, createLogger('t', 'silent'));
+    await api.ready();
+    const N = config.limits.batchMax;
+    expect(N).toBe(10_000); // the default
+    const started = Date.now();
+    const res = await request(api.handler)
+      .post('/v1/batches')
+      .set('Authorization', basicAuth())
+      .send({ default_options: { device_scale: 1 }, variations: Array.from({ length: N }, (_, i) => ({ html: `<p>${i}</p>` })) });
+    expect(res.status).toBe(202);
+    const took = Date.now() - started;
+    const counts = await api.queue.counts();
+    expect(counts.prioritized).toBe(N);
+    expect(counts.waiting).toBe(0);
+    const last = await request(api.handler).get(`/v1/batches/${res.body.batch_id}?limit=1000&page_token=${batchPageToken(N - 1000)}`).set('Authorization', basicAuth());
+    expect(last.status).toBe(200);
+    expect(last.body).toMatchObject({ total: N, queued: N, done: 0, failed: 0 });
+    expect(last.body.images).toHaveLength(1000);
+    expect(last.body.images[999]).toMatchObject({ index: N - 1, status: 'queued' });
+    expect(last.body.next_page_token).toBeUndefined();
+    const job = await api.queue.dashboardQueue.getJob(last.body.images[999].id);
+    expect(job?.data.request.html).toBe(`<p>${N - 1}</p>`);
+    expect(took).toBeLessThan(60_000);
   });
 });
