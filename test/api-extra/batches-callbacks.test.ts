@@ -4,9 +4,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import IORedis from 'ioredis';
 import request from 'supertest';
 import { createLogger, loadConfig } from '@pixelfarm/config';
-import { LANE_PRIORITY, callbackJobIds } from '@pixelfarm/queue';
+import { BatchProgress, LANE_PRIORITY, callbackJobIds } from '@pixelfarm/queue';
 import { batchPageToken } from '@pixelfarm/schemas';
 import { createApiApp, type ApiApp } from '../../apps/api/src/app';
 import { basicAuth, testEnv, TEST_KEYS } from '../support/test-env';
@@ -440,5 +441,30 @@ describe('a bulk job of 10,000 items', () => {
     const job = await api.queue.dashboardQueue.getJob(last.body.images[999].id);
     expect(job?.data.request.html).toBe(`<p>${N - 1}</p>`);
     expect(took).toBeLessThan(60_000);
+  });
+});
+
+describe('bulk progress in Redis', () => {
+  const redis = new IORedis(process.env.TEST_REDIS_URL!);
+  const progress = new BatchProgress(redis, { prefix: `test-${randomUUID()}`, retentionS: 60 });
+
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('counts each item once, however often or in whatever order its outcomes are reported', async () => {
+    await progress.start('b1', { account: 'a', total: 3, statusUrl: 'http://s/b1', callbackUrl: 'http://cb/', doneIndices: [2] });
+    const first = await progress.record('b1', 0, 'done');
+    expect(first).toMatchObject({ changed: true, finished: false, done: 2, failed: 0, callbackUrl: 'http://cb/', account: 'a' });
+    // The same outcome again (a re-run after a worker died, or processor and event both reporting).
+    expect(await progress.record('b1', 0, 'done')).toMatchObject({ changed: false, done: 2, failed: 0 });
+    expect(await progress.record('b1', 1, 'failed', 'boom')).toMatchObject({ changed: true, finished: true, done: 2, failed: 1 });
+    expect(await progress.record('b1', 1, 'failed', 'boom')).toMatchObject({ changed: false, done: 2, failed: 1 });
+    // A failed item that later succeeds moves to done; its reason goes.
+    expect(await progress.record('b1', 1, 'done')).toMatchObject({ changed: true, finished: true, done: 3, failed: 0 });
+    const page = await progress.page('b1', 0, 3);
+    expect(page).toEqual({ total: 3, done: 3, failed: 0, outcomes: ['done', 'done', 'done'], errors: [null, null, null] });
+    expect(await progress.record('unknown', 0, 'done')).toBeNull();
+    expect(await progress.page('unknown', 0, 1)).toBeNull();
   });
 });
