@@ -4,8 +4,8 @@ import http from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Config, Logger } from '@pixelfarm/config';
-import { AccountImageIndex, createStorage, ImageStore, InstrumentedDriver, S3Presigner, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
-import { RenderQueue } from '@pixelfarm/queue';
+import { AccountImageIndex, BatchStore, createStorage, ImageStore, InstrumentedDriver, S3Presigner, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
+import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, RenderQueue, UsageCounter } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createApiRenderMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
 import { healthRoutes } from '@pixelfarm/health';
@@ -18,6 +18,7 @@ import { metricsMiddleware } from './http/metrics.middleware';
 import { imageRoutes } from './routes/image.routes';
 import { adminRoutes } from './routes/admin.routes';
 import { batchRoutes } from './routes/batch.routes';
+import { batchesRoutes } from './routes/batches.routes';
 import { imagesListRoutes } from './routes/images-list.routes';
 import { usageRoutes } from './routes/usage.routes';
 import { templateRoutes } from './routes/template.routes';
@@ -33,10 +34,9 @@ import { RenderRequestResolver } from './services/render-request.resolver';
 import { TemplateRenderer } from './services/template-renderer';
 import { TemplateService } from './services/template.service';
 import { DedupeCache } from './services/dedupe-cache';
-import { UsageCounter } from './services/usage-counter';
 import { RenderClaims } from './services/render-claims';
 import { UrlSignatureVerifier } from './services/url-signature';
-import { AdmissionControl } from './services/admission-control';
+import { BatchService } from './services/batch.service';
 import { RateLimiter } from './services/rate-limiter';
 import { authenticated } from './http/rate-limit.middleware';
 import IORedis from 'ioredis';
@@ -48,6 +48,8 @@ export interface ApiApp {
   registry: Registry;
   storage: StorageDriver;
   queue: RenderQueue;
+  /** Producer of callback deliveries (images already stored, batches with nothing to render). */
+  callbacks: CallbackQueue;
   /** The API's own Redis client (counters, admission, locks). */
   redis: IORedis;
   /** Waits until Redis answers. */
@@ -71,9 +73,14 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   redis.on('error', () => {});
   const admission = new AdmissionControl(redis, {
     prefix: config.redisPrefix,
-    maxPending: config.limits.queueMaxPending,
     retryAfterS: config.limits.queueRetryAfterS,
-    ticketTtlMs: config.limits.renderWaitMs + 60_000,
+    lanes: admissionLanes(config.limits),
+  });
+  const callbacks = new CallbackQueue({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    attempts: config.callbacks.attempts,
+    backoffMs: config.callbacks.backoffMs,
   });
   const limiter = new RateLimiter(redis, { prefix: config.redisPrefix, perMinute: config.limits.rateLimitPerMinute });
   const auth = authenticated(requireAuth(config.apiKeys), limiter);
@@ -100,6 +107,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     claims: new RenderClaims(redis, { prefix: config.redisPrefix, ttlMs: config.limits.renderWaitMs + 60_000 }),
     dedupe: new DedupeCache(redis, { prefix: config.redisPrefix }),
     usage,
+    callbacks,
     metrics: apiRenderMetrics,
     publicUrl: config.publicUrl,
     renderWaitMs: config.limits.renderWaitMs,
@@ -118,6 +126,14 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   const presigner =
     config.serve.mode === 'redirect' && config.storage.driver === 's3' ? new S3Presigner(config.storage.s3) : undefined;
   const deliver = createImageDelivery({ storage, mode: config.serve.mode, presigner, redirectTtlS: config.serve.redirectTtlS });
+  const batches = new BatchService({
+    creator,
+    manifests: new BatchStore(storage),
+    progress: new BatchProgress(redis, { prefix: config.redisPrefix, retentionS: config.limits.batchRetentionS }),
+    callbacks,
+    publicUrl: config.publicUrl,
+    retentionS: config.limits.batchRetentionS,
+  });
   const parsers = bodyParsers(config.limits.maxBodyBytes);
 
   let draining = false;
@@ -133,9 +149,19 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
       checks: { redis: () => queue.ping(), storage: () => storage.ping() },
     }),
   );
-  if (config.admin) app.use(adminRoutes(config.admin, [queue.dashboardQueue]));
+  if (config.admin) app.use(adminRoutes(config.admin, [queue.dashboardQueue, callbacks.dashboardQueue]));
   // Order matters: /v1/image/batch and the signed-URL paths must be matched before /v1/image/:file.
   app.use(batchRoutes({ creator, images, createSchema, auth, bodyParsers: parsers, maxBatch: config.limits.imageBatchMax }));
+  app.use(
+    batchesRoutes({
+      batches,
+      createSchema,
+      auth,
+      bodyParsers: parsers,
+      maxBatch: config.limits.batchMax,
+      pageSize: config.limits.batchPageSize,
+    }),
+  );
   app.use(imagesListRoutes({ list: new ImageListService({ index, publicUrl: config.publicUrl }), auth }));
   app.use(usageRoutes({ usage, auth }));
   app.use(templateRoutes({ templates, creator, createSchema, auth, bodyParsers: parsers }));
@@ -163,6 +189,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     registry,
     storage,
     queue,
+    callbacks,
     redis,
     ready: () => queue.ready(),
     listen() {
@@ -186,6 +213,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
           await closed;
         }
         await queue.close().catch((err) => logger.warn('queue close failed', { error: String(err) }));
+        await callbacks.close();
         await redis.quit().catch(() => redis.disconnect());
         await storage.close().catch((err) => logger.warn('storage close failed', { error: String(err) }));
         presigner?.close();

@@ -1,19 +1,35 @@
-// Composition root of a worker: storage, the long-lived browser, the BullMQ worker and the
-// health/metrics server, closed in order (jobs drain first, then the browser, then Redis).
+// Composition root of a worker: storage, the long-lived browser, the BullMQ render worker, the
+// callback deliverer and the health/metrics server, closed in order (jobs drain first, then the
+// browser, then Redis).
 import http from 'node:http';
 import express from 'express';
 import IORedis from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config, Logger } from '@pixelfarm/config';
-import { createStorage, ImageStore, InstrumentedDriver } from '@pixelfarm/storage';
-import { createRenderWorker, decodeFailure, JOB_NAMES, redisOptions } from '@pixelfarm/queue';
-import { ChromiumRenderer } from '@pixelfarm/renderer';
+import { apiKeyOf } from '@pixelfarm/config';
+import { AccountImageIndex, createStorage, ImageStore, InstrumentedDriver } from '@pixelfarm/storage';
+import {
+  AdmissionControl,
+  admissionLanes,
+  BatchProgress,
+  CallbackQueue,
+  createCallbackWorker,
+  createRenderWorker,
+  decodeFailure,
+  JOB_NAMES,
+  redisOptions,
+  UsageCounter,
+} from '@pixelfarm/queue';
+import { ChromiumRenderer, NetworkGuard } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
-import { createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
+import { createCallbackMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
 import { healthRoutes, notReady } from '@pixelfarm/health';
 import { createRenderJob } from './jobs/render.job';
 import { createRenderPdfJob } from './jobs/render-pdf.job';
 import { buildJobRegistry } from './jobs/job-registry';
+import { createDeliverCallbackJob } from './jobs/deliver-callback.job';
+import { WebhookSender } from './callbacks/webhook-sender';
+import { RenderOutcomes } from './render-outcomes';
 
 export interface WorkerApp {
   registry: Registry;
@@ -51,15 +67,35 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       logger.warn('browser disconnected; relaunching it');
     },
   });
+  // Non-blocking client for bulk progress, admission tickets and usage; fails fast while Redis is
+  // down, which fails (and so retries) the job whose outcome it could not record.
+  const redis = new IORedis(redisOptions(config.redisUrl, 'producer'));
+  redis.on('error', () => {});
+  const images = new ImageStore(storage);
+  const callbacks = new CallbackQueue({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    attempts: config.callbacks.attempts,
+    backoffMs: config.callbacks.backoffMs,
+  });
+  const outcomes = new RenderOutcomes({
+    callbacks,
+    progress: new BatchProgress(redis, { prefix: config.redisPrefix, retentionS: config.limits.batchRetentionS }),
+    admission: new AdmissionControl(redis, { prefix: config.redisPrefix, retryAfterS: config.limits.queueRetryAfterS, lanes: admissionLanes(config.limits) }),
+    usage: new UsageCounter(redis, { prefix: config.redisPrefix }),
+    images,
+    index: new AccountImageIndex(storage),
+  });
   const processors = buildJobRegistry([
     [
       JOB_NAMES.render,
       createRenderJob({
         renderer,
-        images: new ImageStore(storage),
+        images,
         processor: new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels }),
         metrics,
         maxOutputBytes: config.limits.maxOutputBytes,
+        outcomes,
       }),
     ],
     [JOB_NAMES.pdf, createRenderPdfJob({ renderer, storage })],
@@ -77,9 +113,34 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       metrics.failed(failure.kind);
       logger.warn('render failed', { id: job?.id, attempt: job?.attemptsMade, kind: failure.kind, reason: failure.message });
     },
+    onFinalFailure: async (job, failure) => {
+      if (job.name === JOB_NAMES.render) await outcomes.failed(job.data, failure);
+    },
     onError: (err) => logger.warn('worker error', { error: err.message }),
   });
   worker.on('completed', () => metrics.completed());
+
+  // Callbacks: delivered under the page-load egress rules, signed with the account's key.
+  const callbackMetrics = createCallbackMetrics(registry);
+  const callbackWorker = createCallbackWorker({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    concurrency: config.callbacks.concurrency,
+    deliver: createDeliverCallbackJob({
+      sender: new WebhookSender({ guard: new NetworkGuard(config.urlAllowlist), timeoutMs: config.callbacks.timeoutMs }),
+      keyOf: (account) => apiKeyOf(config.apiKeys, account),
+      onSent: (job) => callbackMetrics.delivery('sent', job.data.kind),
+    }),
+    onFailed: (job, err, final) => {
+      const refused = final && err.name === 'UnrecoverableError';
+      const outcome = refused ? 'refused' : final ? 'failed' : 'retried';
+      if (job) callbackMetrics.delivery(outcome, job.data.kind);
+      const fields = { job: job?.id, kind: job?.data.kind, attempt: job?.attemptsMade, reason: err.message };
+      if (final) logger.warn(refused ? 'callback refused, not sent' : 'callback failed for good', fields);
+      else logger.info('callback attempt failed; retrying', fields);
+    },
+    onError: (err) => logger.warn('callback worker error', { error: err.message }),
+  });
   registerPoolGauge(registry, () => renderer.stats());
   // A separate non-blocking connection for readiness pings (the worker's own is blocked in BRPOPLPUSH-style waits).
   const health = new IORedis(redisOptions(config.redisUrl, 'producer'));
@@ -115,6 +176,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     async start() {
       await renderer.start();
       void worker.run().catch((err) => logger.error('worker stopped', { error: String(err) }));
+      void callbackWorker.run().catch((err) => logger.error('callback worker stopped', { error: String(err) }));
       server = http.createServer(app);
       return new Promise((resolve, reject) => {
         server!.once('error', reject);
@@ -135,7 +197,10 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
           }
         };
         await step('worker', () => worker.close());
+        await step('callback worker', () => callbackWorker.close());
         await step('browser', () => renderer.close());
+        await step('callback queue', () => callbacks.close());
+        await step('redis', () => redis.quit().catch(() => redis.disconnect()));
         await step('redis', () => health.quit().catch(() => health.disconnect()));
         await step('storage', () => storage.close());
         if (server) await step('http', () => new Promise<void>((resolve) => {

@@ -48,3 +48,8 @@ export function findApiKey(keys: readonly ApiKey[], id: string, key: string): Ap
   }
   return match;
 }
+
+/** The secret key of an account (the HMAC key of its callbacks), or undefined when it is no longer configured. */
+export function apiKeyOf(keys: readonly ApiKey[], id: string): string | undefined {
+  return keys.find((k) => k.id === id)?.key;
+}

@@ -113,6 +113,22 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
   /** Most variations in one POST /v1/image/batch (and ids in one DELETE /v1/image/batch). Default 25. */
   IMAGE_BATCH_MAX: int(25, 1, 1000),
+  /** Most variations in one bulk job (POST /v1/batches). Default 10,000. */
+  BATCH_MAX: int(10_000, 1, 1_000_000),
+  /** Images per page of GET /v1/batches/:id when the client sends no limit. Default 100. */
+  BATCH_PAGE_SIZE: int(100, 1, 1000),
+  /** Bulk renders admitted but not finished, across all API replicas; a batch above it gets 429. Default 100,000. */
+  BULK_MAX_PENDING: int(100_000, 1, 100_000_000),
+  /** How long a batch's progress is kept in Redis (and a bulk admission ticket lives). Default 7 days. */
+  BATCH_RETENTION_S: int(7 * 24 * 3600, 60, 366 * 24 * 3600),
+  /** Delivery attempts of one callback before it fails for good. Default 8. */
+  CALLBACK_ATTEMPTS: int(8, 1, 50),
+  /** Budget of one callback delivery: connect, send and receive the status. Default 10 s. */
+  CALLBACK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  /** First retry delay of a failed callback; each later one doubles. Default 5 s. */
+  CALLBACK_BACKOFF_MS: int(5_000, 10, 3_600_000),
+  /** Callbacks a worker delivers at once. Default 16. */
+  CALLBACK_CONCURRENCY: int(16, 1, 1000),
   /** Dedupe window (seconds) of html creates that do not send dedupe_duration_s. Default 30 days. */
   DEDUPE_DEFAULT_S: int(30 * 24 * 3600, 0, 366 * 24 * 3600),
   /** Loop iterations ({{#each}}) one template render may run; a nested-loop bomb fails with 400. Default 100,000. */
@@ -184,7 +200,13 @@ export interface Config {
     imageBatchMax: number;
     dedupeDefaultS: number;
     templateLoopBudget: number;
+    batchMax: number;
+    batchPageSize: number;
+    bulkMaxPending: number;
+    batchRetentionS: number;
   };
+  /** Delivery of callback_url notifications. */
+  callbacks: { attempts: number; timeoutMs: number; backoffMs: number; concurrency: number };
   shutdownTimeoutMs: number;
   readinessCacheMs: number;
   logLevel: LogLevel;
@@ -288,6 +310,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       imageBatchMax: e.IMAGE_BATCH_MAX,
       dedupeDefaultS: e.DEDUPE_DEFAULT_S,
       templateLoopBudget: e.TEMPLATE_LOOP_BUDGET,
+      batchMax: e.BATCH_MAX,
+      batchPageSize: e.BATCH_PAGE_SIZE,
+      bulkMaxPending: e.BULK_MAX_PENDING,
+      batchRetentionS: e.BATCH_RETENTION_S,
+    },
+    callbacks: {
+      attempts: e.CALLBACK_ATTEMPTS,
+      timeoutMs: e.CALLBACK_TIMEOUT_MS,
+      backoffMs: e.CALLBACK_BACKOFF_MS,
+      concurrency: e.CALLBACK_CONCURRENCY,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readinessCacheMs: e.READINESS_CACHE_MS,

@@ -182,3 +182,23 @@ export function createStorageMetrics(registry: Registry): { observe(operation: s
     },
   };
 }
+
+export type CallbackOutcome = 'sent' | 'retried' | 'failed' | 'refused';
+
+export interface CallbackMetrics {
+  /**
+   * One delivery attempt: `sent` (2xx), `retried` (failed, another attempt follows), `failed`
+   * (last attempt failed), `refused` (the egress policy or a missing key forbids it: never sent).
+   */
+  delivery(outcome: CallbackOutcome, kind: 'image' | 'batch'): void;
+}
+
+export function createCallbackMetrics(registry: Registry): CallbackMetrics {
+  const deliveries = new Counter({
+    name: 'callback_deliveries_total',
+    help: 'callback_url deliveries by outcome (sent, retried, failed for good, refused by the egress policy) and kind',
+    labelNames: ['outcome', 'kind'],
+    registers: [registry],
+  });
+  return { delivery: (outcome, kind) => deliveries.inc({ outcome, kind }) };
+}

@@ -1,5 +1,13 @@
-// The render queue: contract (names, payloads), producer and consumer adapters over BullMQ.
+// The render queue: contract (names, payloads), producer and consumer adapters over BullMQ, the
+// callback queue, and the Redis state API and workers share about renders (admission tickets,
+// usage counters, bulk job progress).
 export * from './render-contract';
 export * from './redis-connection';
 export * from './render-queue';
 export * from './render-worker';
+export * from './callback-contract';
+export * from './callback-queue';
+export * from './callback-worker';
+export * from './admission-control';
+export * from './usage-counter';
+export * from './batch-progress';

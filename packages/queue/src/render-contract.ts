@@ -24,6 +24,18 @@ export interface RenderJobData {
   id: string;
   account: string;
   request: CreateImageRequest;
+  /** Who hears about the outcome: absent for a plain create, which the API itself waits for. */
+  notify?: RenderNotify;
+}
+
+/** What the worker does once the image is stored or has failed for good. */
+export interface RenderNotify {
+  /** The image's url as the client was given it (the callback body carries it). */
+  imageUrl: string;
+  /** The create's callback_url: the outcome is POSTed there. */
+  callbackUrl?: string;
+  /** The bulk job the image belongs to, and its position in it (progress counts, completion callback). */
+  batch?: { id: string; index: number };
 }
 
 export interface RenderJobResult {

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppError } from '@pixelfarm/errors';
-import { encodeFailure, RENDER_QUEUE, type JobName, type RenderJobData, type RenderJobResult } from './render-contract';
+import { decodeFailure, encodeFailure, RENDER_QUEUE, type JobName, type RenderFailure, type RenderJobData, type RenderJobResult } from './render-contract';
 import { redisOptions } from './redis-connection';
 
 export type JobProcessor = (job: Job<RenderJobData, RenderJobResult>) => Promise<RenderJobResult>;
@@ -20,6 +20,13 @@ export interface RenderWorkerOptions {
   /** Processors by job name; a job without a processor fails for good. */
   processors: ReadonlyMap<JobName, JobProcessor>;
   onFailed?: (job: Job | undefined, err: Error) => void;
+  /**
+   * Called once a job has failed for good (an input error, or its last attempt), before BullMQ
+   * records the failure, and again from the `failed` event: handlers must be idempotent. Being
+   * inside the processor means a worker dying right after cannot lose the outcome (the job
+   * re-runs); the event also covers failures BullMQ decides itself.
+   */
+  onFinalFailure?: (job: Job<RenderJobData, RenderJobResult>, failure: RenderFailure) => Promise<void>;
   onError?: (err: Error) => void;
 }
 
@@ -38,10 +45,13 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       try {
         return await processor(job);
       } catch (err) {
-        if (err instanceof AppError && err.status < 500) {
-          throw new UnrecoverableError(encodeFailure({ kind: 'input', message: err.message }));
+        const input = err instanceof AppError && err.status < 500;
+        const failure: RenderFailure = { kind: input ? 'input' : 'internal', message: (err as Error).message };
+        if (options.onFinalFailure && (input || job.attemptsMade + 1 >= (job.opts.attempts ?? 1))) {
+          await options.onFinalFailure(job, failure).catch((e: Error) => options.onError?.(e));
         }
-        throw new Error(encodeFailure({ kind: 'internal', message: (err as Error).message }), { cause: err });
+        if (input) throw new UnrecoverableError(encodeFailure(failure));
+        throw new Error(encodeFailure(failure), { cause: err });
       }
     },
     {
@@ -57,6 +67,14 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
     },
   );
   if (options.onFailed) worker.on('failed', options.onFailed);
+  if (options.onFinalFailure) {
+    const onFinalFailure = options.onFinalFailure;
+    worker.on('failed', (job, err) => {
+      // finishedOn is set only when the job moved to failed rather than to a retry.
+      if (!job?.finishedOn) return;
+      onFinalFailure(job, decodeFailure(err.message)).catch((e: Error) => options.onError?.(e));
+    });
+  }
   worker.on('error', options.onError ?? (() => {}));
   return worker;
 }

@@ -1,7 +1,7 @@
-// Batch bodies: POST /v1/image/batch merges each variation over default_options and validates
-// it as a single create; DELETE /v1/image/batch takes a list of image ids.
+// Batch bodies: POST /v1/image/batch and POST /v1/batches merge each variation over
+// default_options and validate it as a single create; DELETE /v1/image/batch takes image ids.
 import { ValidationError } from '@pixelfarm/errors';
-import { parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
+import { callbackUrl, parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -26,7 +26,30 @@ function bodyObject(body: unknown, allowed: readonly string[]): Record<string, u
 
 /** The creates of a batch, in order; a bad variation throws ValidationError naming its index. */
 export function parseBatchCreate(schema: ReturnType<typeof createImageSchema>, body: unknown, maxVariations: number): CreateImageRequest[] {
-  const fields = bodyObject(body, ['default_options', 'variations']);
+  return parseVariations(schema, bodyObject(body, ['default_options', 'variations']), maxVariations);
+}
+
+/** A bulk job (POST /v1/batches): its creates, in order, and where to report the finished batch. */
+export interface BulkJobRequest {
+  requests: CreateImageRequest[];
+  callback_url?: string;
+}
+
+const bulkCallbackSchema = callbackUrl('callback_url');
+
+/** A bulk job body; a bad variation throws ValidationError naming its index, as a batch does. */
+export function parseBulkJob(schema: ReturnType<typeof createImageSchema>, body: unknown, maxVariations: number): BulkJobRequest {
+  const fields = bodyObject(body, ['default_options', 'variations', 'callback_url']);
+  let callback_url: string | undefined;
+  if (fields.callback_url !== undefined) {
+    const parsed = bulkCallbackSchema.safeParse(fields.callback_url);
+    if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message);
+    callback_url = parsed.data;
+  }
+  return { requests: parseVariations(schema, fields, maxVariations), callback_url };
+}
+
+function parseVariations(schema: ReturnType<typeof createImageSchema>, fields: Record<string, unknown>, maxVariations: number): CreateImageRequest[] {
   const defaults = decoded(fields.default_options ?? {});
   if (!isPlainObject(defaults)) throw new ValidationError('default_options must be an object of create options');
   const variations = decoded(fields.variations);

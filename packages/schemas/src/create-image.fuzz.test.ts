@@ -10,7 +10,7 @@ const FIELDS = [
   'viewport_width', 'viewport_height', 'viewport_mobile', 'viewport_landscape', 'viewport_touch', 'full_screen',
   'color_scheme', 'media_type', 'timezone', 'transparent_background', 'disable_twemoji', 'block_consent_banners',
   'metadata', 'format', 'headers', 'pdf_options', 'template_id', 'template_version', 'template_values',
-  'dedupe_duration_s', 'max_render_once', '__proto__', 'constructor',
+  'dedupe_duration_s', 'max_render_once', 'callback_url', '__proto__', 'constructor',
 ];
 
 // Values of every JSON type plus the strings form bodies send.

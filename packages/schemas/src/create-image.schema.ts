@@ -33,6 +33,16 @@ const pdfLength = (field: string) =>
     z.string().regex(/^\d+(\.\d+)?(px|in|cm|mm)$/, `${field} must be a number with px, in, cm or mm, such as "8.5in"`),
   ], { error: `${field} must be a number with px, in, cm or mm, such as "8.5in"` });
 
+/**
+ * An http(s) URL the service POSTs a signed notification to. Only the syntax is checked here:
+ * whether the address may be reached is decided when the callback is delivered, with the same
+ * private-network rules as page loads.
+ */
+export const callbackUrl = (field: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `${field} must be an http or https URL` })
+    .max(2048, `${field} is longer than 2048 characters`);
+
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
 
@@ -120,6 +130,8 @@ export function createImageSchema(limits: CreateLimits) {
         /** Seconds within which an identical create returns the existing image; 0 disables. */
         dedupe_duration_s: formNumber('dedupe_duration_s', 0, MAX_DEDUPE_S, { int: true }).optional(),
         max_render_once: formBool('max_render_once').optional(),
+        /** Where the outcome is POSTed once the render is stored or has failed for good. */
+        callback_url: callbackUrl('callback_url').optional(),
       },
       { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: ${iss.keys.join(', ')}` : undefined) },
     )

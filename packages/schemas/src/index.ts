@@ -7,3 +7,5 @@ export * from './template-id';
 export * from './template.schema';
 export * from './batch.schema';
 export * from './list-images.schema';
+export * from './batch-id';
+export * from './batch-status.schema';

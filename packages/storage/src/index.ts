@@ -8,3 +8,4 @@ export * from './instrumented.driver';
 export * from './account-index';
 export * from './template-store';
 export * from './s3-presigner';
+export * from './batch-store';

@@ -1,6 +1,6 @@
 // GET /v1/usage: images rendered by the caller per hour, day and month.
 import { Router, type RequestHandler } from 'express';
-import type { UsageCounter } from '../services/usage-counter';
+import type { UsageCounter } from '@pixelfarm/queue';
 
 export interface UsageRoutesDeps {
   usage: Pick<UsageCounter, 'report'>;

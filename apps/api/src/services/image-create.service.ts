@@ -1,21 +1,23 @@
 // Creating images: templates resolved, duplicates answered from storage, what the account owns
 // recorded in storage before the render is queued, renders awaited, usage counted.
-// Single creates, batches and signed URLs all go through `run`, so they behave alike.
+// Single creates, batches and signed URLs all go through `run`, so they behave alike; bulk jobs
+// go through `enqueueBulk`, which shares resolving, planning, records and admission but queues
+// in the bulk lane and returns without waiting (workers report those outcomes).
 import { AppError, ValidationError } from '@pixelfarm/errors';
 import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
 import { newImageId, type CreateImageRequest } from '@pixelfarm/schemas';
-import type { RenderJobData, RenderJobResult } from '@pixelfarm/queue';
+import type { AdmissionControl, CallbackQueue, ImageCallbackBody, Lane, RenderJobData, RenderJobResult, UsageCounter } from '@pixelfarm/queue';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
-import type { AdmissionControl } from './admission-control';
 import type { RenderRequestResolver, ResolvedRequest } from './render-request.resolver';
 import type { DedupeCache } from './dedupe-cache';
-import type { UsageCounter } from './usage-counter';
 import type { RenderClaims } from './render-claims';
 import { canonicalJson, contentHash, contentImageId } from './content-id';
 
 /** The part of the render queue creation needs. */
 export interface CreateQueue {
   enqueue(data: RenderJobData): Promise<void>;
+  enqueueMany(data: readonly RenderJobData[], lane: Lane): Promise<void>;
+  removeMany(ids: readonly string[]): Promise<void>;
   waitForResult(id: string, timeoutMs: number): Promise<RenderJobResult>;
   discardFinished(id: string): Promise<void>;
 }
@@ -29,6 +31,8 @@ export interface ImageCreateDeps {
   claims: Pick<RenderClaims, 'claim' | 'release'>;
   dedupe: Pick<DedupeCache, 'lookup' | 'remember'>;
   usage: Pick<UsageCounter, 'record'>;
+  /** Callbacks of images that were already stored (the worker sends those of renders). */
+  callbacks: Pick<CallbackQueue, 'enqueue'>;
   metrics: Pick<ApiRenderMetrics, 'enqueued' | 'result'>;
   publicUrl: string;
   renderWaitMs: number;
@@ -41,8 +45,34 @@ export interface CreatedImage {
   url: string;
 }
 
+/** One item of a bulk job, in the order of its variations. */
+export interface BulkItem extends CreatedImage {
+  /** Extension of the url ("" for png). */
+  ext: string;
+  /** Already stored (a duplicate of an earlier image): nothing was queued for it. */
+  stored: boolean;
+}
+
+/** The bulk job the items belong to: its id, and its own state written before anything is queued. */
+export interface BulkJob {
+  id: string;
+  /** Writes the batch's manifest and progress; runs after the records, before the first job is queued. */
+  prepare(items: readonly BulkItem[]): Promise<void>;
+  /** Undoes `prepare` when queueing fails. */
+  discard(): Promise<void>;
+}
+
+/** Requests resolved per round while a bulk job is validated, and storage writes in flight. */
+const BULK_CHUNK = 200;
+const STORAGE_PARALLEL = 32;
+
+/** A resolved request, with its callback_url taken out: it is not part of what is rendered or deduped. */
+interface Resolved extends ResolvedRequest {
+  callbackUrl?: string;
+}
+
 /** What one create will do: answer with a stored image, or render a new one. */
-interface Plan extends ResolvedRequest {
+interface Plan extends Resolved {
   id: string;
   /** The image is already stored (a duplicate, or a signed URL seen before). */
   stored: boolean;
@@ -79,6 +109,55 @@ export class ImageCreateService {
     return created!;
   }
 
+  /**
+   * A bulk job: every variation is resolved and validated first (one invalid variation fails the
+   * job with its index and queues nothing), then the renders are admitted to the bulk lane as a
+   * whole (429 taking nothing when the lane is full), recorded, and queued with BullMQ's addBulk.
+   * Returns at once with the items in order; workers report each outcome.
+   */
+  async enqueueBulk(account: string, inputs: CreateImageRequest[], job: BulkJob): Promise<BulkItem[]> {
+    const plans: Plan[] = [];
+    for (let start = 0; start < inputs.length; start += BULK_CHUNK) {
+      const resolved = await settleInOrder(
+        inputs.slice(start, start + BULK_CHUNK).map((input) => this.deps.resolver.resolve(account, input)),
+        (err, i) => tagged(err, start + i),
+      );
+      plans.push(...(await Promise.all(resolved.map((r) => this.plan(account, withoutCallback(r), false)))));
+    }
+    const items = plans.map((p) => ({ id: p.id, url: this.urlOf(p), ext: extOf(p.request), stored: p.stored }));
+    const pending = plans.map((plan, index) => ({ plan, index })).filter(({ plan }) => !plan.stored);
+    const ids = pending.map(({ plan }) => plan.id);
+    await this.deps.admission.admit('bulk', ids);
+    const recorded: Plan[] = [];
+    try {
+      const createdAt = new Date().toISOString();
+      await inParallel(pending, STORAGE_PARALLEL, async ({ plan }) => {
+        await this.record(account, plan, createdAt);
+        recorded.push(plan);
+      });
+      await job.prepare(items);
+      await this.deps.queue.enqueueMany(
+        pending.map(({ plan, index }) => ({
+          id: plan.id,
+          account,
+          request: plan.request,
+          notify: { imageUrl: this.urlOf(plan), callbackUrl: plan.callbackUrl, batch: { id: job.id, index } },
+        })),
+        'bulk',
+      );
+    } catch (err) {
+      // Nothing of a refused job may stay queued, listed or counted against the lane.
+      await this.deps.queue.removeMany(ids).catch(() => undefined);
+      await job.discard().catch(() => undefined);
+      await inParallel(recorded, STORAGE_PARALLEL, (p) => this.forget(account, p).catch(() => undefined));
+      await this.deps.admission.release('bulk', ids).catch(() => undefined);
+      throw err;
+    }
+    for (let i = 0; i < pending.length; i++) this.deps.metrics.enqueued();
+    await this.notifyStored(account, plans.filter((p) => p.stored));
+    return items;
+  }
+
   private async run(
     account: string,
     inputs: CreateImageRequest[],
@@ -88,7 +167,7 @@ export class ImageCreateService {
       inputs.map((input) => this.deps.resolver.resolve(account, input)),
       (err, i) => (mode.batch ? tagged(err, i) : err),
     );
-    const plans = await Promise.all(resolved.map((r) => this.plan(account, r, mode.fixedIds)));
+    const plans = await Promise.all(resolved.map((r) => this.plan(account, withoutCallback(r), mode.fixedIds)));
     const pending = plans.filter((p) => !p.stored);
     if (pending.length > 0) {
       await mode.beforeRender?.();
@@ -99,10 +178,25 @@ export class ImageCreateService {
         throw mode.batch ? tagged(reason, plans.indexOf(pending[failed]!)) : reason;
       }
     }
+    // A signed URL's image is served to every GET: only its render (on the worker) calls back.
+    if (!mode.fixedIds) await this.notifyStored(account, plans.filter((p) => p.stored));
     return plans.map((p) => ({ id: p.id, url: this.urlOf(p) }));
   }
 
-  private async plan(account: string, resolved: ResolvedRequest, fixed: boolean): Promise<Plan> {
+  /** An already-stored image has no render to report it: its callback is queued here. */
+  private async notifyStored(account: string, plans: Plan[]): Promise<void> {
+    await inParallel(
+      plans.filter((p) => p.callbackUrl),
+      STORAGE_PARALLEL,
+      async (p) => {
+        const body: ImageCallbackBody = { id: p.id, url: this.urlOf(p), status: 'done' };
+        // No job id: each create that reuses the image is told, even with the same image id.
+        await this.deps.callbacks.enqueue({ account, url: p.callbackUrl!, body: JSON.stringify(body), kind: 'image' });
+      },
+    );
+  }
+
+  private async plan(account: string, resolved: Resolved, fixed: boolean): Promise<Plan> {
     const content = canonicalJson({ request: resolved.request, template: resolved.template });
     if (fixed) {
       const id = contentImageId(account, content);
@@ -137,7 +231,12 @@ export class ImageCreateService {
       await Promise.all(plans.filter((p) => p.owner).map((p) => this.record(account, p, createdAt)));
       for (const p of plans) {
         if (p.fixed) await this.deps.queue.discardFinished(p.id);
-        await this.deps.queue.enqueue({ id: p.id, account, request: p.request });
+        await this.deps.queue.enqueue({
+          id: p.id,
+          account,
+          request: p.request,
+          ...(p.callbackUrl ? { notify: { imageUrl: this.urlOf(p), callbackUrl: p.callbackUrl } } : {}),
+        });
         this.deps.metrics.enqueued();
       }
       outcomes = await Promise.allSettled(plans.map((p) => this.wait(p.id)));
@@ -190,6 +289,30 @@ export class ImageCreateService {
 /** `format` only chooses the extension of the returned url; png is the default and has none. */
 export function extOf(request: Pick<CreateImageRequest, 'format'>): string {
   return request.format && request.format !== 'png' ? `.${request.format}` : '';
+}
+
+/** callback_url says who to tell, not what to render: it stays out of the request and its content hash. */
+function withoutCallback(resolved: ResolvedRequest): Resolved {
+  const { callback_url, ...request } = resolved.request;
+  return { ...resolved, request, callbackUrl: callback_url };
+}
+
+/** Runs `fn` over the items with at most `limit` in flight; rejects with the first error after all settle. */
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure) throw failure.err;
 }
 
 function isInputFailure(err: unknown): boolean {

@@ -7,6 +7,7 @@ import type { ImageStore } from '@pixelfarm/storage';
 import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { RenderMetrics } from '@pixelfarm/metrics';
 import { workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
+import type { RenderOutcomes } from '../render-outcomes';
 
 export interface RenderJobDeps {
   renderer: Renderer;
@@ -15,6 +16,8 @@ export interface RenderJobDeps {
   metrics: RenderMetrics;
   /** Largest image stored; a larger render fails as an input error. */
   maxOutputBytes: number;
+  /** Told once the image is stored (callbacks, bulk progress). */
+  outcomes: Pick<RenderOutcomes, 'stored'>;
 }
 
 export function createRenderJob(deps: RenderJobDeps): JobProcessor {
@@ -35,6 +38,9 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     const uploadStart = Date.now();
     await deps.images.saveOriginal(job.data.id, encoded.data);
     deps.metrics.phase('upload', (Date.now() - uploadStart) / 1000);
+    // Inside the job, not in a 'completed' listener: should this worker die before BullMQ marks
+    // the job done, the re-run reports again (idempotently) instead of the outcome being lost.
+    await deps.outcomes.stored(job.data);
     deps.metrics.phase('total', (Date.now() - started) / 1000);
     return { width: encoded.width, height: encoded.height, bytes: encoded.data.length, worker: workerIdentity };
   };

@@ -1,5 +1,6 @@
 // Images rendered per account, counted in hour, day and month buckets in Redis (INCR with a TTL
 // a little longer than the period GET /v1/usage reports), and read back as that report.
+// The API counts the renders it waits for; workers count bulk items, which nobody waits for.
 import type { Redis } from 'ioredis';
 import { UnavailableError } from '@pixelfarm/errors';
 

@@ -1,0 +1,51 @@
+// Producer side of the callback queue (API for already-stored images, workers for renders):
+// adds a delivery job that a worker retries with exponential backoff.
+import { Queue } from 'bullmq';
+import { UnavailableError } from '@pixelfarm/errors';
+import { CALLBACK_JOB, CALLBACK_QUEUE, type CallbackJobData } from './callback-contract';
+import { redisOptions } from './redis-connection';
+
+export interface CallbackQueueOptions {
+  redisUrl: string;
+  prefix: string;
+  /** Deliveries tried before the callback fails for good. */
+  attempts: number;
+  /** First retry delay; each later one doubles. */
+  backoffMs: number;
+}
+
+export class CallbackQueue {
+  private readonly queue: Queue<CallbackJobData>;
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: CallbackQueueOptions) {
+    this.queue = new Queue(CALLBACK_QUEUE, { connection: redisOptions(options.redisUrl, 'producer'), prefix: options.prefix });
+    this.queue.on('error', () => {});
+  }
+
+  /** Queues one delivery; with a jobId, a second add under the same id is a no-op. */
+  async enqueue(data: CallbackJobData, jobId?: string): Promise<void> {
+    try {
+      await this.queue.add(CALLBACK_JOB, data, {
+        jobId,
+        attempts: this.options.attempts,
+        backoff: { type: 'exponential', delay: this.options.backoffMs },
+        // Kept a day so that a repeated add under the same id stays a no-op.
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
+    } catch (err) {
+      throw new UnavailableError('The callback queue is unavailable, please retry', { cause: err });
+    }
+  }
+
+  /** The BullMQ queue itself, for the admin dashboard and tests only. */
+  get dashboardQueue(): Queue {
+    return this.queue;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.queue.close().catch(() => undefined);
+    return this.closing;
+  }
+}

@@ -1,0 +1,47 @@
+// Consumer side of the callback queue: a BullMQ worker handing each delivery to one function.
+// A thrown error retries with backoff; a CallbackRefusedError (a target the egress policy
+// refuses, an account without a key) fails the delivery for good.
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { CALLBACK_QUEUE, type CallbackJobData } from './callback-contract';
+import { redisOptions } from './redis-connection';
+
+/** The delivery must not be retried: it can never succeed. */
+export class CallbackRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface CallbackWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  deliver: (job: Job<CallbackJobData>) => Promise<void>;
+  /** Every failed attempt; `final` when no retry follows. */
+  onFailed?: (job: Job<CallbackJobData> | undefined, err: Error, final: boolean) => void;
+  onError?: (err: Error) => void;
+}
+
+export function createCallbackWorker(options: CallbackWorkerOptions): Worker<CallbackJobData> {
+  const worker = new Worker<CallbackJobData>(
+    CALLBACK_QUEUE,
+    async (job) => {
+      try {
+        await options.deliver(job);
+      } catch (err) {
+        if (err instanceof CallbackRefusedError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+    },
+    {
+      connection: redisOptions(options.redisUrl, 'consumer'),
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      autorun: false,
+    },
+  );
+  worker.on('failed', (job, err) => options.onFailed?.(job, err, !!job?.finishedOn));
+  worker.on('error', options.onError ?? (() => {}));
+  return worker;
+}
