@@ -1,5 +1,6 @@
 // Batch bodies: POST /v1/image/batch merges each variation over default_options and validates
 // it as a single create; DELETE /v1/image/batch takes a list of image ids.
+import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
 
@@ -56,4 +57,20 @@ export function parseBatchDelete(body: unknown, maxIds: number): string[] {
   }
   if (ids.length > maxIds) throw new ValidationError(`ids has ${ids.length} entries; at most ${maxIds} are allowed`);
   return ids as string[];
+}
+
+/**
+ * The shape parseBatchCreate accepts, as a schema for the API docs. Each variation (merged over
+ * default_options) must then pass the create schema's cross-field rules as a single create.
+ */
+export function batchCreateBodySchema(schema: ReturnType<typeof createImageSchema>, maxVariations: number) {
+  return z.strictObject({
+    default_options: schema.optional(),
+    variations: z.array(schema).min(1).max(maxVariations),
+  });
+}
+
+/** The shape parseBatchDelete accepts, as a schema for the API docs. */
+export function batchDeleteBodySchema(maxIds: number) {
+  return z.strictObject({ ids: z.array(z.string()).min(1).max(maxIds) });
 }

@@ -30,12 +30,16 @@ export function parseImagePath(param: string): { id: string; format: OutputForma
   return { id, format };
 }
 
-export function parseVariantQuery(query: Record<string, unknown>, format: OutputFormat, maxDimension: number): ImageVariant {
-  const schema = z.object({
+/** The query of an image GET: the validator of parseVariantQuery and the source of its docs. */
+export function variantQuerySchema(maxDimension: number) {
+  return z.object({
     width: formNumber('width', 1, maxDimension, { int: true }).optional(),
     height: formNumber('height', 1, maxDimension, { int: true }).optional(),
   });
-  const result = schema.safeParse(query);
+}
+
+export function parseVariantQuery(query: Record<string, unknown>, format: OutputFormat, maxDimension: number): ImageVariant {
+  const result = variantQuerySchema(maxDimension).safeParse(query);
   if (!result.success) throw new ValidationError(result.error.issues[0]!.message);
   return { format, ...result.data };
 }

@@ -6,3 +6,4 @@ export * from './template-id';
 export * from './template.schema';
 export * from './batch.schema';
 export * from './list-images.schema';
+export * from './create-image.docs';
