@@ -30,8 +30,23 @@ const COMMON_ERRORS: Record<string, { description: string; headers?: Record<stri
   '503': { description: 'A dependency (Redis, storage) is unavailable' },
 };
 
+/**
+ * z.toJSONSchema leaves out a url's allowed protocols; state them as a pattern so the documented
+ * schema refuses what the validator refuses (URL schemes are case-insensitive, hence [Hh]…).
+ */
+const urlProtocols: NonNullable<Parameters<typeof z.toJSONSchema>[1]>['override'] = (ctx) => {
+  const def = ctx.zodSchema._zod.def as { format?: string; protocol?: RegExp };
+  if (def.format !== 'url' || !(def.protocol instanceof RegExp) || ctx.jsonSchema.pattern !== undefined) return;
+  // Only plain alternatives of letters (such as ^https?$) can be case-folded this way.
+  if (!/^\^?[a-z?|()]+\$?$/i.test(def.protocol.source)) return;
+  const scheme = def.protocol.source.replace(/^\^/, '').replace(/\$$/, '').replace(/[a-z]/gi, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
+  ctx.jsonSchema.pattern = `^(?:${scheme}):`;
+};
+
+const CONVERSION = { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', override: urlProtocols } as const;
+
 function toJson(schema: z.ZodType): JsonSchema {
-  const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const out = z.toJSONSchema(schema, CONVERSION) as JsonSchema;
   delete out.$schema;
   return out;
 }
@@ -78,12 +93,7 @@ class SchemaCollector {
   }
 
   schemas(): Record<string, JsonSchema> {
-    const { schemas } = z.toJSONSchema(this.registry, {
-      target: 'draft-2020-12',
-      io: 'input',
-      unrepresentable: 'any',
-      uri: (id) => `#/components/schemas/${id}`,
-    }) as { schemas: Record<string, JsonSchema> };
+    const { schemas } = z.toJSONSchema(this.registry, { ...CONVERSION, uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, JsonSchema> };
     for (const [name, schema] of Object.entries(schemas)) {
       delete schema.$schema;
       delete schema.$id;
