@@ -51,7 +51,8 @@ function typeOf(schema: JsonSchema): string {
 /** The limits a value must meet, from the schema's keywords. */
 function limitsOf(schema: JsonSchema): string[] {
   const out: string[] = [];
-  const has = (k: string) => schema[k] !== undefined;
+  // z.number().int() states the safe-integer range, which says nothing to a reader.
+  const has = (k: string) => schema[k] !== undefined && Math.abs(Number(schema[k])) !== Number.MAX_SAFE_INTEGER;
   if (has('minimum') && has('maximum')) out.push(`${schema.minimum} to ${schema.maximum}`);
   else if (has('minimum')) out.push(`≥ ${schema.minimum}`);
   else if (has('maximum')) out.push(`≤ ${schema.maximum}`);
