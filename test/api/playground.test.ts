@@ -144,7 +144,7 @@ describe('playground and docs pages', () => {
     expect(html).toContain(escaped(`-u "$API_ID:$API_KEY"`));
     expect(html).toContain(`${escaped(base)}/v1/image`);
     // Field types and limits come from the schema.
-    expect(html).toMatch(/<code>viewport_width<\/code><\/td><td>integer<\/td><td>1 to 6000<\/td>/);
+    expect(html).toMatch(/<code>viewport_width<\/code><\/td><td>integer<\/td><td>1 to 6,000<\/td>/);
     await page.goto(`${base}/docs`);
     expect(await page.title()).toBe('pixelfarm API reference');
     expect(cspViolations).toEqual([]);

@@ -14,7 +14,7 @@ h2{margin-top:36px;border-bottom:2px solid #dde1e7;padding-bottom:4px}h3{margin:
 .get{background:#0a7d4f}.post{background:#0a66c2}.delete{background:#c0392b}.put,.patch{background:#a06500}
 code,pre{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}pre{background:#1d2330;color:#e8ecf2;padding:12px 14px;border-radius:6px;overflow:auto;white-space:pre-wrap;word-break:break-all}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{border-bottom:1px solid #e6e9ee;padding:6px 8px;text-align:left;vertical-align:top}th{background:#f1f3f6;font-weight:600}
-td code{background:#f1f3f6;padding:0 3px;border-radius:3px;word-break:break-all}.access{font-size:13px;color:#4a5261}.req{color:#c0392b;font-size:12px}.muted{color:#6a7280}
+td code{background:#f1f3f6;padding:0 3px;border-radius:3px;word-break:break-all}td.name code{white-space:nowrap;word-break:normal}.access{font-size:13px;color:#4a5261}.req{color:#c0392b;font-size:12px}.muted{color:#6a7280}
 `;
 
 const ACCESS: Record<string, string> = {
@@ -48,16 +48,19 @@ function typeOf(schema: JsonSchema): string {
   return typeof type === 'string' ? esc(type) : 'any';
 }
 
+const num = (n: unknown) => Number(n).toLocaleString('en-US');
+const chars = (n: unknown) => `${num(n)} ${Number(n) === 1 ? 'character' : 'characters'}`;
+
 /** The limits a value must meet, from the schema's keywords. */
 function limitsOf(schema: JsonSchema): string[] {
   const out: string[] = [];
   // z.number().int() states the safe-integer range, which says nothing to a reader.
   const has = (k: string) => schema[k] !== undefined && Math.abs(Number(schema[k])) !== Number.MAX_SAFE_INTEGER;
-  if (has('minimum') && has('maximum')) out.push(`${schema.minimum} to ${schema.maximum}`);
-  else if (has('minimum')) out.push(`≥ ${schema.minimum}`);
-  else if (has('maximum')) out.push(`≤ ${schema.maximum}`);
-  if (has('minLength') && schema.minLength !== 0) out.push(`at least ${schema.minLength} chars`);
-  if (has('maxLength')) out.push(`at most ${schema.maxLength} chars`);
+  if (has('minimum') && has('maximum')) out.push(`${num(schema.minimum)} to ${num(schema.maximum)}`);
+  else if (has('minimum')) out.push(`≥ ${num(schema.minimum)}`);
+  else if (has('maximum')) out.push(`≤ ${num(schema.maximum)}`);
+  if (has('minLength') && schema.minLength !== 0) out.push(`at least ${chars(schema.minLength)}`);
+  if (has('maxLength')) out.push(`at most ${chars(schema.maxLength)}`);
   if (has('minItems') || has('maxItems')) {
     out.push(schema.minItems === schema.maxItems ? `exactly ${schema.minItems} items` : `${schema.minItems ?? 0} to ${schema.maxItems ?? '∞'} items`);
   }
@@ -91,7 +94,7 @@ function fieldsTable(rows: FieldRow[]): string {
   const body = rows
     .map(
       (r) =>
-        `<tr><td><code>${esc(r.name)}</code>${r.required ? ' <span class="req">required</span>' : ''}</td><td>${typeOf(r.schema)}</td>` +
+        `<tr><td class="name"><code>${esc(r.name)}</code>${r.required ? ' <span class="req">required</span>' : ''}</td><td>${typeOf(r.schema)}</td>` +
         `<td>${limitsOf(r.schema).join('; ')}</td><td>${esc(r.schema.description ?? '')}</td></tr>`,
     )
     .join('');
@@ -102,7 +105,7 @@ function parametersTable(params: OpenApiParameter[]): string {
   const body = params
     .map(
       (p) =>
-        `<tr><td><code>${esc(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${esc(p.in)}</td>` +
+        `<tr><td class="name"><code>${esc(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${esc(p.in)}</td>` +
         `<td>${typeOf(p.schema)}</td><td>${limitsOf(p.schema).join('; ')}</td><td>${esc(p.description ?? '')}${p.explode ? ' (each property is its own query parameter)' : ''}</td></tr>`,
     )
     .join('');
