@@ -3,7 +3,7 @@
 import http from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
-import type { Config, Logger } from '@pixelfarm/config';
+import { DEV_API_KEY, type Config, type Logger } from '@pixelfarm/config';
 import { AccountImageIndex, BatchStore, createStorage, ImageStore, InstrumentedDriver, S3Presigner, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
 import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, RenderQueue, UsageCounter } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
@@ -23,6 +23,9 @@ import { imagesListRoutes } from './routes/images-list.routes';
 import { usageRoutes } from './routes/usage.routes';
 import { templateRoutes } from './routes/template.routes';
 import { signedUrlRoutes } from './routes/signed-url.routes';
+import { docsRoutes } from './routes/docs.routes';
+import { routeCatalogue } from './docs/route-catalogue';
+import { buildOpenApiDocument } from './docs/openapi-document';
 import { ImageService } from './services/image.service';
 import { PdfService } from './services/pdf.service';
 import { VariantService } from './services/variant.service';
@@ -150,6 +153,24 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     }),
   );
   if (config.admin) app.use(adminRoutes(config.admin, [queue.dashboardQueue, callbacks.dashboardQueue]));
+  // /openapi.json, /docs and the playground at /; the document shows this server's configured limits.
+  const openapi = buildOpenApiDocument(
+    routeCatalogue({
+      createSchema,
+      maxBatch: config.limits.imageBatchMax,
+      maxBulk: config.limits.batchMax,
+      maxImageDimension: config.limits.maxImageDimension,
+      adminEnabled: config.admin !== undefined,
+    }),
+    {
+      title: 'pixelfarm',
+      version: 'v1',
+      description: 'Self-hosted HTML/CSS-to-image render farm speaking the HTML/CSS-to-image HTTP API.',
+      serverUrl: config.publicUrl,
+    },
+  );
+  // The development pair is public (it is in the source); real keys are never put in a page.
+  app.use(docsRoutes({ document: openapi, devCredentials: config.usingDevKey ? DEV_API_KEY : undefined }));
   // Order matters: /v1/image/batch and the signed-URL paths must be matched before /v1/image/:file.
   app.use(batchRoutes({ creator, images, createSchema, auth, bodyParsers: parsers, maxBatch: config.limits.imageBatchMax }));
   app.use(

@@ -7,7 +7,8 @@ export const BATCH_PAGE_MAX = 1000;
 
 const limitMessage = `limit must be a whole number from 1 to ${BATCH_PAGE_MAX}`;
 
-const querySchema = z.object({
+/** The query of GET /v1/batches/:id: the validator of parseBatchStatusQuery and the source of its docs. */
+export const batchStatusQuerySchema = z.object({
   limit: z
     .string({ error: limitMessage })
     .regex(/^\d{1,4}$/, limitMessage)
@@ -29,7 +30,7 @@ export function batchPageToken(start: number): string {
 }
 
 export function parseBatchStatusQuery(query: Record<string, unknown>, defaultLimit: number): BatchStatusQuery {
-  const parsed = querySchema.safeParse(query);
+  const parsed = batchStatusQuerySchema.safeParse(query);
   if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message);
   let start = 0;
   if (parsed.data.page_token !== undefined) {

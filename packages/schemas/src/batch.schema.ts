@@ -1,5 +1,6 @@
 // Batch bodies: POST /v1/image/batch and POST /v1/batches merge each variation over
 // default_options and validate it as a single create; DELETE /v1/image/batch takes image ids.
+import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { callbackUrl, parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
 
@@ -79,4 +80,29 @@ export function parseBatchDelete(body: unknown, maxIds: number): string[] {
   }
   if (ids.length > maxIds) throw new ValidationError(`ids has ${ids.length} entries; at most ${maxIds} are allowed`);
   return ids as string[];
+}
+
+/**
+ * The shape parseBatchCreate accepts, as a schema for the API docs. Each variation (merged over
+ * default_options) must then pass the create schema's cross-field rules as a single create.
+ */
+export function batchCreateBodySchema(schema: ReturnType<typeof createImageSchema>, maxVariations: number) {
+  return z.strictObject({
+    default_options: schema.optional(),
+    variations: z.array(schema).min(1).max(maxVariations),
+  });
+}
+
+/** The shape parseBulkJob accepts (POST /v1/batches), as a schema for the API docs. */
+export function bulkJobBodySchema(schema: ReturnType<typeof createImageSchema>, maxVariations: number) {
+  return z.strictObject({
+    default_options: schema.optional(),
+    variations: z.array(schema).min(1).max(maxVariations),
+    callback_url: bulkCallbackSchema.optional(),
+  });
+}
+
+/** The shape parseBatchDelete accepts, as a schema for the API docs. */
+export function batchDeleteBodySchema(maxIds: number) {
+  return z.strictObject({ ids: z.array(z.string()).min(1).max(maxIds) });
 }

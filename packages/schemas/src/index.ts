@@ -9,3 +9,4 @@ export * from './batch.schema';
 export * from './list-images.schema';
 export * from './batch-id';
 export * from './batch-status.schema';
+export * from './create-image.docs';

@@ -7,7 +7,8 @@ export const LIST_MAX_COUNT = 50;
 
 const countMessage = `count must be a whole number from 1 to ${LIST_MAX_COUNT}`;
 
-const listQuerySchema = z.object({
+/** The query of GET /v1/images: the validator of parseListImagesQuery and the source of its docs. */
+export const listImagesQuerySchema = z.object({
   count: z
     .string({ error: countMessage })
     .regex(/^\d{1,3}$/, countMessage)
@@ -23,7 +24,7 @@ export interface ListImagesQuery {
 }
 
 export function parseListImagesQuery(query: Record<string, unknown>): ListImagesQuery {
-  const parsed = listQuerySchema.safeParse(query);
+  const parsed = listImagesQuerySchema.safeParse(query);
   if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message);
   return { count: parsed.data.count ?? LIST_MAX_COUNT, page_token: parsed.data.page_token };
 }

@@ -1,5 +1,6 @@
 // POST /v1/template bodies: html (a Handlebars template), css, name, description, and default
 // render options, which are validated exactly like the fields of a create.
+import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
 
@@ -42,4 +43,20 @@ export function parseTemplateBody(schema: ReturnType<typeof createImageSchema>, 
   if (rest.html === undefined || rest.html === null) throw new ValidationError('HTML is Required');
   const { html, css, url: _url, template_id: _t, template_version: _v, template_values: _vals, ...options } = parseCreateImage(schema, rest);
   return { html: html!, css: css ?? null, name, description, options };
+}
+
+/**
+ * The shape parseTemplateBody accepts, as a schema for the API docs: every create field a template
+ * may carry as a default (built from the create schema itself, so limits cannot drift), html
+ * required, plus name and description.
+ */
+export function templateBodySchema(schema: ReturnType<typeof createImageSchema>) {
+  const notTemplate: readonly string[] = NOT_TEMPLATE_FIELDS;
+  const options = Object.fromEntries(Object.entries(schema.shape).filter(([field]) => !notTemplate.includes(field)));
+  return z.strictObject({
+    ...options,
+    html: schema.shape.html.unwrap(),
+    name: z.string().max(TEMPLATE_NAME_MAX).nullable().optional(),
+    description: z.string().max(TEMPLATE_DESCRIPTION_MAX).nullable().optional(),
+  });
 }

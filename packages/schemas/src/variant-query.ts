@@ -1,7 +1,9 @@
 // GET /v1/image/:id query: the variant a client asks for (format × size × crop × density),
 // normalized so that every spelling of one variant maps to one canonical description.
+import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import type { OutputFormat } from './get-image.schema';
+import { formNumber } from './fields';
 
 /** A crop coordinate or size: pixels of the stored image, or a percentage of its side. */
 export type Length = { px: number } | { pct: number };
@@ -43,8 +45,42 @@ const MAX_CROP_PX = 1_000_000;
 const CROP_BOX = ['x_1', 'y_1', 'x_2', 'y_2'] as const;
 const CROP_SIZE = ['crop_width', 'crop_height'] as const;
 const ORIGINS = ['x_origin', 'y_origin'] as const;
+const LENGTH_PATTERN = /^(\d+(?:\.\d+)?)(%|px)?$/;
+const RATIO_PATTERN = /^(\d{1,4})[_:](\d{1,4})$/;
+
+const lengthField = (name: string) =>
+  z.string().regex(LENGTH_PATTERN, `${name} must be a number of pixels (120) or a percentage (25%)`).optional();
+const originField = (name: string) => z.enum(['start', 'center', 'end'], { error: `${name} must be start, center or end` }).optional();
+
+/**
+ * Each query parameter on its own: the first check of parseVariantQuery and the source of the
+ * API docs. Rules between parameters (one way to crop, x_1 < x_2, bounds of the image) follow.
+ */
+export function variantQuerySchema(maxDimension: number) {
+  return z.object({
+    width: formNumber('width', 1, maxDimension, { int: true }).optional(),
+    height: formNumber('height', 1, maxDimension, { int: true }).optional(),
+    dpi: formNumber('dpi', DPI_RANGE.min, DPI_RANGE.max, { int: true }).optional(),
+    dl: z.enum(['1', '0', 'true', 'false'], { error: 'dl must be 1 or 0' }).optional(),
+    aspect_ratio: z.string().regex(RATIO_PATTERN, 'aspect_ratio must look like 16_9 (two whole numbers above 0)').optional(),
+    x_1: lengthField('x_1'),
+    y_1: lengthField('y_1'),
+    x_2: lengthField('x_2'),
+    y_2: lengthField('y_2'),
+    crop_width: lengthField('crop_width'),
+    crop_height: lengthField('crop_height'),
+    x_origin: originField('x_origin'),
+    y_origin: originField('y_origin'),
+  });
+}
 
 export function parseVariantQuery(query: Record<string, unknown>, format: OutputFormat, limits: VariantLimits): VariantRequest {
+  const schema = variantQuerySchema(limits.maxDimension);
+  for (const name of Object.keys(schema.shape)) {
+    if (query[name] !== undefined && typeof query[name] !== 'string') throw new ValidationError(`${name} must be given once`);
+  }
+  const checked = schema.safeParse(query);
+  if (!checked.success) throw new ValidationError(checked.error.issues[0]!.message);
   const q = new QueryReader(query);
   const width = q.int('width', 1, limits.maxDimension);
   const height = q.int('height', 1, limits.maxDimension);
@@ -148,7 +184,7 @@ class QueryReader {
   length(name: string): Length | undefined {
     const v = this.raw(name);
     if (v === undefined) return undefined;
-    const m = /^(\d+(?:\.\d+)?)(%|px)?$/.exec(v);
+    const m = LENGTH_PATTERN.exec(v);
     if (!m) throw new ValidationError(`${name} must be a number of pixels (120) or a percentage (25%)`);
     const n = Number(m[1]);
     if (m[2] === '%') {
@@ -169,7 +205,7 @@ class QueryReader {
   /** "16_9" (also "16:9"), reduced so that 32_18 and 16_9 are one variant. */
   ratio(name: string): [number, number] {
     const v = this.raw(name)!;
-    const m = /^(\d{1,4})[_:](\d{1,4})$/.exec(v);
+    const m = RATIO_PATTERN.exec(v);
     const w = m ? Number(m[1]) : 0;
     const h = m ? Number(m[2]) : 0;
     if (!m || w === 0 || h === 0) throw new ValidationError(`${name} must look like 16_9 (two whole numbers above 0)`);

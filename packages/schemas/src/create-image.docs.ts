@@ -1,0 +1,66 @@
+// What each request field means, in a user's words, for the generated API docs. Types, limits and
+// patterns are not repeated here: the docs take them from the schemas themselves.
+import type { z } from 'zod';
+import type { createImageSchema } from './create-image.schema';
+
+export type CreateImageInput = z.input<ReturnType<typeof createImageSchema>>;
+
+/** One sentence per create field; the OpenAPI test fails when a field has none. */
+export const CREATE_FIELD_DOCS = {
+  html: 'HTML to render: a snippet (auto-cropped to its outermost element) or a whole document (rendered at the viewport size).',
+  url: 'An http(s) page to capture instead of html.',
+  css: 'Extra CSS injected into the page (with html or url).',
+  google_fonts: 'Font families to load, such as "Roboto" or "Open Sans|Roboto:400,700" (from the configured fonts CSS endpoint).',
+  selector: 'Crop to the first element matching this CSS selector; 400 if nothing matches.',
+  ms_delay: 'Extra wait in milliseconds after the page has loaded.',
+  max_wait_ms: 'Upper bound in milliseconds on all waiting before the capture.',
+  render_when_ready: 'Capture only after the page calls ScreenshotReady() or an element #HCTIReadyNow appears.',
+  device_scale: 'Pixel ratio; default 2 for html, 1 for url.',
+  viewport_width: 'Viewport width in CSS pixels (with viewport_height; setting both disables auto-crop). Default 1920.',
+  viewport_height: 'Viewport height in CSS pixels (with viewport_width). Default 1080.',
+  viewport_mobile: 'Emulate a mobile device.',
+  viewport_landscape: 'Emulate landscape orientation.',
+  viewport_touch: 'Emulate a touch screen.',
+  full_screen: 'Capture the full page height (url mode).',
+  color_scheme: 'prefers-color-scheme the page sees.',
+  media_type: 'CSS media type to emulate.',
+  timezone: 'IANA time zone of the browser, such as Europe/Paris; 400 if unknown.',
+  transparent_background: 'Omit the default white background (PNG keeps alpha).',
+  disable_twemoji: 'Use the native emoji font instead of the bundled emoji rendering.',
+  block_consent_banners: 'Hide common cookie and consent banners (url mode).',
+  metadata: 'Your own key/values, stored with the image and returned by the listing.',
+  callback_url: 'An http(s) URL that receives {id, url, status, error?} as a signed JSON POST when the render is stored or has failed for good (X-Signature: sha256=<HMAC of the body with your API key>).',
+  format: 'Extension of the returned url; the image can be fetched in any format later.',
+  pdf_options: 'Page size (number of px, or a string with px/in/cm/mm), scale, margins [top, right, bottom, left] and print_background for the .pdf of this image.',
+  headers: "Extra request headers sent to the url's own origin only (url mode).",
+  template_id: 'Render this template (t-<uuid>) instead of html or url.',
+  template_version: 'Template version (ms timestamp) to render; default the latest.',
+  template_values: 'Values substituted into the template with Handlebars ({{x}} escaped, {{{x}}} raw).',
+  dedupe_duration_s: 'Return the existing image when an identical one was created within this many seconds (0 = off). Default 30 days for html, 0 for url.',
+  max_render_once: 'Never re-render this image, even for new formats.',
+} satisfies Partial<Record<keyof CreateImageInput, string>>;
+
+/** Fields of request bodies other than the create fields. */
+export const OTHER_FIELD_DOCS = {
+  name: 'Name of the template (shown in the listing).',
+  description: 'What the template is for.',
+  default_options: 'Create fields applied to every variation (a variation overrides them).',
+  variations: 'One create per entry, merged over default_options and validated as a single create.',
+  ids: 'Ids of the images to delete.',
+  count: 'Images per page, newest first.',
+  page_token: 'next_page_token of the previous page.',
+  width: 'Resize to this width in px (alone: keeps the aspect ratio).',
+  height: 'Resize to this height in px (alone: keeps the aspect ratio).',
+  limit: 'Images of the batch per page.',
+  dpi: 'Pixels per inch written into the file\'s density metadata (the pixels are unchanged).',
+  dl: '1: served as an attachment named <id>.<ext>.',
+  aspect_ratio: 'Crop to the largest box of this ratio (16_9, 1_1), placed by x_origin/y_origin; not with other crops.',
+  x_1: 'Left edge of a crop box, in px or % of the width (default 0).',
+  y_1: 'Top edge of a crop box, in px or % of the height (default 0).',
+  x_2: 'Right edge of a crop box, in px or % of the width (default the right edge); greater than x_1.',
+  y_2: 'Bottom edge of a crop box, in px or % of the height (default the bottom edge); greater than y_1.',
+  crop_width: 'Width of a crop, in px or % (default the full width), placed by x_origin; not with a crop box.',
+  crop_height: 'Height of a crop, in px or % (default the full height), placed by y_origin; not with a crop box.',
+  x_origin: 'Horizontal placement of crop_width or aspect_ratio crops: start, center (default) or end.',
+  y_origin: 'Vertical placement of crop_height or aspect_ratio crops: start, center (default) or end.',
+} as const;
