@@ -16,8 +16,11 @@ export class FatalError extends Error {
   }
 }
 
-/** An HTTP answer that retrying will not change (4xx other than 429, or a bad response body). */
-export class PermanentHttpError extends Error {
+/**
+ * A request that failed for good: an answer retrying will not change (4xx other than 429), or
+ * a transient fault that outlasted every retry. The line is recorded as failed.
+ */
+export class RequestError extends Error {
   constructor(
     message: string,
     readonly status?: number,
