@@ -13,7 +13,7 @@ const failed = (line: number, error = 'HTTP 400: html is too long'): ManifestEnt
 
 describe('manifest', () => {
   it('reads nothing from a missing file', () => {
-    expect(readManifest(path.join(dir, 'absent.jsonl'))).toEqual({ entries: new Map(), unreadable: [] });
+    expect(readManifest(path.join(dir, 'absent.jsonl'))).toEqual({ entries: new Map(), unreadable: [], tornTail: false });
   });
 
   it('round-trips entries; the last entry of a line wins', async () => {
@@ -42,12 +42,13 @@ describe('manifest', () => {
   it('survives a line torn by a kill: it is skipped, and the next run starts on a fresh line', async () => {
     const file = fresh();
     fs.writeFileSync(file, `${JSON.stringify(done(1))}\n${JSON.stringify(done(2)).slice(0, 20)}`);
-    expect(readManifest(file)).toEqual({ entries: new Map([[1, done(1)]]), unreadable: [2] });
+    expect(readManifest(file)).toEqual({ entries: new Map([[1, done(1)]]), unreadable: [], tornTail: true });
     const writer = await ManifestWriter.open(file);
     await writer.append(done(2));
     await writer.close();
     const after = readManifest(file);
-    expect(after.unreadable).toEqual([2]);
+    // The torn line is now in the middle: still ignored, and reported as unexpected.
+    expect(after).toMatchObject({ unreadable: [2], tornTail: false });
     expect([...after.entries.values()]).toEqual([done(1), done(2)]);
   });
 
@@ -57,5 +58,6 @@ describe('manifest', () => {
     const { entries, unreadable } = readManifest(file);
     expect([...entries.keys()]).toEqual([7]);
     expect(unreadable).toEqual([1, 2, 3]);
+    expect(readManifest(file).tornTail).toBe(false);
   });
 });

@@ -18,8 +18,10 @@ export interface ManifestEntry {
 export interface ManifestState {
   /** Last entry of each line. */
   entries: Map<number, ManifestEntry>;
-  /** Lines that are not JSON (a line torn by a kill mid-write is expected, at the very end only). */
+  /** Lines that are not entries, other than a torn last line. */
   unreadable: number[];
+  /** The last line is not an entry: a kill mid-append, expected and harmless. */
+  tornTail: boolean;
 }
 
 export function readManifest(file: string): ManifestState {
@@ -29,16 +31,21 @@ export function readManifest(file: string): ManifestState {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries, unreadable };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries, unreadable, tornTail: false };
     throw err;
   }
-  text.split('\n').forEach((raw, i) => {
+  const lines = text.split('\n');
+  let lastContent = 0;
+  lines.forEach((raw, i) => {
     if (raw.trim() === '') return;
+    lastContent = i + 1;
     const entry = parseEntry(raw);
     if (entry) entries.set(entry.line, entry);
     else unreadable.push(i + 1);
   });
-  return { entries, unreadable };
+  const tornTail = unreadable.at(-1) === lastContent && lastContent > 0;
+  if (tornTail) unreadable.pop();
+  return { entries, unreadable, tornTail };
 }
 
 function parseEntry(raw: string): ManifestEntry | undefined {
