@@ -141,15 +141,21 @@ async function errorOf(res: Response): Promise<Error> {
 /** Errors thrown by fetch → transient (network, timeout) or as they are. */
 function classify(err: unknown, timeoutMs: number): Error {
   if (err instanceof TransientError || err instanceof RequestError || err instanceof FatalError) return err;
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+  if (isError(err) && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return new TransientError(`no complete answer within ${timeoutMs / 1000} s`);
   }
-  if (err instanceof TypeError) {
+  // By name, not instanceof: fetch's errors may come from another realm (jest's sandbox, for one).
+  if (isError(err) && err.name === 'TypeError') {
     // undici reports network faults as TypeError("fetch failed") with the system error as cause.
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return new TransientError(`network error: ${cause?.code ?? ''}${cause?.message ? ` (${cause.message})` : ` ${err.message}`}`.trim());
+    const detail = [cause?.code, cause?.message ?? err.message].filter(Boolean).join(': ');
+    return new TransientError(`network error: ${detail}`);
   }
-  return err instanceof Error ? new TransientError(err.message) : new TransientError(String(err));
+  return isError(err) ? new TransientError(err.message) : new TransientError(String(err));
+}
+
+function isError(err: unknown): err is Error {
+  return typeof err === 'object' && err !== null && typeof (err as Error).name === 'string' && typeof (err as Error).message === 'string';
 }
 
 function snippet(text: string): string {
