@@ -24,7 +24,16 @@ function open(file: string): fs.ReadStream {
 }
 
 async function* readJsonl(file: string): AsyncGenerator<InputRecord> {
-  const lines = readline.createInterface({ input: open(file), crlfDelay: Infinity });
+  const stream = open(file);
+  try {
+    yield* jsonlRecords(readline.createInterface({ input: stream, crlfDelay: Infinity }));
+  } finally {
+    // A run that stops early (^C, a fatal error) leaves the loop mid-file: release the descriptor.
+    stream.destroy();
+  }
+}
+
+async function* jsonlRecords(lines: readline.Interface): AsyncGenerator<InputRecord> {
   let line = 0;
   for await (const raw of lines) {
     line++;
@@ -72,13 +81,18 @@ async function* readCsv(file: string): AsyncGenerator<InputRecord> {
       yield { line: rec.line, fields };
     }
   };
-  for await (const chunk of open(file)) {
-    let text = chunk as string;
-    if (first) {
-      text = stripBom(text);
-      first = false;
+  const stream = open(file);
+  try {
+    for await (const chunk of stream) {
+      let text = chunk as string;
+      if (first) {
+        text = stripBom(text);
+        first = false;
+      }
+      yield* convert(parser.push(text));
     }
-    yield* convert(parser.push(text));
+  } finally {
+    stream.destroy();
   }
   yield* convert(parser.end());
   if (!header) throw new FatalError(`${file} is empty: a CSV input needs a header row naming the fields`);

@@ -66,6 +66,7 @@ describe('Progress', () => {
     const out = stream(true);
     const p = new Progress({ stream: out, enabled: false, now });
     p.start(2);
+    p.info('rendering 2 of 2 lines');
     p.done();
     p.log('line 1: boom');
     p.stop();

@@ -75,7 +75,12 @@ export class Progress {
     this.counts.retries++;
   }
 
-  /** A message on its own line, above the bar on a terminal. */
+  /** Information a --quiet run does without (what is about to happen). */
+  info(message: string): void {
+    if (this.opts.enabled) this.log(message);
+  }
+
+  /** A message on its own line, above the bar on a terminal; printed even when disabled. */
   log(message: string): void {
     if (this.tty && this.opts.enabled && this.timer) {
       this.opts.stream.write(`\r\x1b[K${message}\n`);
@@ -126,7 +131,7 @@ export class Progress {
     const finished = s.done + s.failed + s.skipped;
     const pct = s.total > 0 ? Math.floor((finished / s.total) * 100) : 100;
     const tail = ` ${finished}/${s.total} ${String(pct).padStart(3)}%  ${s.rate.toFixed(1)}/s  ETA ${formatDuration(s.etaMs)}${s.failed ? `  ${s.failed} failed` : ''}`;
-    const width = Math.max(10, Math.min(40, (this.opts.stream.columns ?? 80) - tail.length - 3));
+    const width = Math.max(10, Math.min(40, (this.opts.stream.columns || 80) - tail.length - 3));
     const filled = s.total > 0 ? Math.round((finished / s.total) * width) : width;
     return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]${tail}`;
   }

@@ -62,7 +62,7 @@ export async function runBulk(cmd: BulkCommand, deps: RunnerDeps, signal: AbortS
     if (isDone(rec.line)) alreadyDone++;
   }
 
-  progress.log(
+  progress.info(
     `rendering ${total - alreadyDone} of ${total} lines from ${cmd.input} into ${cmd.outDir}` +
       `${alreadyDone ? ` (${alreadyDone} already done)` : ''}, ${cmd.concurrency} at a time`,
   );
