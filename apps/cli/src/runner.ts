@@ -22,7 +22,7 @@ export interface RunSummary {
   failed: number;
   retries: number;
   elapsedMs: number;
-  /** Renders per second over the lines this run finished. */
+  /** Images rendered per second in this run. */
   rate: number;
   /** Stopped by a signal: lines in flight were neither done nor failed. */
   interrupted: boolean;
@@ -131,7 +131,9 @@ export async function runBulk(cmd: BulkCommand, deps: RunnerDeps, signal: AbortS
   if (fatal) throw fatal;
 
   const s = progress.snapshot();
-  return { total, done: s.done, skipped: s.skipped, failed: s.failed, retries: s.retries, elapsedMs: s.elapsedMs, rate: s.rate, interrupted: signal.aborted };
+  // Images made per second; the progress rate also counts failures, because the ETA needs them.
+  const rate = s.elapsedMs > 0 ? s.done / (s.elapsedMs / 1000) : 0;
+  return { total, done: s.done, skipped: s.skipped, failed: s.failed, retries: s.retries, elapsedMs: s.elapsedMs, rate, interrupted: signal.aborted };
 }
 
 /** --css/-W/-H/--device-scale under the line's own fields; a name-only column is not sent. */
