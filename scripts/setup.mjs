@@ -33,6 +33,8 @@ if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSyn
 
 // 2. Build every workspace (incremental: fast when nothing changed).
 run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+// `npx pixelfarm`: the CLI's bin can only be linked once it is built.
+run(process.execPath, [path.join(root, 'scripts', 'link-cli-bin.mjs')]);
 
 // 3. System packages.
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
