@@ -32,4 +32,5 @@ export const CREATE_IMAGE_FIELDS: ReadonlySet<string> = new Set([
   'template_values',
   'dedupe_duration_s',
   'max_render_once',
+  'callback_url',
 ]);
