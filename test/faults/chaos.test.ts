@@ -1,4 +1,4 @@
-// Chaos: 300 renders while worker processes are SIGKILLed and restarted every few seconds.
+// Chaos: 150 renders while worker processes are SIGKILLed and restarted every few seconds.
 // Stalled-job recovery must re-run what the dead workers held; every create must succeed with
 // the right image, and no Chromium process may outlive its worker.
 import { execFileSync } from 'node:child_process';
@@ -8,7 +8,9 @@ import { spawnApp, waitForHttp, type AppProcess } from '../support/processes';
 import { basicAuth, testEnv } from '../support/test-env';
 import { decodeImage } from '../support/decode-image';
 
-const JOBS = 300;
+// Enough for dozens of kills (one every 3 s) while keeping the suite inside its time budget:
+// a worker lives about 6 s and spends 2-4 s of it starting Chromium, so renders trickle.
+const JOBS = 150;
 
 /** All descendants of a process (the browser and its helpers). */
 function descendants(pid: number): number[] {
