@@ -61,7 +61,17 @@ describe('chaos: workers killed mid-render', () => {
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const api = spawnApp('api', { ...env, PORT: String(apiPort), PUBLIC_URL: apiUrl });
-    const startWorker = async () => spawnApp('worker', { ...env, WORKER_PORT: String(await freePort()) });
+    // A worker that exits without being killed is a bug of its own: note it with its output.
+    const unexpectedExits: string[] = [];
+    const killed = new Set<AppProcess>();
+    const startWorker = () => {
+      // Port 0: the worker's health port is not needed here, and a picked port could be taken meanwhile.
+      const w = spawnApp('worker', { ...env, WORKER_PORT: '0' });
+      w.child.once('exit', (code, signal) => {
+        if (!killed.has(w)) unexpectedExits.push(`worker exited (${code ?? signal}) on its own:\n${w.output().slice(-2000)}`);
+      });
+      return w;
+    };
     const workers: AppProcess[] = [await startWorker(), await startWorker()];
     const orphans: number[] = [];
     let kills = 0;
@@ -90,8 +100,13 @@ describe('chaos: workers killed mid-render', () => {
           if (stop) break;
           const w = workers[victim]!;
           const tree = descendants(w.child.pid!);
-          w.child.kill('SIGKILL');
-          await new Promise((r) => w.child.once('exit', r));
+          killed.add(w);
+          // One that already exited would never emit 'exit' again.
+          if (w.child.exitCode === null && w.child.signalCode === null) {
+            const exited = new Promise((r) => w.child.once('exit', r));
+            w.child.kill('SIGKILL');
+            await exited;
+          }
           kills++;
           workers[victim] = await startWorker();
           void survivors(tree).then((left) => orphans.push(...left));
@@ -116,6 +131,7 @@ describe('chaos: workers killed mid-render', () => {
         expect(img.pixel(5, 5)).toEqual([...colour(i), 255]);
       }
       expect(orphans).toEqual([]);
+      expect(unexpectedExits).toEqual([]);
     } finally {
       stop = true;
       const trees = workers.map((w) => (w.child.pid ? descendants(w.child.pid) : []));
