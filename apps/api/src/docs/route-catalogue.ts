@@ -75,15 +75,18 @@ export function routeCatalogue(options: CatalogueOptions): OperationDoc[] {
       summary: 'Retrieve an image (any format, resized)',
       description:
         'No auth: image ids are unguessable. HEAD works too. Served with ETag and a one-year immutable Cache-Control; ' +
-        'If-None-Match gives 304. The first request for a variant produces and stores it.',
+        'If-None-Match gives 304. The first request for a variant produces and stores it (once, however many ask at the same ' +
+        'time); the crop is applied before the resize. An image still rendering is waited for.',
       access: 'public',
       pathParams: { id: imagePathParam },
       query: variantQuerySchema(options.maxImageDimension),
       responses: {
         200: { description: 'The image (its type follows the extension)', contentTypes: IMAGE_CONTENT },
+        302: { description: 'SERVE_MODE=redirect: Location is a presigned URL of the stored object' },
         304: { description: 'Not modified (If-None-Match matched the ETag)' },
         404: error('No such image, or it was deleted'),
         422: error('Unsupported extension'),
+        503: error('The image is still rendering after IMAGE_WAIT_MS', { 'Retry-After': 'Seconds to wait before retrying' }),
       },
     },
     {
