@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger('worker', config.logLevel);
   const tmp = claimTempRoot();
+  for (const left of tmp.leftovers) logger.warn('could not remove a dead worker\'s temp directory yet', left);
   const app = createWorkerApp(config, logger);
   const port = await app.start();
   logger.info('worker started', { concurrency: config.workerConcurrency, metricsPort: port, storage: config.storage.driver });

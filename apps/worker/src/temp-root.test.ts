@@ -33,4 +33,22 @@ describe('claimTempRoot', () => {
       fs.rmSync(base, { recursive: true, force: true });
     }
   });
+
+  it('starts anyway when a dead worker\'s root cannot be removed yet, and reports it', () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'temp-root-test-'));
+    const deadPid = spawnSync('true').pid!;
+    const dead = path.join(base, `pixelfarm-worker-${deadPid}-abc`);
+    fs.mkdirSync(dead);
+    const root = claimTempRoot(base, () => {
+      throw Object.assign(new Error(`ENOTEMPTY: directory not empty, rmdir '${dead}/Default'`), { code: 'ENOTEMPTY' });
+    });
+    try {
+      expect(root.leftovers).toEqual([{ dir: dead, error: expect.stringContaining('ENOTEMPTY') }]);
+      expect(fs.existsSync(root.dir)).toBe(true);
+      expect(process.env.TMPDIR).toBe(root.dir);
+    } finally {
+      root.release();
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
 });

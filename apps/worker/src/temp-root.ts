@@ -16,13 +16,28 @@ function alive(pid: number): boolean {
   }
 }
 
+export interface TempRoot {
+  dir: string;
+  /** Roots of dead workers that could not be removed now (the next start tries again). */
+  leftovers: { dir: string; error: string }[];
+  release(): void;
+}
+
 /** Removes temp roots of dead workers, then creates this process's root and makes it os.tmpdir(). */
-export function claimTempRoot(base = os.tmpdir()): { dir: string; release(): void } {
+export function claimTempRoot(base = os.tmpdir(), remove: (dir: string) => void = removeDir): TempRoot {
+  const leftovers: TempRoot['leftovers'] = [];
   for (const name of fs.readdirSync(base)) {
     if (!name.startsWith(PREFIX)) continue;
     const pid = Number(name.slice(PREFIX.length).split('-')[0]);
     if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) {
-      fs.rmSync(path.join(base, name), { recursive: true, force: true });
+      const dir = path.join(base, name);
+      try {
+        // A killed worker's browser may still be writing its profile while it exits (ENOTEMPTY),
+        // or another worker may be sweeping the same root: retry, and never fail the start on it.
+        remove(dir);
+      } catch (err) {
+        leftovers.push({ dir, error: (err as Error).message });
+      }
     }
   }
   const dir = fs.mkdtempSync(path.join(base, `${PREFIX}${process.pid}-`));
@@ -30,8 +45,13 @@ export function claimTempRoot(base = os.tmpdir()): { dir: string; release(): voi
   process.env.TMPDIR = dir;
   return {
     dir,
+    leftovers,
     release() {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
