@@ -12,9 +12,11 @@ async function completedRenders(port: number): Promise<number> {
   return match ? Number(match[1]) : 0;
 }
 
-describe('one API and two worker processes on S3 storage', () => {
+describe('two API and two worker processes on S3 storage', () => {
   let s3: TestS3Server;
   let api: AppProcess;
+  let api2: AppProcess;
+  let api2Url: string;
   const workers: Array<{ proc: AppProcess; port: number }> = [];
   let apiUrl: string;
 
@@ -24,16 +26,20 @@ describe('one API and two worker processes on S3 storage', () => {
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
     api = spawnApp('api', { ...env, PORT: String(apiPort), PUBLIC_URL: apiUrl });
+    const api2Port = await freePort();
+    api2Url = `http://127.0.0.1:${api2Port}`;
+    api2 = spawnApp('api', { ...env, PORT: String(api2Port), PUBLIC_URL: api2Url });
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       workers.push({ proc: spawnApp('worker', { ...env, WORKER_PORT: String(port) }), port });
     }
     await waitForHttp(`${apiUrl}/readyz`, api);
+    await waitForHttp(`${api2Url}/readyz`, api2);
     for (const w of workers) await waitForHttp(`http://127.0.0.1:${w.port}/readyz`, w.proc);
   });
 
   afterAll(async () => {
-    await Promise.all([api?.stop(), ...workers.map((w) => w.proc.stop())]);
+    await Promise.all([api?.stop(), api2?.stop(), ...workers.map((w) => w.proc.stop())]);
     await s3?.stop();
   });
 
@@ -66,6 +72,36 @@ describe('one API and two worker processes on S3 storage', () => {
     const counts = await Promise.all(workers.map((w) => completedRenders(w.port)));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(20);
     for (const n of counts) expect(n).toBeGreaterThan(0);
+  });
+
+  it('produces a new variant once when both API processes get its first requests at the same time', async () => {
+    const res = await fetch(`${apiUrl}/v1/image`, {
+      method: 'POST',
+      headers: { Authorization: basicAuth(), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ html: '<div style="width:120px;height:60px;background:rgb(10,200,30)"></div>', device_scale: 1 }),
+    });
+    expect(res.status).toBe(200);
+    const { id } = (await res.json()) as { id: string };
+    const transforms = async () => {
+      let sum = 0;
+      for (const base of [apiUrl, api2Url]) {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        for (const m of text.matchAll(/^variant_transform_duration_seconds_count\{[^}]*\} (\d+)/gm)) sum += Number(m[1]);
+      }
+      return sum;
+    };
+    const before = await transforms();
+    const bodies = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const got = await fetch(`${i % 2 ? api2Url : apiUrl}/v1/image/${id}.webp?width=57&aspect_ratio=1_1`);
+        expect(got.status).toBe(200);
+        return Buffer.from(await got.arrayBuffer());
+      }),
+    );
+    expect(new Set(bodies.map((b) => b.toString('base64'))).size).toBe(1);
+    expect((await transforms()) - before).toBe(1);
+    const img = await decodeImage(bodies[0]!);
+    expect([img.format, img.width, img.height]).toEqual(['webp', 57, 57]);
   });
 
   it('drains on SIGTERM: the API finishes an in-flight create, then exits 0', async () => {
