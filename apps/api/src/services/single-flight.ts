@@ -24,7 +24,10 @@ export class SingleFlight {
     private readonly options: SingleFlightOptions,
   ) {}
 
-  /** The stored result if `lookup` finds it, else the result of `produce`, run once per key cluster-wide. */
+  /**
+   * For a miss the caller has just seen: the result of `produce`, run once per key cluster-wide,
+   * or what `lookup` finds once another producer has stored it.
+   */
   run<T>(key: string, lookup: () => Promise<T | null>, produce: () => Promise<T>): Promise<T> {
     const shared = this.inFlight.get(key) as Promise<T> | undefined;
     if (shared) return shared;
@@ -37,19 +40,19 @@ export class SingleFlight {
     const lock = `${this.options.prefix}:flight:${key}`;
     const deadline = Date.now() + 2 * this.options.lockMs;
     for (;;) {
-      const found = await lookup();
-      if (found) return found;
       const token = randomUUID();
       const acquired = await this.acquire(lock, token);
       if (acquired !== false) {
         try {
-          // Another process may have stored it between our lookup and our lock.
+          // Another process may have stored it between the caller's lookup and this lock.
           return (await lookup()) ?? (await produce());
         } finally {
           if (acquired === true) await this.redis.eval(RELEASE, 1, lock, token).catch(() => undefined);
         }
       }
       await this.awaitRelease(lock, deadline);
+      const found = await lookup();
+      if (found) return found;
     }
   }
 
