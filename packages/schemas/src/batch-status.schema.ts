@@ -1,20 +1,14 @@
 // GET /v1/batches/:id query: page size (limit) and the opaque token of the next page.
 import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
+import { pageSize } from './fields';
 
 /** Largest page of a batch's images one GET returns. */
 export const BATCH_PAGE_MAX = 1000;
 
-const limitMessage = `limit must be a whole number from 1 to ${BATCH_PAGE_MAX}`;
-
 /** The query of GET /v1/batches/:id: the validator of parseBatchStatusQuery and the source of its docs. */
 export const batchStatusQuerySchema = z.object({
-  limit: z
-    .string({ error: limitMessage })
-    .regex(/^\d{1,4}$/, limitMessage)
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= BATCH_PAGE_MAX, limitMessage)
-    .optional(),
+  limit: pageSize('limit', BATCH_PAGE_MAX).optional(),
   page_token: z.string({ error: 'page_token must be a string' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'page_token is not valid: use next_page_token from a previous page').optional(),
 });
 

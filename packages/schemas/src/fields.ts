@@ -20,6 +20,16 @@ export const formNumber = (field: string, min: number, max: number, opts: { int?
       .max(max, `${field} must be between ${min} and ${max}`),
   );
 
+/** A page size in a query string: digits only (no "1e3"), 1..max, one message for every failure. */
+export const pageSize = (field: string, max: number) => {
+  const message = `${field} must be a whole number from 1 to ${max}`;
+  return z
+    .string({ error: message })
+    .regex(new RegExp(`^\\d{1,${String(max).length}}$`), message)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, message);
+};
+
 export const text = (field: string, max: number) =>
   z.string({ error: `${field} must be a string` }).max(max, `${field} is longer than ${max} characters`);
 
