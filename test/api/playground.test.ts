@@ -154,6 +154,9 @@ describe('playground and docs pages', () => {
     const env = testEnv();
     delete env.API_KEYS;
     const dev = createApiApp(loadConfig(env), createLogger('test', 'silent'));
+    // Closing BullMQ connections while they still initialise emits an unhandled error (a BullMQ
+    // race this test is not about): let them come up first.
+    await dev.ready();
     try {
       const html = (await request(dev.handler).get('/')).text;
       expect(html).toContain('id="api-id" name="api-id" type="text" value="dev"');
