@@ -1,5 +1,6 @@
 // Renders create requests in the worker's long-lived Chromium. The common case (HTML without
-// device emulation) runs on a warm pooled page; requests that need their own browser context
+// device emulation) runs on a warm pooled page, with scripting off when the document has no
+// scripts (see static-document.ts); requests that need their own browser context
 // (mobile or touch emulation, and url captures, whose cookies and storage span origins) get
 // a fresh context. Either way every job has a hard time budget, and a crashed or runaway page
 // fails only its own request.
@@ -10,6 +11,7 @@ import { BrowserHost } from './browser-host';
 import { NetworkGuard } from './network-guard';
 import { EgressProxy } from './egress-proxy';
 import { PagePool } from './page-pool';
+import { isStaticRequest } from './static-document';
 import { DEFAULT_MAX_WAIT_MS, deviceScaleOf, PageSession, viewportOf } from './page-session';
 import type { Renderer, RendererStats, RenderOutput } from './renderer';
 
@@ -138,7 +140,7 @@ export class ChromiumRenderer implements Renderer {
   }
 
   private async renderPooled(request: CreateImageRequest): Promise<RenderOutput> {
-    const pooled = await this.pool.acquire();
+    const pooled = await this.pool.acquire(isStaticRequest(request) ? 'static' : 'scripted');
     let healthy = false;
     try {
       const output = await this.withBudget(pooled.page, () => this.run(pooled, request));

@@ -6,5 +6,6 @@ export * from './network-guard';
 export * from './page-document';
 export * from './page-pool';
 export * from './page-session';
+export * from './static-document';
 export * from './page-extras';
 export * from './egress-proxy';

@@ -1,11 +1,20 @@
 // Warm pages reused across jobs: opening a page costs ~0.4 s, a warm page renders a card in
 // ~60 ms. Each pooled page lives in its own browser context, so wiping cookies and storage
-// after a job never touches a neighbour's job. After each job the page navigates to a fresh
-// about:blank (new document and realm: the job's scripts, timers, globals and DOM are gone)
-// and the storage of every origin its frames visited is cleared. A page that crashed, hung
-// or belongs to a retired browser is discarded and replaced on demand.
+// after a job never touches a neighbour's job. A page is leased for one of two uses:
+//   scripted  the job's scripts run. The page starts from a freshly navigated about:blank and,
+//             after the job, navigates to a new about:blank (new document and realm: the job's
+//             scripts, timers, globals and DOM are gone) and the storage of every origin its
+//             frames visited is cleared.
+//   static    scripting is off on the page (see static-document.ts), so the job cannot plant
+//             or read anything in the realm; the next static job replaces its document in
+//             place. This skips the navigation, which costs more browser CPU than a card.
+//             Before a scripted job may use such a page it is navigated again, since static
+//             documents leave resource timings and scroll state on the realm.
+// A page that crashed, hung or belongs to a retired browser is discarded and replaced on demand.
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { BrowserHost, BrowserLease } from './browser-host';
+
+export type PageUse = 'static' | 'scripted';
 
 export interface PooledPage {
   context: BrowserContext;
@@ -16,6 +25,12 @@ export interface PooledPage {
   emulation?: string;
   /** Origins the page's frames navigated to during the job: their storage is wiped after it. */
   origins: Set<string>;
+  /** The use of the current lease. */
+  use: PageUse;
+  /** Whether the current document has hosted static jobs since the page last navigated. */
+  hostedStatic: boolean;
+  /** Whether page scripts may run (the CDP setting persists across documents). */
+  scripting: boolean;
 }
 
 export interface PagePoolOptions {
@@ -37,18 +52,25 @@ export class PagePool {
     return { inUse: this.inUse, size: this.options.size, idle: this.idle.length };
   }
 
-  /** A clean page: an idle one of the current browser, or a new one. */
-  async acquire(): Promise<PooledPage> {
+  /** A clean page for `use`: an idle one of the current browser, or a new one. */
+  async acquire(use: PageUse = 'scripted'): Promise<PooledPage> {
     if (this.closed) throw new Error('Page pool is closed');
     this.inUse++;
     try {
       for (;;) {
-        while (this.idle.length > 0) {
-          const candidate = this.idle.pop()!;
-          if (candidate.lease.isCurrent() && !candidate.page.isClosed()) return candidate;
-          void this.discard(candidate);
+        let candidate: PooledPage | undefined;
+        while ((candidate = this.takeIdle(use))) {
+          if (!candidate.lease.isCurrent() || candidate.page.isClosed()) {
+            void this.discard(candidate);
+            continue;
+          }
+          if (await this.prepare(candidate, use)) return candidate;
         }
-        if (this.wiping.size === 0) return await this.create();
+        if (this.wiping.size === 0) {
+          const created = await this.create();
+          if (await this.prepare(created, use)) return created;
+          continue;
+        }
         await Promise.race(this.wiping);
       }
     } catch (err) {
@@ -57,10 +79,45 @@ export class PagePool {
     }
   }
 
+  /** An idle page, preferring one that needs no navigation for this use. */
+  private takeIdle(use: PageUse): PooledPage | undefined {
+    let index = this.idle.length - 1;
+    for (let i = index; i >= 0; i--) {
+      if (this.idle[i]!.hostedStatic === (use === 'static')) {
+        index = i;
+        break;
+      }
+    }
+    return index >= 0 ? this.idle.splice(index, 1)[0] : undefined;
+  }
+
+  /** Readies a page for its use: a scripted job gets a fresh document, then the scripting setting. False if the page failed. */
+  private async prepare(pooled: PooledPage, use: PageUse): Promise<boolean> {
+    try {
+      if (use === 'scripted' && pooled.hostedStatic) {
+        await pooled.page.goto('about:blank', { timeout: 2000 });
+        pooled.hostedStatic = false;
+      }
+      const scripting = use === 'scripted';
+      if (pooled.scripting !== scripting) {
+        await pooled.cdp.send('Emulation.setScriptExecutionDisabled', { value: !scripting });
+        pooled.scripting = scripting;
+      }
+      pooled.use = use;
+      if (use === 'static') pooled.hostedStatic = true;
+      return true;
+    } catch {
+      await this.discard(pooled);
+      return false;
+    }
+  }
+
   /**
-   * Returns a page after its job, at once: the wipe (navigate away, which ends the job's
-   * scripts and timers, then storage, cookies and window.name) runs in the background, off the
-   * job's latency. Pages that failed, or fail to wipe, are thrown away.
+   * Returns a page after its job, at once: the clean-up runs in the background, off the job's
+   * latency. After a scripted job (or a static one whose frame navigated anyway) that is the
+   * wipe; after a static job, cookies that subresource responses set, and the document's
+   * content and scroll offset (which document.open keeps). Pages that failed, or fail to
+   * clean up, are thrown away.
    */
   release(pooled: PooledPage, healthy: boolean): void {
     this.inUse--;
@@ -68,13 +125,29 @@ export class PagePool {
       void this.discard(pooled);
       return;
     }
-    const wipe = this.wipe(pooled).finally(() => this.wiping.delete(wipe));
+    const clean = pooled.use === 'static' && pooled.origins.size === 0 ? this.tidy(pooled) : this.wipe(pooled);
+    const wipe = clean.finally(() => this.wiping.delete(wipe));
     this.wiping.add(wipe);
+  }
+
+  private async tidy(pooled: PooledPage): Promise<void> {
+    try {
+      // Emptying the document also stops its CSS animations and GIFs from using CPU while idle.
+      await pooled.page.evaluate(() => {
+        document.replaceChildren();
+        window.scrollTo(0, 0);
+      });
+      await pooled.context.clearCookies();
+      this.returnIdle(pooled);
+    } catch {
+      await this.discard(pooled);
+    }
   }
 
   private async wipe(pooled: PooledPage): Promise<void> {
     try {
       await pooled.page.goto('about:blank', { timeout: 2000 });
+      pooled.hostedStatic = false;
       // window.name belongs to the browsing context and survives same-site navigations.
       await pooled.page.evaluate(() => {
         window.name = '';
@@ -84,12 +157,16 @@ export class PagePool {
       }
       pooled.origins.clear();
       await pooled.context.clearCookies();
-      // The browser may have been retired while we wiped: then the page goes, not back to idle.
-      if (this.closed || !pooled.lease.isCurrent()) throw new Error('stale');
-      this.idle.push(pooled);
+      this.returnIdle(pooled);
     } catch {
       await this.discard(pooled);
     }
+  }
+
+  private returnIdle(pooled: PooledPage): void {
+    // The browser may have been retired while we cleaned up: then the page goes, not back to idle.
+    if (this.closed || !pooled.lease.isCurrent()) throw new Error('stale');
+    this.idle.push(pooled);
   }
 
   /** Closes idle pages of a retired or dead browser now, so it can drain and close. */
@@ -110,7 +187,7 @@ export class PagePool {
         const origin = originOf(frame.url());
         if (origin) origins.add(origin);
       });
-      return { context, page, cdp, lease, origins };
+      return { context, page, cdp, lease, origins, use: 'scripted', hostedStatic: false, scripting: true };
     } catch (err) {
       lease.release();
       throw err;

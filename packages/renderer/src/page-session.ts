@@ -68,8 +68,9 @@ export class PageSession {
     const fonts = request.google_fonts ? fontsCssHref(this.limits.fontsCssUrl, request.google_fonts) : undefined;
     const extraCss = request.block_consent_banners ? CONSENT_BANNER_CSS : '';
     if (request.html !== undefined) {
-      // The page is a fresh about:blank (new document and realm, opaque origin): write the
-      // document into it, no navigation or network needed.
+      // The page is an about:blank (opaque origin): a fresh one, or for static documents the
+      // previous static job's, replaced in place. Write the document into it: no navigation
+      // or network needed.
       const doc = buildDocument(request.html, `${extraCss}${request.css ?? ''}`, { readyHelper: request.render_when_ready, stylesheets: fonts ? [fonts] : [] });
       await this.page
         .setContent(doc, { waitUntil: 'load', timeout: maxWait })

@@ -1,0 +1,94 @@
+// Static documents (no scripts) reuse a pooled page without navigating: scripting is off and
+// the next static document replaces the previous one in place. These tests try to see one job
+// from the next across that shortcut, on a one-page pool so every job lands on the same page:
+// what a static document leaves on the document (fonts it declared, colour scheme, scroll
+// offset) must not change how the next one renders; a script in a page leased as static must
+// not run; and scripted jobs before or after still get a fresh document. Traffic stays on
+// loopback.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BrowserHost, ChromiumRenderer, PagePool } from '@pixelfarm/renderer';
+import { decodeImage } from '../support/decode-image';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const GREEN = [0, 255, 0, 255];
+const RED = [255, 0, 0, 255];
+// A 1x1 PNG for <img> subresources.
+const FONT = fs.readFileSync('/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf');
+
+describe('static documents on a reused page', () => {
+  let renderer: ChromiumRenderer;
+  let server: http.Server;
+  let origin: string;
+
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'font/ttf', 'Access-Control-Allow-Origin': '*' }).end(FONT);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    renderer = new ChromiumRenderer({ executablePath: CHROMIUM, urlAllowlist: ['127.0.0.1'], timeoutMs: 15_000, maxCaptureHeight: 4000, poolSize: 1 });
+    await renderer.start();
+  });
+  afterAll(async () => {
+    await renderer?.close();
+    await new Promise((r) => server?.close(r));
+  });
+
+  const render = async (html: string, extra: Record<string, unknown> = {}) =>
+    decodeImage((await renderer.render({ html, device_scale: 1, viewport_width: 200, viewport_height: 100, ...extra })).png);
+  const square = (colour: string) => `<style>body{margin:0}</style><div style="width:200px;height:100px;background:${colour}"></div>`;
+
+  it('a static job renders as it would on a fresh page, whatever static job came before', async () => {
+    // B asks for a font family it does not declare: it must fall back, as on a fresh page.
+    const b = `<style>body{margin:0;font:40px Leaky, serif}</style><p style="margin:0">Hello</p>`;
+    await render('<script>document.title = "navigate me"</script>'); // scripted: the page is wiped after it
+    const fresh = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
+    // A declares and uses that family, sets a dark colour scheme and scrolls.
+    const a = `<style>@font-face{font-family:Leaky;src:url(${origin}/font.ttf)}:root{color-scheme:dark}body{font:40px Leaky}</style>
+      <p>Hello</p><div style="height:3000px"></div><input autofocus>`;
+    await render(a, { ms_delay: 100 });
+    const after = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
+    expect(after.png.equals(fresh.png)).toBe(true);
+    // Control: B with the font declared does look different, so a leaked font would show.
+    const withFont = await renderer.render({ html: `<style>@font-face{font-family:Leaky;src:url(${origin}/font.ttf)}</style>${b}`, device_scale: 1, viewport_width: 200, viewport_height: 100 });
+    expect(withFont.png.equals(fresh.png)).toBe(false);
+  });
+
+  it('a static job after a scripted one with a live timer renders only itself', async () => {
+    await render(`${square('#00f')}<script>setInterval(() => { document.body.innerHTML = '<div style="width:200px;height:100px;background:#f00"></div>'; }, 5);</script>`);
+    expect((await render(square('#0f0'), { ms_delay: 100 })).pixel(5, 5)).toEqual(GREEN);
+  });
+
+  it('noscript content stays hidden (such documents run with scripting on)', async () => {
+    const image = await render(`<style>body{margin:0}</style><noscript><div style="width:200px;height:100px;background:#f00"></div></noscript>${square('#0f0')}`);
+    expect(image.pixel(5, 5)).toEqual(GREEN);
+  });
+});
+
+describe('a page leased for a static document', () => {
+  it('does not run scripts, even if one slipped past the static test', async () => {
+    const host = new BrowserHost({ executablePath: CHROMIUM });
+    const pool = new PagePool({ host, size: 1 });
+    try {
+      const pooled = await pool.acquire('static');
+      await pooled.cdp.send('Emulation.setDeviceMetricsOverride', { width: 100, height: 50, deviceScaleFactor: 1, mobile: false });
+      await pooled.page.setContent(`<body style="margin:0;background:#0f0"><script>document.body.style.background = '#f00';</script></body>`);
+      const { data } = await pooled.cdp.send('Page.captureScreenshot', { format: 'png' });
+      expect((await decodeImage(Buffer.from(data, 'base64'))).pixel(50, 25)).toEqual(GREEN);
+      pool.release(pooled, true);
+
+      // The same page leased for a scripted job runs scripts again, in a fresh document.
+      const again = await pool.acquire('scripted');
+      expect(again.page).toBe(pooled.page);
+      await again.page.setContent(`<body style="margin:0;background:#0f0"><script>document.body.style.background = '#f00';</script></body>`);
+      const shot = await again.cdp.send('Page.captureScreenshot', { format: 'png' });
+      expect((await decodeImage(Buffer.from(shot.data, 'base64'))).pixel(50, 25)).toEqual(RED);
+      pool.release(again, true);
+    } finally {
+      await pool.close();
+      await host.close();
+    }
+  });
+});
