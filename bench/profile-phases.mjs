@@ -1,9 +1,10 @@
 // Prints the worker's mean time per render phase after a short e2e run (where the time goes).
 import { card } from './cards.mjs';
 import { runLoad, startStack } from './support.mjs';
-const stack = await startStack({ workers: 1, env: { WORKER_CONCURRENCY: '2' } });
+const K = Number(process.env.K ?? 2);
+const stack = await startStack({ workers: 1, env: { WORKER_CONCURRENCY: String(K) } });
 try {
-  const { latencies, seconds } = await runLoad(60, 2, async (i) => {
+  const { latencies, seconds } = await runLoad(60, K, async (i) => {
     const res = await fetch(`${stack.url}/v1/image`, { method: 'POST', headers: { Authorization: stack.auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ html: card(i), viewport_width: 1200, viewport_height: 630, device_scale: 1 }) });
     await res.json();
   });

@@ -92,7 +92,9 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       createRenderJob({
         renderer,
         images,
-        processor: new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels }),
+        // One libvips thread per image: the worker's parallelism is its concurrent jobs, and
+        // spreading one small encode over several threads cost a third more CPU (bench/).
+        processor: new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels, threadsPerImage: 1 }),
         metrics,
         maxOutputBytes: config.limits.maxOutputBytes,
         outcomes,

@@ -16,6 +16,8 @@ export interface ImageProcessorOptions {
   jpegQuality?: number;
   /** WebP quality 1..100. Default 85. */
   webpQuality?: number;
+  /** libvips threads per image (process-wide). Default: libvips' own (one per core). */
+  threadsPerImage?: number;
 }
 
 export interface EncodedImage {
@@ -31,6 +33,7 @@ export class ImageProcessor {
   constructor(private readonly options: ImageProcessorOptions) {
     // libvips' operation cache only helps repeated identical operations, which variants never are.
     sharp.cache(false);
+    if (options.threadsPerImage) sharp.concurrency(options.threadsPerImage);
   }
 
   async inspect(input: Buffer): Promise<{ width: number; height: number; format: string }> {

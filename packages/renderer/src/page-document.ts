@@ -18,6 +18,16 @@ function escapeStyle(css: string): string {
   return css.replace(/<\/style/gi, '<\\/style');
 }
 
+/**
+ * Whether a static document (no scripts) may load web fonts: only @font-face rules, stylesheets
+ * it links or imports, and google_fonts can. Without them document.fonts.ready is settled at
+ * load, so the render skips the round trip that waits for it. Scripted documents can add fonts
+ * from script at any time and always wait.
+ */
+export function mayLoadWebFonts(html: string, css = '', googleFonts?: string): boolean {
+  return googleFonts !== undefined || /@font-face|@import|<link\b/i.test(html) || /@font-face|@import/i.test(css);
+}
+
 /** Defines ScreenshotReady() before any page script runs (render_when_ready). */
 export const READY_HELPER = `window.ScreenshotReady=function(){window.__pixelfarmReady=true};`;
 

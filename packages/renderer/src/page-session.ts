@@ -3,7 +3,8 @@
 import type { CDPSession, Page } from 'playwright-core';
 import { RenderInputError } from '@pixelfarm/errors';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
-import { buildDocument, isSnippet, READY_HELPER } from './page-document';
+import { buildDocument, isSnippet, mayLoadWebFonts, READY_HELPER } from './page-document';
+import { isStaticRequest } from './static-document';
 import { CONSENT_BANNER_CSS, fontsCssHref } from './page-extras';
 
 export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 };
@@ -95,7 +96,8 @@ export class PageSession {
 
   async waitUntilReady(request: CreateImageRequest, maxWait: number, start: number): Promise<void> {
     const left = () => Math.max(0, maxWait - (Date.now() - start));
-    await this.page.evaluate(() => document.fonts.ready.then(() => undefined)).catch(() => undefined);
+    const fontsSettled = isStaticRequest(request) && !mayLoadWebFonts(request.html!, request.css, request.google_fonts);
+    if (!fontsSettled) await this.page.evaluate(() => document.fonts.ready.then(() => undefined)).catch(() => undefined);
     if (request.render_when_ready && left() > 0) {
       await this.page
         .waitForFunction(
