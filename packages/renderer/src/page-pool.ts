@@ -31,6 +31,8 @@ export interface PooledPage {
   hostedStatic: boolean;
   /** Whether page scripts may run (the CDP setting persists across documents). */
   scripting: boolean;
+  /** Whether the page made network requests since its last clean-up (only those can set cookies). */
+  requested: boolean;
 }
 
 export interface PagePoolOptions {
@@ -137,7 +139,11 @@ export class PagePool {
         document.replaceChildren();
         window.scrollTo(0, 0);
       });
-      await pooled.context.clearCookies();
+      // Only responses set cookies here (a static page has no script): no request, nothing to clear.
+      // Reset first: a request reported while clearing counts for the next clean-up.
+      const requested = pooled.requested;
+      pooled.requested = false;
+      if (requested) await pooled.context.clearCookies();
       this.returnIdle(pooled);
     } catch {
       await this.discard(pooled);
@@ -156,6 +162,7 @@ export class PagePool {
         await pooled.cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
       }
       pooled.origins.clear();
+      pooled.requested = false;
       await pooled.context.clearCookies();
       this.returnIdle(pooled);
     } catch {
@@ -187,7 +194,11 @@ export class PagePool {
         const origin = originOf(frame.url());
         if (origin) origins.add(origin);
       });
-      return { context, page, cdp, lease, origins, use: 'scripted', hostedStatic: false, scripting: true };
+      const pooled: PooledPage = { context, page, cdp, lease, origins, use: 'scripted', hostedStatic: false, scripting: true, requested: false };
+      page.on('request', () => {
+        pooled.requested = true;
+      });
+      return pooled;
     } catch (err) {
       lease.release();
       throw err;
