@@ -9,7 +9,7 @@
 //             or read anything in the realm; the next static job replaces its document in
 //             place. This skips the navigation, which costs more browser CPU than a card.
 //             Before a scripted job may use such a page it is navigated again, since static
-//             documents leave resource timings and scroll state on the realm.
+//             documents leave performance entries and the scroll offset on the realm.
 // A page that crashed, hung or belongs to a retired browser is discarded and replaced on demand.
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { BrowserHost, BrowserLease } from './browser-host';
@@ -66,12 +66,20 @@ export class PagePool {
             void this.discard(candidate);
             continue;
           }
-          if (await this.prepare(candidate, use)) return candidate;
+          try {
+            return await this.prepare(candidate, use);
+          } catch {
+            await this.discard(candidate); // a broken idle page: try the next one
+          }
         }
         if (this.wiping.size === 0) {
           const created = await this.create();
-          if (await this.prepare(created, use)) return created;
-          continue;
+          try {
+            return await this.prepare(created, use);
+          } catch (err) {
+            await this.discard(created); // a new page that cannot be set up: the browser is in trouble
+            throw err;
+          }
         }
         await Promise.race(this.wiping);
       }
@@ -93,25 +101,20 @@ export class PagePool {
     return index >= 0 ? this.idle.splice(index, 1)[0] : undefined;
   }
 
-  /** Readies a page for its use: a scripted job gets a fresh document, then the scripting setting. False if the page failed. */
-  private async prepare(pooled: PooledPage, use: PageUse): Promise<boolean> {
-    try {
-      if (use === 'scripted' && pooled.hostedStatic) {
-        await pooled.page.goto('about:blank', { timeout: 2000 });
-        pooled.hostedStatic = false;
-      }
-      const scripting = use === 'scripted';
-      if (pooled.scripting !== scripting) {
-        await pooled.cdp.send('Emulation.setScriptExecutionDisabled', { value: !scripting });
-        pooled.scripting = scripting;
-      }
-      pooled.use = use;
-      if (use === 'static') pooled.hostedStatic = true;
-      return true;
-    } catch {
-      await this.discard(pooled);
-      return false;
+  /** Readies a page for its use: a scripted job gets a fresh document, then the scripting setting. */
+  private async prepare(pooled: PooledPage, use: PageUse): Promise<PooledPage> {
+    if (use === 'scripted' && pooled.hostedStatic) {
+      await pooled.page.goto('about:blank', { timeout: 2000 });
+      pooled.hostedStatic = false;
     }
+    const scripting = use === 'scripted';
+    if (pooled.scripting !== scripting) {
+      await pooled.cdp.send('Emulation.setScriptExecutionDisabled', { value: !scripting });
+      pooled.scripting = scripting;
+    }
+    pooled.use = use;
+    if (use === 'static') pooled.hostedStatic = true;
+    return pooled;
   }
 
   /**
