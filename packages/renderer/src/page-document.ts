@@ -42,6 +42,17 @@ export function buildDocument(
   if (isSnippet(html)) {
     return `<!DOCTYPE html><html><head><meta charset="utf-8">${style}</head><body>${html}</body></html>`;
   }
-  if (/<head[\s>]/i.test(html)) return html.replace(/<head(\s[^>]*)?>/i, (m) => `${m}<meta charset="utf-8">${style}`);
-  return html.replace(/<html(\s[^>]*)?>/i, (m) => `${m}<head>${style}</head>`);
+  if (/<head[\s>]/i.test(html)) return insertAfterTag(html, 'head', `<meta charset="utf-8">${style}`);
+  return insertAfterTag(html, 'html', `<head>${style}</head>`);
+}
+
+/**
+ * Inserts `content` after the first opening tag `name`, or returns the HTML unchanged. Found
+ * with indexOf rather than a regex like /<head(\s[^>]*)?>/: on a document of many unclosed
+ * tags that regex rescans to the end from each one, minutes of blocked worker for 2 MB.
+ */
+function insertAfterTag(html: string, name: 'head' | 'html', content: string): string {
+  const open = new RegExp(`<${name}[\\s>]`, 'i').exec(html);
+  const end = open ? html.indexOf('>', open.index) : -1;
+  return end < 0 ? html : html.slice(0, end + 1) + content + html.slice(end + 1);
 }

@@ -22,6 +22,13 @@ describe('isStaticDocument', () => {
     expect(isStaticDocument(html)).toBe(false);
   });
 
+  it('stays linear on unclosed tags (an earlier pattern backtracked quadratically: minutes for MAX_HTML_CHARS)', () => {
+    // A complexity guard, not a speed test: 200 KB took ~8 s with the quadratic pattern, ~2 ms now.
+    const started = performance.now();
+    expect(isStaticDocument('<a '.repeat(70_000))).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('looks at the CSS too', () => {
     expect(isStaticDocument('<p>x</p>', '@media (scripting: none) { p { color: red } }')).toBe(false);
   });

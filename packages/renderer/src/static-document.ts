@@ -17,7 +17,7 @@ import type { CreateImageRequest } from '@pixelfarm/schemas';
 const SCRIPTED_MARKERS = [
   /<script\b/i,
   /<noscript\b/i,
-  /<[^>]*[\s/"'`]on[a-z]+\s*=/i,
+  /<[^<>]*[\s/"'`]on[a-z]+\s*=/i,
   /javascript\s*:/i,
   /<(?:i?frame|frameset|object|embed|applet|portal|fencedframe)\b/i,
   /http-equiv/i,
