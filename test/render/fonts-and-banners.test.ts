@@ -1,23 +1,22 @@
 // google_fonts comes from FONTS_CSS_URL (served here by a local server with a real font), and
 // block_consent_banners hides consent-management overlays. Checked by decoding pixels.
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ChromiumRenderer, fontsCssHref } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { expectGolden } from '../support/golden';
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 
 // A monospaced font: four "i" are as wide as four "W", unlike in any proportional fallback.
 const FONT = '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf';
 
 describe('google_fonts and block_consent_banners', () => {
-  let server: http.Server;
+  let server: LoopbackServer;
   let base: string;
   const cssRequests: string[] = [];
   let renderer: ChromiumRenderer;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    server = await serveOnLoopback((req, res) => {
       if (req.url?.startsWith('/css2')) {
         cssRequests.push(...new URL(req.url, 'http://x').searchParams.getAll('family'));
         res.writeHead(200, { 'Content-Type': 'text/css', 'Access-Control-Allow-Origin': '*' });
@@ -26,8 +25,7 @@ describe('google_fonts and block_consent_banners', () => {
         res.writeHead(200, { 'Content-Type': 'font/ttf', 'Access-Control-Allow-Origin': '*' }).end(fs.readFileSync(FONT));
       } else res.writeHead(404).end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.origin;
     renderer = new ChromiumRenderer({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       urlAllowlist: ['127.0.0.1'],
@@ -39,7 +37,7 @@ describe('google_fonts and block_consent_banners', () => {
   });
   afterAll(async () => {
     await renderer?.close();
-    await new Promise((r) => server?.close(r));
+    await server?.close();
   });
 
   it('builds CSS2 API family parameters', () => {

@@ -2,10 +2,9 @@
 // window.name, DOM and a timer in its document, and cookies, local/session storage and
 // IndexedDB in a third-party frame (a real http origin); job B, rendered on the same pooled
 // page, paints green only if it finds none of them (red otherwise). Traffic stays on loopback.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 
 // Browsers may refuse storage to third-party frames (then it throws): every attempt is guarded,
 // and the frame always reports back.
@@ -72,15 +71,14 @@ const check = (origin: string) => `
 
 describe('pooled page isolation', () => {
   let renderer: ChromiumRenderer;
-  let server: http.Server;
+  let server: LoopbackServer;
   let origin: string;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    server = await serveOnLoopback((req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html' }).end(req.url === '/frame-plant' ? FRAME_PLANT : FRAME_CHECK);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origin = server.origin;
     renderer = new ChromiumRenderer({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       urlAllowlist: ['127.0.0.1'],
@@ -92,7 +90,7 @@ describe('pooled page isolation', () => {
   });
   afterAll(async () => {
     await renderer?.close();
-    await new Promise((r) => server?.close(r));
+    await server?.close();
   });
 
   const render = (html: string) => renderer.render({ html, device_scale: 1, render_when_ready: true, max_wait_ms: 8000 });

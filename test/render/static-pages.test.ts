@@ -6,34 +6,32 @@
 // not run; and scripted jobs before or after still get a fresh document. Traffic stays on
 // loopback.
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BrowserHost, ChromiumRenderer, PagePool } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const GREEN = [0, 255, 0, 255];
 const RED = [255, 0, 0, 255];
-// A 1x1 PNG for <img> subresources.
+// Served as a web font: a monospaced face that a fallback would not look like.
 const FONT = fs.readFileSync('/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf');
 
 describe('static documents on a reused page', () => {
   let renderer: ChromiumRenderer;
-  let server: http.Server;
+  let server: LoopbackServer;
   let origin: string;
 
   beforeAll(async () => {
-    server = http.createServer((_req, res) => {
+    server = await serveOnLoopback((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'font/ttf', 'Access-Control-Allow-Origin': '*' }).end(FONT);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origin = server.origin;
     renderer = new ChromiumRenderer({ executablePath: CHROMIUM, urlAllowlist: ['127.0.0.1'], timeoutMs: 15_000, maxCaptureHeight: 4000, poolSize: 1 });
     await renderer.start();
   });
   afterAll(async () => {
     await renderer?.close();
-    await new Promise((r) => server?.close(r));
+    await server?.close();
   });
 
   const render = async (html: string, extra: Record<string, unknown> = {}) =>

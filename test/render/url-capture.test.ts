@@ -1,33 +1,23 @@
 // url captures: defaults (device_scale 1, viewport size), css injected into the page,
 // full_screen, and headers sent to the url's own origin only. Servers on loopback.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { expectGolden } from '../support/golden';
-
-async function server(handler: http.RequestListener): Promise<{ origin: string; close(): Promise<void> }> {
-  const srv = http.createServer(handler);
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return {
-    origin: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => srv.close(() => r())),
-  };
-}
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 
 describe('url captures', () => {
   let renderer: ChromiumRenderer;
-  let site: Awaited<ReturnType<typeof server>>;
-  let thirdParty: Awaited<ReturnType<typeof server>>;
+  let site: LoopbackServer;
+  let thirdParty: LoopbackServer;
   const siteHeaders: Array<string | undefined> = [];
   const thirdPartyHeaders: Array<string | undefined> = [];
 
   beforeAll(async () => {
-    thirdParty = await server((req, res) => {
+    thirdParty = await serveOnLoopback((req, res) => {
       thirdPartyHeaders.push(req.headers['x-token'] as string | undefined);
       res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#00f"/></svg>');
     });
-    site = await server((req, res) => {
+    site = await serveOnLoopback((req, res) => {
       siteHeaders.push(req.headers['x-token'] as string | undefined);
       if (req.url === '/tall') {
         res.writeHead(200, { 'Content-Type': 'text/html' }).end('<body style="margin:0"><div style="height:300px;background:#0f0"></div></body>');

@@ -10,7 +10,7 @@ import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
 import { NetworkGuard } from './network-guard';
 import { EgressProxy } from './egress-proxy';
-import { PagePool } from './page-pool';
+import { PagePool, type PageUse } from './page-pool';
 import { isStaticRequest } from './static-document';
 import { DEFAULT_MAX_WAIT_MS, deviceScaleOf, PageSession, viewportOf } from './page-session';
 import type { Renderer, RendererStats, RenderOutput } from './renderer';
@@ -207,7 +207,7 @@ export class ChromiumRenderer implements Renderer {
   }
 
   /** Renders on a page; a pooled page (one with an emulation record) gets per-page emulation. */
-  private async run(target: { page: Page; cdp: CDPSession; emulation?: string }, request: CreateImageRequest): Promise<RenderOutput> {
+  private async run(target: { page: Page; cdp: CDPSession; emulation?: string; use?: PageUse }, request: CreateImageRequest): Promise<RenderOutput> {
     const pooled = 'lease' in target;
     const session = this.session(target.page, target.cdp);
     const viewport = viewportOf(request);
@@ -217,7 +217,7 @@ export class ChromiumRenderer implements Renderer {
     const t0 = Date.now();
     await session.load(request, maxWait, (url) => this.guard.isAllowed(url));
     const t1 = Date.now();
-    await session.waitUntilReady(request, maxWait, t0);
+    await session.waitUntilReady(request, maxWait, t0, target.use === 'static');
     const t2 = Date.now();
     const clip = await session.region(request, viewport);
     session.checkPixelBudget(clip, deviceScaleOf(request));

@@ -25,12 +25,11 @@ export interface PooledPage {
   emulation?: string;
   /** Origins the page's frames navigated to during the job: their storage is wiped after it. */
   origins: Set<string>;
-  /** The use of the current lease. */
+  /**
+   * What the page is set up for: scripting on or off (the CDP setting persists across
+   * documents), and whether its document may hold static jobs' leftovers.
+   */
   use: PageUse;
-  /** Whether the current document has hosted static jobs since the page last navigated. */
-  hostedStatic: boolean;
-  /** Whether page scripts may run (the CDP setting persists across documents). */
-  scripting: boolean;
   /** Whether the page made network requests since its last clean-up (only those can set cookies). */
   requested: boolean;
 }
@@ -93,7 +92,7 @@ export class PagePool {
   private takeIdle(use: PageUse): PooledPage | undefined {
     let index = this.idle.length - 1;
     for (let i = index; i >= 0; i--) {
-      if (this.idle[i]!.hostedStatic === (use === 'static')) {
+      if (this.idle[i]!.use === use) {
         index = i;
         break;
       }
@@ -101,19 +100,12 @@ export class PagePool {
     return index >= 0 ? this.idle.splice(index, 1)[0] : undefined;
   }
 
-  /** Readies a page for its use: a scripted job gets a fresh document, then the scripting setting. */
+  /** Readies a page set up for static jobs for a scripted one (fresh document, scripting on), or the other way round. */
   private async prepare(pooled: PooledPage, use: PageUse): Promise<PooledPage> {
-    if (use === 'scripted' && pooled.hostedStatic) {
-      await pooled.page.goto('about:blank', { timeout: 2000 });
-      pooled.hostedStatic = false;
-    }
-    const scripting = use === 'scripted';
-    if (pooled.scripting !== scripting) {
-      await pooled.cdp.send('Emulation.setScriptExecutionDisabled', { value: !scripting });
-      pooled.scripting = scripting;
-    }
+    if (pooled.use === use) return pooled;
+    if (use === 'scripted') await pooled.page.goto('about:blank', { timeout: 2000 });
+    await pooled.cdp.send('Emulation.setScriptExecutionDisabled', { value: use === 'static' });
     pooled.use = use;
-    if (use === 'static') pooled.hostedStatic = true;
     return pooled;
   }
 
@@ -156,7 +148,6 @@ export class PagePool {
   private async wipe(pooled: PooledPage): Promise<void> {
     try {
       await pooled.page.goto('about:blank', { timeout: 2000 });
-      pooled.hostedStatic = false;
       // window.name belongs to the browsing context and survives same-site navigations.
       await pooled.page.evaluate(() => {
         window.name = '';
@@ -197,7 +188,7 @@ export class PagePool {
         const origin = originOf(frame.url());
         if (origin) origins.add(origin);
       });
-      const pooled: PooledPage = { context, page, cdp, lease, origins, use: 'scripted', hostedStatic: false, scripting: true, requested: false };
+      const pooled: PooledPage = { context, page, cdp, lease, origins, use: 'scripted', requested: false };
       page.on('request', () => {
         pooled.requested = true;
       });

@@ -4,7 +4,6 @@ import type { CDPSession, Page } from 'playwright-core';
 import { RenderInputError } from '@pixelfarm/errors';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { buildDocument, isSnippet, mayLoadWebFonts, READY_HELPER } from './page-document';
-import { isStaticRequest } from './static-document';
 import { CONSENT_BANNER_CSS, fontsCssHref } from './page-extras';
 
 export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 };
@@ -94,9 +93,10 @@ export class PageSession {
     if (request.css || extraCss) await this.page.addStyleTag({ content: `${extraCss}${request.css ?? ''}` });
   }
 
-  async waitUntilReady(request: CreateImageRequest, maxWait: number, start: number): Promise<void> {
+  /** `scriptless`: scripting is off on the page, so only the markup can load fonts. */
+  async waitUntilReady(request: CreateImageRequest, maxWait: number, start: number, scriptless = false): Promise<void> {
     const left = () => Math.max(0, maxWait - (Date.now() - start));
-    const fontsSettled = isStaticRequest(request) && !mayLoadWebFonts(request.html!, request.css, request.google_fonts);
+    const fontsSettled = scriptless && !mayLoadWebFonts(request.html!, request.css, request.google_fonts);
     if (!fontsSettled) await this.page.evaluate(() => document.fonts.ready.then(() => undefined)).catch(() => undefined);
     if (request.render_when_ready && left() > 0) {
       await this.page
