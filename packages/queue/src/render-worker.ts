@@ -22,9 +22,9 @@ export interface RenderWorkerOptions {
   onFailed?: (job: Job | undefined, err: Error) => void;
   /**
    * Called once a job has failed for good (an input error, or its last attempt), before BullMQ
-   * records the failure, and again from the `failed` event: handlers must be idempotent. Being
-   * inside the processor means a worker dying right after cannot lose the outcome (the job
-   * re-runs); the event also covers failures BullMQ decides itself.
+   * records the failure. Being inside the processor means a worker dying right after cannot
+   * lose the outcome (the job re-runs, so handlers must be idempotent); the `failed` event
+   * covers failures BullMQ decides itself (a job that stalled too often).
    */
   onFinalFailure?: (job: Job<RenderJobData, RenderJobResult>, failure: RenderFailure) => Promise<void>;
   onError?: (err: Error) => void;
@@ -37,6 +37,9 @@ export const workerIdentity = `${hostname()}:${process.pid}`;
  * job at once without retries; anything else is transient and retries with backoff.
  */
 export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJobData, RenderJobResult> {
+  // Final failures the processor already reported: the 'failed' event brings the same error
+  // again and must not report it twice (forget, callback, batch progress).
+  const reported = new WeakSet<Error>();
   const worker = new Worker<RenderJobData, RenderJobResult>(
     RENDER_QUEUE,
     async (job) => {
@@ -47,11 +50,12 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       } catch (err) {
         const input = err instanceof AppError && err.status < 500;
         const failure: RenderFailure = { kind: input ? 'input' : 'internal', message: (err as Error).message };
+        const thrown = input ? new UnrecoverableError(encodeFailure(failure)) : new Error(encodeFailure(failure), { cause: err });
         if (options.onFinalFailure && (input || job.attemptsMade + 1 >= (job.opts.attempts ?? 1))) {
           await options.onFinalFailure(job, failure).catch((e: Error) => options.onError?.(e));
+          reported.add(thrown);
         }
-        if (input) throw new UnrecoverableError(encodeFailure(failure));
-        throw new Error(encodeFailure(failure), { cause: err });
+        throw thrown;
       }
     },
     {
@@ -70,8 +74,9 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
   if (options.onFinalFailure) {
     const onFinalFailure = options.onFinalFailure;
     worker.on('failed', (job, err) => {
-      // finishedOn is set only when the job moved to failed rather than to a retry.
-      if (!job?.finishedOn) return;
+      // finishedOn is set only when the job moved to failed rather than to a retry. What is left
+      // here are failures BullMQ decides itself, such as a job that stalled too often.
+      if (!job?.finishedOn || reported.has(err)) return;
       onFinalFailure(job, decodeFailure(err.message)).catch((e: Error) => options.onError?.(e));
     });
   }
