@@ -67,8 +67,8 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       logger.warn('browser disconnected; relaunching it');
     },
   });
-  // Non-blocking client for bulk progress, admission tickets and usage; fails fast while Redis is
-  // down, which fails (and so retries) the job whose outcome it could not record.
+  // Non-blocking client for bulk progress, admission tickets, usage and readiness pings; fails fast
+  // while Redis is down, which fails (and so retries) the job whose outcome it could not record.
   const redis = new IORedis(redisOptions(config.redisUrl, 'producer'));
   redis.on('error', () => {});
   const images = new ImageStore(storage);
@@ -144,9 +144,6 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     onError: (err) => logger.warn('callback worker error', { error: err.message }),
   });
   registerPoolGauge(registry, () => renderer.stats());
-  // A separate non-blocking connection for readiness pings (the worker's own is blocked in BRPOPLPUSH-style waits).
-  const health = new IORedis(redisOptions(config.redisUrl, 'producer'));
-  health.on('error', () => {});
 
   let draining = false;
   const app = express();
@@ -158,7 +155,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       cacheMs: config.readinessCacheMs,
       checks: {
         redis: async () => {
-          await health.ping();
+          await redis.ping();
         },
         storage: () => storage.ping(),
         browser: async () => {
@@ -203,7 +200,6 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         await step('browser', () => renderer.close());
         await step('callback queue', () => callbacks.close());
         await step('redis', () => redis.quit().catch(() => redis.disconnect()));
-        await step('redis', () => health.quit().catch(() => health.disconnect()));
         await step('storage', () => storage.close());
         if (server) await step('http', () => new Promise<void>((resolve) => {
           server!.close(() => resolve());
