@@ -79,19 +79,31 @@ const ratioField = (name: string) => {
     .optional();
 };
 
+const dlField = z
+  .enum(['1', '0', 'true', 'false'], { error: 'dl must be 1 or 0' })
+  .transform((v) => v === '1' || v === 'true')
+  .optional();
+
+// zod compiles a parser on the first parse of each object schema: build one per limit, not one
+// per GET.
+const querySchemas = new Map<number, ReturnType<typeof buildVariantQuerySchema>>();
+
 /**
  * Each query parameter on its own, parsed to its value: the first check of parseVariantQuery
  * and (input side) the source of the API docs. Rules between parameters follow in parseCrop.
  */
 export function variantQuerySchema(maxDimension: number) {
+  let schema = querySchemas.get(maxDimension);
+  if (!schema) querySchemas.set(maxDimension, (schema = buildVariantQuerySchema(maxDimension)));
+  return schema;
+}
+
+function buildVariantQuerySchema(maxDimension: number) {
   return z.object({
     width: formNumber('width', 1, maxDimension, { int: true }).optional(),
     height: formNumber('height', 1, maxDimension, { int: true }).optional(),
     dpi: formNumber('dpi', DPI_RANGE.min, DPI_RANGE.max, { int: true }).optional(),
-    dl: z
-      .enum(['1', '0', 'true', 'false'], { error: 'dl must be 1 or 0' })
-      .transform((v) => v === '1' || v === 'true')
-      .optional(),
+    dl: dlField,
     aspect_ratio: ratioField('aspect_ratio'),
     x_1: lengthField('x_1'),
     y_1: lengthField('y_1'),
@@ -117,12 +129,13 @@ export function parseVariantQuery(query: Record<string, unknown>, format: Output
   return { variant, download: q.dl ?? false };
 }
 
+const pdfQuerySchema = z.object({ dl: dlField });
+
 /** A PDF is printed, not transformed: only dl applies to it. */
 export function parsePdfQuery(query: Record<string, unknown>): { download: boolean } {
-  const schema = variantQuerySchema(Number.MAX_SAFE_INTEGER);
-  const other = Object.keys(schema.shape).find((name) => name !== 'dl' && query[name] !== undefined);
+  const other = Object.keys(variantQuerySchema(Number.MAX_SAFE_INTEGER).shape).find((name) => name !== 'dl' && query[name] !== undefined);
   if (other) throw new ValidationError(`${other} does not apply to pdf`);
-  const q = parseQuery(schema, query);
+  const q = parseQuery(pdfQuerySchema, query);
   return { download: q.dl ?? false };
 }
 
