@@ -159,6 +159,19 @@ describe('image retrieval', () => {
     expect([decoded.width, decoded.height]).toEqual([77, 43]);
   });
 
+  it('sends a variant it just produced without reading it back; later requests stream the stored object', async () => {
+    const streams = async () => Number(/storage_operation_duration_seconds_count\{[^}]*operation="stream"[^}]*\} (\d+)/.exec(await api.registry.metrics())?.[1] ?? 0);
+    const path = `/v1/image/${id}.png?width=33`;
+    const before = await streams();
+    const first = await fetchImage(api, path);
+    expect(await streams()).toBe(before);
+    const second = await fetchImage(api, path);
+    expect(await streams()).toBe(before + 1);
+    expect([first.width, first.height, second.width, second.height]).toEqual([33, 17, 33, 17]); // 400x200 keeps its aspect
+    expect(Number(first.res.headers['content-length'])).toBe((first.res.body as Buffer).length);
+    expect((first.res.body as Buffer).equals(second.res.body as Buffer)).toBe(true);
+  });
+
   it('produces a new variant once for concurrent first requests across two API processes', async () => {
     const second = createApiApp(stack.config, createLogger('test', 'silent'));
     await second.ready();

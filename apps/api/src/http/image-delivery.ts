@@ -1,5 +1,6 @@
-// Sends a stored image: validators and caching headers, 304, HEAD, then either a stream from
-// storage or a 302 to a presigned URL of the object (SERVE_MODE=redirect).
+// Sends a stored image: validators and caching headers, 304, HEAD, then either its bytes (a
+// stream from storage, or the buffer of a variant just produced) or a 302 to a presigned URL of
+// the object (SERVE_MODE=redirect).
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
@@ -51,6 +52,10 @@ export function createImageDelivery(opts: ImageDeliveryOptions): ImageDelivery {
     res.set({ 'Content-Type': image.contentType, 'Content-Length': String(image.size) });
     if (req.method === 'HEAD') {
       res.status(200).end();
+      return;
+    }
+    if (image.body) {
+      res.status(200).end(image.body);
       return;
     }
     const object = await opts.storage.stream(image.key);

@@ -13,11 +13,13 @@ import type { SingleFlight } from './single-flight';
 /** A stored object ready to serve. */
 export interface StoredImage extends ObjectInfo {
   key: string;
+  /** Its bytes, when they are in memory already (just produced): sent without reading them back. */
+  body?: Buffer;
 }
 
 export interface VariantServiceDeps {
-  storage: Pick<StorageDriver, 'head' | 'get' | 'put' | 'exists' | 'delete'>;
-  records: Pick<ImageStore, 'getRecord'>;
+  storage: Pick<StorageDriver, 'head' | 'put' | 'delete'>;
+  records: Pick<ImageStore, 'getRecord' | 'getOriginal' | 'hasOriginal'>;
   processor: Pick<ImageProcessor, 'transform'>;
   flights: Pick<SingleFlight, 'run'>;
   renders: Pick<RenderQueue, 'settle'>;
@@ -40,15 +42,15 @@ export class VariantService {
   async locate(id: string, variant: ImageVariant): Promise<StoredImage> {
     if (isOriginalVariant(variant)) return this.original(id);
     const key = imageKeys.variant(id, variantObjectName(variant));
-    const cached = await this.deps.storage.head(key);
+    const cached = await this.find(key);
     this.deps.metrics.variantCache(!!cached);
-    if (cached) return { key, ...cached };
-    await this.original(id);
+    if (cached) return cached;
+    await this.original(id); // 404, or a wait for the render, before any work
     return this.deps.flights.run(key, () => this.find(key), () => this.produce(id, key, variant));
   }
 
   /** The stored PNG; waits for its render when the image is recorded but not yet stored. */
-  async original(id: string): Promise<StoredImage> {
+  private async original(id: string): Promise<StoredImage> {
     const key = imageKeys.original(id);
     const info = (await this.deps.storage.head(key)) ?? (await this.awaitRender(id, key));
     return { key, ...info };
@@ -76,17 +78,17 @@ export class VariantService {
 
   private async produce(id: string, key: string, variant: ImageVariant): Promise<StoredImage> {
     const started = performance.now();
-    const original = await this.deps.storage.get(imageKeys.original(id));
+    const original = await this.deps.records.getOriginal(id);
     if (!original) throw new NotFoundError('Image not found');
     const encoded = await this.deps.processor.transform(original, variant);
     await this.deps.storage.put(key, encoded.data, encoded.contentType);
     // A delete that ran meanwhile may have listed the image's objects before this put: never
     // leave (or serve) a variant of a deleted image.
-    if (!(await this.deps.storage.exists(imageKeys.original(id)))) {
+    if (!(await this.deps.records.hasOriginal(id))) {
       await this.deps.storage.delete(key);
       throw new NotFoundError('Image not found');
     }
     this.deps.metrics.variantProduced(variant.format, (performance.now() - started) / 1000);
-    return { key, size: encoded.data.length, contentType: encoded.contentType };
+    return { key, size: encoded.data.length, contentType: encoded.contentType, body: encoded.data };
   }
 }
