@@ -83,8 +83,7 @@ export class S3Driver implements StorageDriver {
   }
 
   async exists(key: string): Promise<boolean> {
-    assertSafeKey(key);
-    return (await this.call(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), true)) !== null;
+    return (await this.head(key)) !== null;
   }
 
   async head(key: string): Promise<ObjectInfo | null> {
