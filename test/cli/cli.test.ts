@@ -227,7 +227,8 @@ describe('pixelfarm CLI', () => {
       ].join('\n'),
     );
     const out = path.join(work, 'flaky');
-    // Line 1 (card 7): 503, 503, 429 Retry-After 1, then the API. Line 4 (card 9): always 503.
+    // Line 1 (card 7): 503, 503, 429 Retry-After 3, then the API. Line 4 (card 9): always 503.
+    // (Backoff before a third retry is 1-2 s: only an honoured Retry-After waits 3 s.)
     const seen = new Map<number, number>();
     proxy.intercept = (req) => {
       if (req.method !== 'POST') return undefined;
@@ -235,7 +236,7 @@ describe('pixelfarm CLI', () => {
       const n = (seen.get(card) ?? 0) + 1;
       seen.set(card, n);
       if (card === 7 && n <= 2) return { status: 503 };
-      if (card === 7 && n === 3) return { status: 429, headers: { 'retry-after': '1' }, body: JSON.stringify({ error: 'Too Many Requests', statusCode: 429, message: 'slow down' }) };
+      if (card === 7 && n === 3) return { status: 429, headers: { 'retry-after': '3' }, body: JSON.stringify({ error: 'Too Many Requests', statusCode: 429, message: 'slow down' }) };
       if (card === 9) return { status: 503, body: JSON.stringify({ error: 'Service Unavailable', statusCode: 503, message: 'queue is full' }) };
       return undefined;
     };
@@ -246,8 +247,8 @@ describe('pixelfarm CLI', () => {
 
     const card7 = posts(proxy).filter((r) => r.tag === 'flaky' && lineOfRequest(r) === 7);
     expect(card7.map((r) => r.injected)).toEqual([503, 503, 429, undefined]);
-    // Retry-After: 1 was honoured.
-    expect(card7[3]!.at - card7[2]!.at).toBeGreaterThanOrEqual(1000);
+    // Retry-After: 3 was honoured.
+    expect(card7[3]!.at - card7[2]!.at).toBeGreaterThanOrEqual(3000);
     const img = await decodeImage(fs.readFileSync(path.join(out, '1.png')));
     expect(img.pixel(100, 50)).toEqual([...colourOf(7), 255]);
 
@@ -282,10 +283,14 @@ describe('pixelfarm CLI', () => {
   it('stops the run at once when the server rejects the credentials', async () => {
     const input = path.join(work, 'auth.jsonl');
     fs.writeFileSync(input, `${JSON.stringify({ html: cardHtml(1) })}\n${JSON.stringify({ html: cardHtml(2) })}\n`);
+    proxy.tag = 'auth';
     const run = await cli(['render', input, '-o', path.join(work, 'auth'), '-c', '1'], { env: { PIXELFARM_API_KEY: 'wrong' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/pixelfarm: the server rejected the credentials \(HTTP 401: .*\): set --user-id\/--api-key or PIXELFARM_USER_ID\/PIXELFARM_API_KEY/);
     expect(readManifestLines(path.join(work, 'auth', 'manifest.jsonl'))).toEqual([]);
+    // At once: line 2 is never sent.
+    expect(posts(proxy).filter((r) => r.tag === 'auth')).toHaveLength(1);
+    expect(run.stdout).toBe('');
   });
 
   it('prints man-page help, and usage errors with status 2', async () => {

@@ -10,11 +10,16 @@ let server: http.Server;
 let base: string;
 let handler: Handler;
 let count = 0;
+let lastBody = '';
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => handler(req, res, ++count));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      lastBody = Buffer.concat(chunks).toString('utf8');
+      handler(req, res, ++count);
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -37,9 +42,16 @@ const signal = () => new AbortController().signal;
 
 describe('PixelfarmClient', () => {
   it('sends Basic credentials and JSON, and returns id and url', async () => {
-    handler = (req, res) => json(res, 200, { id: 'abc', url: `${base}/v1/image/abc`, auth: req.headers.authorization, type: req.headers['content-type'] });
+    let seen: http.IncomingHttpHeaders = {};
+    handler = (req, res) => {
+      seen = req.headers;
+      json(res, 200, { id: 'abc', url: `${base}/v1/image/abc` });
+    };
     const created = await client().createImage({ html: 'x' }, signal());
     expect(created).toEqual({ id: 'abc', url: `${base}/v1/image/abc` });
+    expect(seen.authorization).toBe(`Basic ${Buffer.from('u:k').toString('base64')}`);
+    expect(seen['content-type']).toMatch(/^application\/json\b/);
+    expect(JSON.parse(lastBody)).toEqual({ html: 'x' });
   });
 
   it('retries a timeout and a 200 that is not JSON, then succeeds', async () => {
