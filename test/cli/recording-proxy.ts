@@ -2,7 +2,7 @@
 // server was actually asked), and can answer some itself (503s, 429 with Retry-After) before
 // passing the rest through, as a struggling server or load balancer would.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveOnLoopback } from '../support/loopback-server';
 
 export interface RecordedRequest {
   method: string;
@@ -34,7 +34,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
   const target = new URL(upstream);
   const agent = new http.Agent({ keepAlive: true });
   const proxy: RecordingProxy = { url: '', requests: [], tag: '', close: async () => undefined };
-  const server = http.createServer((req, res) => {
+  const server = await serveOnLoopback((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -59,13 +59,10 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
       up.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () =>
-    new Promise((resolve) => {
-      agent.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  proxy.url = server.origin;
+  proxy.close = () => {
+    agent.destroy();
+    return server.close();
+  };
   return proxy;
 }

@@ -14,6 +14,11 @@ export async function serveOnLoopback(handler: http.RequestListener): Promise<Lo
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // Keep-alive sockets (browsers, fetch) would hold close() open until they time out.
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
