@@ -173,7 +173,9 @@ describe('bulk jobs and callbacks', () => {
       const early = await status(batchId);
       expect(early.status).toBe(200);
       expect(early.body.total).toBe(N);
-      expect(early.body.queued + early.body.done + early.body.failed).toBe(N);
+      // (queued is total - done - failed by construction: what can be checked is the split.)
+      expect(early.body.failed).toBe(0);
+      expect(early.body.queued).toBeGreaterThan(0);
 
       // Every job is in the bulk lane (prioritized), not the interactive one.
       const firstPage = early.body.images as { id: string }[];
@@ -255,7 +257,9 @@ describe('bulk jobs and callbacks', () => {
       const other = await status(batchId, '', OTHER);
       expect(other.status).toBe(404);
       expect(other.body).toEqual({ error: 'Not Found', statusCode: 404, message: 'Batch not found' });
-      expect((await status('b-0190a8e4-0000-7000-8000-000000000000')).status).toBe(404);
+      expect((await status('b-0190a8e4-0000-7000-8000-000000000000')).body).toEqual({ error: 'Not Found', statusCode: 404, message: 'Batch not found' });
+      // A malformed id is refused by its shape, before any storage or Redis key is built from it.
+      expect((await status('not-a-batch')).body).toEqual({ error: 'Not Found', statusCode: 404, message: 'Batch not found' });
       expect((await status('../../etc')).status).toBe(404);
       expect((await request(api.handler).get(`/v1/batches/${batchId}`)).status).toBe(401);
     });
