@@ -3,7 +3,7 @@
 // outcome is counted in its batch, its admission ticket released, its usage counted, and the
 // batch's own callback queued when it was the last item. Every step is idempotent, because a
 // job re-run after a worker died, or a failure reported twice, brings the same outcome again.
-import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
+import { removeAccountImage, type AccountImageIndex, type ImageStore } from '@pixelfarm/storage';
 import {
   callbackJobIds,
   type AdmissionControl,
@@ -76,9 +76,7 @@ export class RenderOutcomes {
     }
   }
 
-  private async forget(data: RenderJobData): Promise<void> {
-    const record = await this.deps.images.getRecord(data.id);
-    if (record) await this.deps.index.remove(data.account, record.created_at, data.id);
-    await this.deps.images.deleteImage(data.id);
+  private forget(data: RenderJobData): Promise<void> {
+    return removeAccountImage(this.deps, data.account, data.id);
   }
 }

@@ -9,3 +9,4 @@ export * from './account-index';
 export * from './template-store';
 export * from './s3-presigner';
 export * from './batch-store';
+export * from './remove-image';

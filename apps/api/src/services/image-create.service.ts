@@ -4,7 +4,7 @@
 // go through `enqueueBulk`, which shares resolving, planning, records and admission but queues
 // in the bulk lane and returns without waiting (workers report those outcomes).
 import { AppError, ValidationError } from '@pixelfarm/errors';
-import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
+import { removeAccountImage, type AccountImageIndex, type ImageStore } from '@pixelfarm/storage';
 import { newImageId, type CreateImageRequest } from '@pixelfarm/schemas';
 import type { AdmissionControl, CallbackQueue, ImageCallbackBody, Lane, RenderJobData, RenderJobResult, UsageCounter } from '@pixelfarm/queue';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
@@ -264,10 +264,8 @@ export class ImageCreateService {
     await this.deps.index.add(account, { id: p.id, created_at: createdAt, ext: extOf(p.request), metadata: p.request.metadata });
   }
 
-  private async forget(account: string, p: Plan): Promise<void> {
-    const record = await this.deps.images.getRecord(p.id);
-    if (record) await this.deps.index.remove(account, record.created_at, p.id);
-    await this.deps.images.deleteImage(p.id);
+  private forget(account: string, p: Plan): Promise<void> {
+    return removeAccountImage(this.deps, account, p.id);
   }
 
   private async wait(id: string): Promise<void> {

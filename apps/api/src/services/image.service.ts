@@ -1,6 +1,6 @@
 // Creating and deleting images: the API's domain logic, free of HTTP (reading: variant.service.ts).
 import { NotFoundError } from '@pixelfarm/errors';
-import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
+import { removeAccountImage, type AccountImageIndex, type ImageStore } from '@pixelfarm/storage';
 import { isImageId, type CreateImageRequest } from '@pixelfarm/schemas';
 import type { CreatedImage, ImageCreateService } from './image-create.service';
 
@@ -24,10 +24,7 @@ export class ImageService {
   async delete(account: string, id: string): Promise<void> {
     const record = await this.deps.images.getRecord(id);
     if (!record || record.account !== account) throw new NotFoundError('Image not found');
-    // The listing entry goes first: should the rest fail, the image is unlisted but its record
-    // remains, so deleting it again still works.
-    await this.deps.index.remove(account, record.created_at, id);
-    await this.deps.images.deleteImage(id);
+    await removeAccountImage(this.deps, account, id, record);
   }
 
   /** Deletes several images of the account; if any is not the account's, none is deleted (404). */
