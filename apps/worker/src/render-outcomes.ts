@@ -18,7 +18,7 @@ import {
 } from '@pixelfarm/queue';
 
 export interface RenderOutcomesDeps {
-  callbacks: Pick<CallbackQueue, 'enqueue'>;
+  callbacks: Pick<CallbackQueue, 'enqueue' | 'enqueueBatchDone'>;
   progress: Pick<BatchProgress, 'record'>;
   admission: Pick<AdmissionControl, 'release'>;
   usage: Pick<UsageCounter, 'record'>;
@@ -69,10 +69,7 @@ export class RenderOutcomes {
         failed: recorded.failed,
         status_url: recorded.statusUrl,
       };
-      await this.deps.callbacks.enqueue(
-        { account: recorded.account, url: recorded.callbackUrl, body: JSON.stringify(body), kind: 'batch' },
-        callbackJobIds.batch(batch.id),
-      );
+      await this.deps.callbacks.enqueueBatchDone(recorded.account, recorded.callbackUrl, body);
     }
   }
 

@@ -35,7 +35,7 @@ export interface BatchCallbackBody {
 
 /**
  * Job ids make enqueueing idempotent: a render re-run (stalled worker) or an outcome seen twice
- * (processor and `failed` event) adds no second notification while the first job is kept.
+ * adds no second notification while the first job is kept.
  */
 export const callbackJobIds = {
   image: (imageId: string) => `image-${imageId}`,

@@ -2,7 +2,7 @@
 // adds a delivery job that a worker retries with exponential backoff.
 import { Queue } from 'bullmq';
 import { UnavailableError } from '@pixelfarm/errors';
-import { CALLBACK_JOB, CALLBACK_QUEUE, type CallbackJobData } from './callback-contract';
+import { CALLBACK_JOB, CALLBACK_QUEUE, callbackJobIds, type BatchCallbackBody, type CallbackJobData } from './callback-contract';
 import { redisOptions } from './redis-connection';
 
 export interface CallbackQueueOptions {
@@ -37,6 +37,11 @@ export class CallbackQueue {
     } catch (err) {
       throw new UnavailableError('The callback queue is unavailable, please retry', { cause: err });
     }
+  }
+
+  /** Tells a bulk job's callback_url that the job finished; once per batch, whoever sees it finish. */
+  enqueueBatchDone(account: string, url: string, body: BatchCallbackBody): Promise<void> {
+    return this.enqueue({ account, url, body: JSON.stringify(body), kind: 'batch' }, callbackJobIds.batch(body.batch_id));
   }
 
   /** The BullMQ queue itself, for the admin dashboard and tests only. */

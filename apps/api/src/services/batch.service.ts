@@ -5,14 +5,14 @@
 import { NotFoundError, UnavailableError, ValidationError } from '@pixelfarm/errors';
 import type { BatchStore } from '@pixelfarm/storage';
 import { batchPageToken, isBatchId, newBatchId, type BulkJobRequest } from '@pixelfarm/schemas';
-import { callbackJobIds, type BatchCallbackBody, type BatchProgress, type CallbackQueue } from '@pixelfarm/queue';
+import type { BatchCallbackBody, BatchProgress, CallbackQueue } from '@pixelfarm/queue';
 import type { BulkItem, ImageCreateService } from './image-create.service';
 
 export interface BatchServiceDeps {
   creator: Pick<ImageCreateService, 'enqueueBulk'>;
   manifests: Pick<BatchStore, 'save' | 'get' | 'delete'>;
   progress: Pick<BatchProgress, 'start' | 'page' | 'discard'>;
-  callbacks: Pick<CallbackQueue, 'enqueue'>;
+  callbacks: Pick<CallbackQueue, 'enqueue' | 'enqueueBatchDone'>;
   publicUrl: string;
   /** How long progress is kept, for the message of an expired batch. */
   retentionS: number;
@@ -65,7 +65,7 @@ export class BatchService {
     // Every item was a duplicate of a stored image: no worker will finish the batch, so it is done now.
     if (job.callback_url && items.every((i) => i.stored)) {
       const body: BatchCallbackBody = { batch_id: batchId, total: items.length, done: items.length, failed: 0, status_url: statusUrl };
-      await this.deps.callbacks.enqueue({ account, url: job.callback_url, body: JSON.stringify(body), kind: 'batch' }, callbackJobIds.batch(batchId));
+      await this.deps.callbacks.enqueueBatchDone(account, job.callback_url, body);
     }
     return { batch_id: batchId, status_url: statusUrl };
   }
