@@ -44,4 +44,17 @@ describe('OutputNamer', () => {
       '12.jpg',
     ]);
   });
+
+  it('never gives two lines one file, even when a suffixed or numbered name meets a given one', () => {
+    const namer = new OutputNamer({ nameColumn: 'slug', format: 'png' });
+    const rows: Array<[number, Record<string, unknown>]> = [
+      [1, { slug: 'dup' }],
+      [2, { slug: 'dup' }],
+      [3, { slug: 'dup-2' }],
+      [4, { slug: '5' }],
+      [5, {}],
+    ];
+    for (const [line, fields] of rows) namer.observe(line, fields);
+    expect(rows.map(([line, fields]) => namer.nameFor(line, fields).file)).toEqual(['dup-1.png', 'dup-2.png', 'dup-2-3.png', '5.png', '5-5.png']);
+  });
 });

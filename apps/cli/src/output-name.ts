@@ -22,18 +22,18 @@ export function sanitizeName(raw: string): string {
 }
 
 export class OutputNamer {
-  private readonly counts = new Map<string, number>();
-  private maxLine = 0;
+  /** Pass 1: each line's name from the column ('' when none). */
+  private readonly bases = new Map<number, string>();
+  /** Every line's final name, settled once pass 1 is over. */
+  private names?: Map<number, string>;
 
   constructor(
     private readonly opts: { nameColumn?: string; format: ImageFormat },
   ) {}
 
-  /** Pass 1: sees every record so padding and duplicate names are known before any file is named. */
+  /** Pass 1: sees every record, so padding and shared names are known before any file is named. */
   observe(line: number, fields?: Record<string, unknown>): void {
-    this.maxLine = Math.max(this.maxLine, line);
-    const base = fields && this.fromColumn(fields);
-    if (base) this.counts.set(base.toLowerCase(), (this.counts.get(base.toLowerCase()) ?? 0) + 1);
+    this.bases.set(line, fields ? this.fromColumn(fields) : '');
   }
 
   /** The image format of a line: its own `format` field when valid, else --format. */
@@ -41,16 +41,36 @@ export class OutputNamer {
     return (typeof fields.format === 'string' && normalizeFormat(fields.format)) || this.opts.format;
   }
 
-  /**
-   * Pass 2: the base name and file of a line. A name shared by several lines (compared without
-   * case, for macOS and Windows filesystems) gets `-<line>` on every one of them, so no line
-   * overwrites another and the result does not depend on which line finished first.
-   */
+  /** Pass 2: the name and file of a line seen in pass 1. */
   nameFor(line: number, fields: Record<string, unknown>): { name: string; file: string } {
-    let name = this.fromColumn(fields);
-    if (name && (this.counts.get(name.toLowerCase()) ?? 0) > 1) name = `${name}-${line}`;
-    name ||= String(line).padStart(String(this.maxLine).length, '0');
+    this.names ??= this.settle();
+    const name = this.names.get(line) ?? String(line);
     return { name, file: `${name}.${this.formatOf(fields)}` };
+  }
+
+  /**
+   * A name shared by several lines (compared without case, for macOS and Windows filesystems)
+   * gets `-<line>` on every one of them, so the result does not depend on which line finished
+   * first; lines without a name get their zero-padded number. Should a final name still meet
+   * another ("dup", "dup" and "dup-2"; a name "7" and line 7), later lines take `-<line>` until
+   * free: no line may overwrite another's file.
+   */
+  private settle(): Map<number, string> {
+    const key = (name: string) => name.toLowerCase();
+    const counts = new Map<string, number>();
+    for (const base of this.bases.values()) if (base) counts.set(key(base), (counts.get(key(base)) ?? 0) + 1);
+    const lines = [...this.bases.keys()].sort((a, b) => a - b);
+    const width = String(lines.at(-1) ?? 0).length;
+    const names = new Map<number, string>();
+    const taken = new Set<string>();
+    for (const line of lines) {
+      const base = this.bases.get(line)!;
+      let name = !base ? String(line).padStart(width, '0') : counts.get(key(base))! > 1 ? `${base}-${line}` : base;
+      while (taken.has(key(name))) name = `${name}-${line}`;
+      taken.add(key(name));
+      names.set(line, name);
+    }
+    return names;
   }
 
   private fromColumn(fields: Record<string, unknown>): string {
