@@ -129,6 +129,7 @@ export class ImageCreateService {
     const ids = pending.map(({ plan }) => plan.id);
     await this.deps.admission.admit('bulk', ids);
     const recorded: Plan[] = [];
+    let queueing = false;
     try {
       const createdAt = new Date().toISOString();
       await inParallel(pending, STORAGE_PARALLEL, async ({ plan }) => {
@@ -136,6 +137,7 @@ export class ImageCreateService {
         recorded.push(plan);
       });
       await job.prepare(items);
+      queueing = true;
       await this.deps.queue.enqueueMany(
         pending.map(({ plan, index }) => ({
           id: plan.id,
@@ -147,7 +149,7 @@ export class ImageCreateService {
       );
     } catch (err) {
       // Nothing of a refused job may stay queued, listed or counted against the lane.
-      await this.deps.queue.removeMany(ids).catch(() => undefined);
+      if (queueing) await this.deps.queue.removeMany(ids).catch(() => undefined);
       await job.discard().catch(() => undefined);
       await inParallel(recorded, STORAGE_PARALLEL, (p) => this.forget(account, p).catch(() => undefined));
       await this.deps.admission.release('bulk', ids).catch(() => undefined);
