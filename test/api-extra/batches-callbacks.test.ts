@@ -334,6 +334,31 @@ describe('bulk jobs and callbacks', () => {
     });
   });
 
+  it('reads a template once for all the variations of a bulk job, and renders each from it', async () => {
+    const created = await post('/v1/template', { html: '<div style="width:20px;height:10px;background:{{c}}"></div>', name: 'Bulk' });
+    expect(created.status).toBe(201);
+    const lists = async () => Number(/storage_operation_duration_seconds_count\{[^}]*operation="list"[^}]*\} (\d+)/.exec(await api.registry.metrics())?.[1] ?? 0);
+    const colours = ['#ff0000', '#00ff00', '#0000ff', '#ffff00', '#ff00ff', '#00ffff', '#000000', '#ffffff'];
+    const before = await lists();
+    const res = await post('/v1/batches', {
+      default_options: { template_id: created.body.template_id, device_scale: 1, dedupe_duration_s: 0 },
+      variations: colours.map((c) => ({ template_values: { c } })),
+    });
+    expect(res.status).toBe(202);
+    expect((await lists()) - before).toBe(1); // the template's versions, listed once
+    let done = await status(res.body.batch_id);
+    for (let i = 0; i < 200 && done.body.done < colours.length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      done = await status(res.body.batch_id);
+    }
+    expect(done.body.done).toBe(colours.length);
+    const items = done.body.images as { id: string }[];
+    for (const [i, c] of colours.entries()) {
+      const img = await image(items[i]!.id);
+      expect(img.pixel(5, 5)).toEqual([parseInt(c.slice(1, 3), 16), parseInt(c.slice(3, 5), 16), parseInt(c.slice(5, 7), 16), 255]);
+    }
+  });
+
   describe('callback_url on a single create', () => {
     it('POSTs the stored image, signed with the API key', async () => {
       const res = await post('/v1/image', { html: itemHtml(7), device_scale: 1, dedupe_duration_s: 0, callback_url: `${receiver.base}/single?x=1` });

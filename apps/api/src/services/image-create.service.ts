@@ -8,7 +8,7 @@ import { removeAccountImage, type AccountImageIndex, type ImageStore } from '@pi
 import { newImageId, type CreateImageRequest } from '@pixelfarm/schemas';
 import type { AdmissionControl, CallbackQueue, ImageCallbackBody, Lane, RenderJobData, RenderJobResult, UsageCounter } from '@pixelfarm/queue';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
-import type { RenderRequestResolver, ResolvedRequest } from './render-request.resolver';
+import type { RenderRequestResolver, ResolvedRequest, TemplateLookups } from './render-request.resolver';
 import type { DedupeCache } from './dedupe-cache';
 import type { RenderClaims } from './render-claims';
 import { canonicalJson, contentHash, contentImageId } from './content-id';
@@ -117,9 +117,10 @@ export class ImageCreateService {
    */
   async enqueueBulk(account: string, inputs: CreateImageRequest[], job: BulkJob): Promise<BulkItem[]> {
     const plans: Plan[] = [];
+    const lookups: TemplateLookups = new Map();
     for (let start = 0; start < inputs.length; start += BULK_CHUNK) {
       const resolved = await settleInOrder(
-        inputs.slice(start, start + BULK_CHUNK).map((input) => this.deps.resolver.resolve(account, input)),
+        inputs.slice(start, start + BULK_CHUNK).map((input) => this.deps.resolver.resolve(account, input, lookups)),
         (err, i) => tagged(err, start + i),
       );
       plans.push(...(await Promise.all(resolved.map((r) => this.plan(account, withoutCallback(r), false)))));
@@ -165,8 +166,9 @@ export class ImageCreateService {
     inputs: CreateImageRequest[],
     mode: { fixedIds: boolean; batch: boolean; beforeRender?: () => Promise<void> },
   ): Promise<CreatedImage[]> {
+    const lookups: TemplateLookups = new Map();
     const resolved = await settleInOrder(
-      inputs.map((input) => this.deps.resolver.resolve(account, input)),
+      inputs.map((input) => this.deps.resolver.resolve(account, input, lookups)),
       (err, i) => (mode.batch ? tagged(err, i) : err),
     );
     const plans = await Promise.all(resolved.map((r) => this.plan(account, withoutCallback(r), mode.fixedIds)));

@@ -17,13 +17,22 @@ export interface RenderRequestResolverDeps {
   createSchema: ReturnType<typeof createImageSchema>;
 }
 
+/**
+ * Template lookups shared by the variations of one call (a batch, a bulk job): each template is
+ * read from storage once, and every variation renders the same version of it.
+ */
+export type TemplateLookups = Map<string, ReturnType<TemplateService['find']>>;
+
 export class RenderRequestResolver {
   constructor(private readonly deps: RenderRequestResolverDeps) {}
 
-  async resolve(account: string, input: CreateImageRequest): Promise<ResolvedRequest> {
+  async resolve(account: string, input: CreateImageRequest, lookups: TemplateLookups = new Map()): Promise<ResolvedRequest> {
     if (input.template_id === undefined) return { request: input };
     const { template_id, template_version, template_values, ...own } = input;
-    const template = await this.deps.templates.find(account, template_id, template_version);
+    const key = `${template_id}@${template_version ?? 'latest'}`;
+    let found = lookups.get(key);
+    if (!found) lookups.set(key, (found = this.deps.templates.find(account, template_id, template_version)));
+    const template = await found;
     const values = template_values ?? {};
     const html = this.deps.renderer.render(template.html, values, 'html');
     // CSS is text inside a style element: HTML entities would only corrupt its quotes.
