@@ -98,17 +98,17 @@ describe('image retrieval', () => {
 
   it('answers bad, contradictory or oversized parameters with 400 naming the parameter, never 500', async () => {
     const cases: [string, RegExp][] = [
-      ['width=0', /width/],
-      ['height=5001', /height/],
-      ['dpi=20', /dpi/],
-      ['dl=maybe', /dl/],
+      ['width=0', /^width must be between 1 and 5000$/],
+      ['height=5001', /^height must be between 1 and 5000$/],
+      ['dpi=20', /^dpi must be between 30 and 600$/],
+      ['dl=maybe', /^dl must be 1 or 0$/],
       ['width=1&width=2', /width must be given once/],
       ['x_1=10&aspect_ratio=16_9', /aspect_ratio cannot be combined with x_1/],
       ['crop_width=10&x_2=20', /crop_width cannot be combined with x_2/],
       ['x_origin=end', /x_origin needs crop_width/],
-      ['aspect_ratio=16x9', /aspect_ratio/],
-      ['x_2=401', /x_2 \(401 px\) is outside the image/],
-      ['crop_height=201', /crop_height/],
+      ['aspect_ratio=16x9', /^aspect_ratio must look like 16_9 \(two whole numbers above 0\)$/],
+      ['x_2=401', /^x_2 \(401 px\) is outside the image, which is 400 px on that side$/],
+      ['crop_height=201', /^crop_height \(201 px\) is outside the image, which is 200 px on that side$/],
       ['x_1=300&x_2=50%25', /x_2 must be greater than x_1/],
       // 5000 wide keeps the aspect: 5000x2500 is over this stack's MAX_OUTPUT_PIXELS of 1,000,000.
       ['width=5000', /5000x2500 pixels/],
