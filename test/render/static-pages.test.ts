@@ -6,6 +6,7 @@
 // not run; and scripted jobs before or after still get a fresh document. Traffic stays on
 // loopback.
 import fs from 'node:fs';
+import type { Page } from 'playwright-core';
 import { BrowserHost, ChromiumRenderer, PagePool } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
@@ -54,6 +55,19 @@ describe('static documents on a reused page', () => {
     expect(withFont.png.equals(fresh.png)).toBe(false);
   });
 
+  it('a static job after one that scrolled without any request renders as on a fresh page', async () => {
+    // No request: A's document is still on the page when B replaces it, and document.open
+    // keeps the scroll offset. A scrolls itself by snapping, which also undoes a plain
+    // scrollTo(0, 0) while its styles are there. B is tall too: a short document would clamp
+    // a kept offset to 0.
+    const b = `<style>body{margin:0;background:#f00}</style><div style="height:100px;background:#0f0"></div><div style="height:3000px"></div>`;
+    const fresh = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
+    await render(`<style>html{scroll-snap-type:y mandatory}body{margin:0}</style><div style="height:3000px"></div><div style="height:100px;scroll-snap-align:start"></div>`);
+    const after = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
+    expect(after.png.equals(fresh.png)).toBe(true);
+    expect((await decodeImage(after.png)).pixel(5, 95)).toEqual(GREEN);
+  });
+
   it('a static job after a scripted one with a live timer renders only itself', async () => {
     await render(`${square('#00f')}<script>setInterval(() => { document.body.innerHTML = '<div style="width:200px;height:100px;background:#f00"></div>'; }, 5);</script>`);
     expect((await render(square('#0f0'), { ms_delay: 100 })).pixel(5, 5)).toEqual(GREEN);
@@ -66,6 +80,45 @@ describe('static documents on a reused page', () => {
 });
 
 describe('a page leased for a static document', () => {
+  it('keeps the document for the next job unless it scrolled, and empties it once idle', async () => {
+    const host = new BrowserHost({ executablePath: CHROMIUM });
+    const pool = new PagePool({ host, size: 1, emptyIdleAfterMs: 300 });
+    const inputs = (page: Page) => page.evaluate(() => document.querySelectorAll('input').length);
+    const write = async (html: string) => {
+      const pooled = await pool.acquire('static');
+      await pooled.cdp.send('Emulation.setDeviceMetricsOverride', { width: 100, height: 50, deviceScaleFactor: 1, mobile: false });
+      await pooled.page.setContent(html);
+      return pooled;
+    };
+    try {
+      const first = await write(`<input>`);
+      pool.release(first, true);
+      // Straight after: the same page, its document not emptied (that would cost a frame and a script context).
+      const second = await pool.acquire('static');
+      expect(second.page).toBe(first.page);
+      expect(await inputs(second.page)).toBe(1);
+      pool.release(second, true);
+
+      const scrolled = await write(`<div style="height:3000px"></div><input autofocus>`);
+      await scrolled.page.waitForFunction(() => window.scrollY > 0); // control: the document scrolled itself
+      pool.release(scrolled, true);
+      const next = await pool.acquire('static');
+      expect(await next.page.evaluate(() => window.scrollY)).toBe(0);
+      pool.release(next, true);
+
+      // Idle past the delay: emptied, so nothing on it can keep drawing frames.
+      pool.release(await write(`<input>`), true);
+      await new Promise((r) => setTimeout(r, 900));
+      const idle = await pool.acquire('static');
+      expect(idle.page).toBe(first.page);
+      expect(await inputs(idle.page)).toBe(0);
+      pool.release(idle, true);
+    } finally {
+      await pool.close();
+      await host.close();
+    }
+  });
+
   it('does not run scripts, even if one slipped past the static test', async () => {
     const host = new BrowserHost({ executablePath: CHROMIUM });
     const pool = new PagePool({ host, size: 1 });

@@ -10,6 +10,10 @@
 //             place. This skips the navigation, which costs more browser CPU than a card.
 //             Before a scripted job may use such a page it is navigated again, since static
 //             documents leave performance entries and the scroll offset on the realm.
+//             A static job's document stays until the next one replaces it, or until the page
+//             has been idle for a moment, when it is emptied (its CSS animations, GIFs or
+//             blinking caret would keep drawing frames). Emptying it after every job cost ~20 ms
+//             of browser CPU, mostly for the script context the clean-up call had to create.
 // A page that crashed, hung or belongs to a retired browser is discarded and replaced on demand.
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { BrowserHost, BrowserLease } from './browser-host';
@@ -38,12 +42,18 @@ export interface PagePoolOptions {
   host: BrowserHost;
   /** Pages kept warm (the worker's concurrency). */
   size: number;
+  /** How long a static job's document may stay on an idle page before it is emptied. Default 1000 ms. */
+  emptyIdleAfterMs?: number;
 }
+
+const EMPTY_IDLE_AFTER_MS = 1000;
 
 export class PagePool {
   private readonly idle: PooledPage[] = [];
   /** Pages being wiped after their job; the next job waits for one rather than opening a page. */
   private readonly wiping = new Set<Promise<void>>();
+  /** Idle pages still holding a static job's document, with the timer that empties it. */
+  private readonly leftovers = new Map<PooledPage, NodeJS.Timeout>();
   private inUse = 0;
   private closed = false;
 
@@ -97,12 +107,18 @@ export class PagePool {
         break;
       }
     }
-    return index >= 0 ? this.idle.splice(index, 1)[0] : undefined;
+    if (index < 0) return undefined;
+    const [taken] = this.idle.splice(index, 1);
+    this.cancelEmptying(taken!); // the job replaces the document itself
+    return taken;
   }
 
   /** Readies a page set up for static jobs for a scripted one (fresh document, scripting on), or the other way round. */
   private async prepare(pooled: PooledPage, use: PageUse): Promise<PooledPage> {
-    if (pooled.use === use) return pooled;
+    if (pooled.use === use) {
+      if (use === 'static') await this.resetScroll(pooled);
+      return pooled;
+    }
     if (use === 'scripted') await pooled.page.goto('about:blank', { timeout: 2000 });
     await pooled.cdp.send('Emulation.setScriptExecutionDisabled', { value: use === 'static' });
     pooled.use = use;
@@ -112,9 +128,9 @@ export class PagePool {
   /**
    * Returns a page after its job, at once: the clean-up runs in the background, off the job's
    * latency. After a scripted job (or a static one whose frame navigated anyway) that is the
-   * wipe; after a static job, cookies that subresource responses set, and the document's
-   * content and scroll offset (which document.open keeps). Pages that failed, or fail to
-   * clean up, are thrown away.
+   * wipe; after a static job that made requests, the cookies their responses set (and its
+   * document); after any other static job, nothing until the page idles (see the top of this
+   * file). Pages that failed, or fail to clean up, are thrown away.
    */
   release(pooled: PooledPage, healthy: boolean): void {
     this.inUse--;
@@ -122,27 +138,74 @@ export class PagePool {
       void this.discard(pooled);
       return;
     }
-    const clean = pooled.use === 'static' && pooled.origins.size === 0 ? this.tidy(pooled) : this.wipe(pooled);
-    const wipe = clean.finally(() => this.wiping.delete(wipe));
-    this.wiping.add(wipe);
+    this.track(pooled.use === 'static' && pooled.origins.size === 0 ? this.tidy(pooled) : this.wipe(pooled));
+  }
+
+  /** Clean-ups in flight: acquire waits for one rather than opening a page, close waits for all. */
+  private track(cleaning: Promise<void>): void {
+    const tracked = cleaning.finally(() => this.wiping.delete(tracked));
+    this.wiping.add(tracked);
   }
 
   private async tidy(pooled: PooledPage): Promise<void> {
     try {
-      // Emptying the document also stops its CSS animations and GIFs from using CPU while idle.
-      await pooled.page.evaluate(() => {
-        document.replaceChildren();
-        window.scrollTo(0, 0);
-      });
-      // Only responses set cookies here (a static page has no script): no request, nothing to clear.
-      // Reset first: a request reported while clearing counts for the next clean-up.
+      // Only responses set cookies here (a static page has no script): no request, nothing to
+      // clear. Reset first: a request reported while clearing counts for the next clean-up.
       const requested = pooled.requested;
       pooled.requested = false;
-      if (requested) await pooled.context.clearCookies();
+      if (requested) {
+        // Emptying the document also drops its subresources before the cookies go.
+        await this.empty(pooled);
+        await pooled.context.clearCookies();
+        this.returnIdle(pooled);
+        return;
+      }
       this.returnIdle(pooled);
+      this.emptyWhenIdle(pooled);
     } catch {
       await this.discard(pooled);
     }
+  }
+
+  /**
+   * document.open keeps the scroll offset, which a static document can change (autofocus,
+   * scroll snapping): the next one must start at the top. Read through CDP, which runs no
+   * script; when scrolled, the document is emptied first, so that its snapping cannot undo it.
+   */
+  private async resetScroll(pooled: PooledPage): Promise<void> {
+    const { cssLayoutViewport } = await pooled.cdp.send('Page.getLayoutMetrics');
+    if (cssLayoutViewport.pageX !== 0 || cssLayoutViewport.pageY !== 0) await this.empty(pooled);
+  }
+
+  private async empty(pooled: PooledPage): Promise<void> {
+    await pooled.page.evaluate(() => {
+      document.replaceChildren();
+      window.scrollTo(0, 0);
+    });
+  }
+
+  /** Empties the page's document if the page is still idle after a while (see the top of this file). */
+  private emptyWhenIdle(pooled: PooledPage): void {
+    const timer = setTimeout(() => {
+      this.leftovers.delete(pooled);
+      const index = this.idle.indexOf(pooled);
+      if (index < 0) return;
+      // Out of the idle list while emptying, so no job writes its document in the meantime.
+      this.idle.splice(index, 1);
+      this.track(
+        this.empty(pooled)
+          .then(() => this.returnIdle(pooled))
+          .catch(() => this.discard(pooled)),
+      );
+    }, this.options.emptyIdleAfterMs ?? EMPTY_IDLE_AFTER_MS);
+    timer.unref();
+    this.leftovers.set(pooled, timer);
+  }
+
+  /** The page's document will be replaced or thrown away: it no longer needs emptying. */
+  private cancelEmptying(pooled: PooledPage): void {
+    clearTimeout(this.leftovers.get(pooled));
+    this.leftovers.delete(pooled);
   }
 
   private async wipe(pooled: PooledPage): Promise<void> {
@@ -173,7 +236,10 @@ export class PagePool {
   /** Closes idle pages of a retired or dead browser now, so it can drain and close. */
   async dropStale(): Promise<void> {
     const stale = this.idle.filter((p) => !p.lease.isCurrent());
-    for (const p of stale) this.idle.splice(this.idle.indexOf(p), 1);
+    for (const p of stale) {
+      this.idle.splice(this.idle.indexOf(p), 1);
+      this.cancelEmptying(p);
+    }
     await Promise.all(stale.map((p) => this.discard(p)));
   }
 
@@ -207,6 +273,7 @@ export class PagePool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const p of this.leftovers.keys()) this.cancelEmptying(p);
     await Promise.all(this.wiping);
     await Promise.all(this.idle.splice(0).map((p) => this.discard(p)));
   }
