@@ -244,22 +244,31 @@ export class ImageCreateService {
         this.deps.metrics.enqueued();
       }
       outcomes = await Promise.allSettled(plans.map((p) => this.wait(p.id)));
-    } finally {
+    } catch (err) {
       await this.deps.admission.release('interactive', ids).catch(() => undefined);
+      throw err;
     }
-    await Promise.all(
-      plans.map(async (p, i) => {
-        if (p.fixed && p.owner) await this.deps.claims.release(p.id);
-        if (outcomes[i]!.status === 'fulfilled') {
-          if (p.owner) await this.deps.usage.record(account);
-          if (p.dedupe) await this.deps.dedupe.remember(account, p.dedupe.hash, p.id, p.dedupe.ttl);
-        } else if (isInputFailure(outcomes[i]!.reason) && p.owner) {
-          // The request cannot render: there is no image, so nothing may be listed or kept.
-          await this.forget(account, p).catch(() => undefined);
-        }
-      }),
-    );
+    // The bookkeeping after the renders is independent writes: sent together, they cost the
+    // answer one round trip instead of one each.
+    await Promise.all([
+      this.deps.admission.release('interactive', ids).catch(() => undefined),
+      ...plans.map((p, i) => this.settle(account, p, outcomes[i]!)),
+    ]);
     return outcomes;
+  }
+
+  /** What one plan's outcome leaves behind: its claim released, and usage and dedupe recorded or the image forgotten. */
+  private async settle(account: string, p: Plan, outcome: PromiseSettledResult<unknown>): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    if (p.fixed && p.owner) writes.push(this.deps.claims.release(p.id));
+    if (outcome.status === 'fulfilled') {
+      if (p.owner) writes.push(this.deps.usage.record(account));
+      if (p.dedupe) writes.push(this.deps.dedupe.remember(account, p.dedupe.hash, p.id, p.dedupe.ttl));
+    } else if (isInputFailure(outcome.reason) && p.owner) {
+      // The request cannot render: there is no image, so nothing may be listed or kept.
+      writes.push(this.forget(account, p).catch(() => undefined));
+    }
+    await Promise.all(writes);
   }
 
   /** The durable record of what the account owns: the request with the image, and the listing entry. */
