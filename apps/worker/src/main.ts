@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     deadline.unref();
     app.close().then(
       () => {
-        tmp.release();
+        const left = tmp.release();
+        if (left) logger.warn('temp directory left for the next start to remove', { dir: tmp.dir, error: left.message });
         process.exit(0);
       },
       () => process.exit(1),

@@ -20,7 +20,12 @@ export interface TempRoot {
   dir: string;
   /** Roots of dead workers that could not be removed now (the next start tries again). */
   leftovers: { dir: string; error: string }[];
-  release(): void;
+  /**
+   * Removes this process's root. Never throws: the browser may still be writing its profile as
+   * it exits (ENOTEMPTY), and a worker that drained cleanly must not fail its exit over that.
+   * Returns the error instead; the next start on this machine sweeps the directory.
+   */
+  release(): Error | undefined;
 }
 
 /** Removes temp roots of dead workers, then creates this process's root and makes it os.tmpdir(). */
@@ -47,7 +52,12 @@ export function claimTempRoot(base = os.tmpdir(), remove: (dir: string) => void 
     dir,
     leftovers,
     release() {
-      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        remove(dir);
+        return undefined;
+      } catch (err) {
+        return err as Error;
+      }
     },
   };
 }
