@@ -56,16 +56,17 @@ describe('static documents on a reused page', () => {
   });
 
   it('a static job after one that scrolled without any request renders as on a fresh page', async () => {
-    // No request: A's document is still on the page when B replaces it, and document.open
-    // keeps the scroll offset. A scrolls itself by snapping, which also undoes a plain
-    // scrollTo(0, 0) while its styles are there. B is tall too: a short document would clamp
-    // a kept offset to 0.
+    // No request, so only what A's document may do to the scroll offset (which document.open
+    // keeps) decides whether it is emptied after the job. A scrolls itself by snapping, which
+    // also undoes a plain scrollTo(0, 0) while its styles are there. B is tall too: a short
+    // document would clamp a kept offset to 0.
     const b = `<style>body{margin:0;background:#f00}</style><div style="height:100px;background:#0f0"></div><div style="height:3000px"></div>`;
     const fresh = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
+    expect((await decodeImage(fresh.png)).pixel(5, 95)).toEqual(GREEN);
     await render(`<style>html{scroll-snap-type:y mandatory}body{margin:0}</style><div style="height:3000px"></div><div style="height:100px;scroll-snap-align:start"></div>`);
     const after = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
-    expect(after.png.equals(fresh.png)).toBe(true);
     expect((await decodeImage(after.png)).pixel(5, 95)).toEqual(GREEN);
+    expect(after.png.equals(fresh.png)).toBe(true);
   });
 
   it('a static job after a scripted one with a live timer renders only itself', async () => {
@@ -80,7 +81,7 @@ describe('static documents on a reused page', () => {
 });
 
 describe('a page leased for a static document', () => {
-  it('keeps the document for the next job unless it scrolled, and empties it once idle', async () => {
+  it('keeps the document for the next job unless it may have scrolled, and empties it once idle', async () => {
     const host = new BrowserHost({ executablePath: CHROMIUM });
     const pool = new PagePool({ host, size: 1, emptyIdleAfterMs: 300 });
     const inputs = (page: Page) => page.evaluate(() => document.querySelectorAll('input').length);
@@ -92,22 +93,23 @@ describe('a page leased for a static document', () => {
     };
     try {
       const first = await write(`<input>`);
-      pool.release(first, true);
+      pool.release(first, true, false);
       // Straight after: the same page, its document not emptied (that would cost a frame and a script context).
       const second = await pool.acquire('static');
       expect(second.page).toBe(first.page);
       expect(await inputs(second.page)).toBe(1);
-      pool.release(second, true);
+      pool.release(second, true, false);
 
       const scrolled = await write(`<div style="height:3000px"></div><input autofocus>`);
       await scrolled.page.waitForFunction(() => window.scrollY > 0); // control: the document scrolled itself
-      pool.release(scrolled, true);
+      pool.release(scrolled, true, true);
       const next = await pool.acquire('static');
       expect(await next.page.evaluate(() => window.scrollY)).toBe(0);
-      pool.release(next, true);
+      expect(await inputs(next.page)).toBe(0);
+      pool.release(next, true, false);
 
       // Idle past the delay: emptied, so nothing on it can keep drawing frames.
-      pool.release(await write(`<input>`), true);
+      pool.release(await write(`<input>`), true, false);
       await new Promise((r) => setTimeout(r, 900));
       const idle = await pool.acquire('static');
       expect(idle.page).toBe(first.page);

@@ -11,7 +11,7 @@ import { BrowserHost } from './browser-host';
 import { NetworkGuard } from './network-guard';
 import { EgressProxy } from './egress-proxy';
 import { PagePool, type PageUse } from './page-pool';
-import { isStaticRequest } from './static-document';
+import { isStaticRequest, mayScrollItself } from './static-document';
 import { DEFAULT_MAX_WAIT_MS, deviceScaleOf, PageSession, viewportOf } from './page-session';
 import type { Renderer, RendererStats, RenderOutput } from './renderer';
 
@@ -147,7 +147,7 @@ export class ChromiumRenderer implements Renderer {
       healthy = true;
       return output;
     } finally {
-      this.pool.release(pooled, healthy);
+      this.pool.release(pooled, healthy, pooled.use === 'scripted' || mayScrollItself(request.html!, request.css));
     }
   }
 

@@ -14,6 +14,9 @@
 //             has been idle for a moment, when it is emptied (its CSS animations, GIFs or
 //             blinking caret would keep drawing frames). Emptying it after every job cost
 //             10-20 ms of browser CPU per render, and a bare evaluate in the page about as much.
+//             A document that may have scrolled itself is emptied and scrolled back at once:
+//             document.open keeps the scroll offset, and reading it before the next job proved
+//             unreliable (a snap could land after the read).
 // A page that crashed, hung or belongs to a retired browser is discarded and replaced on demand.
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { BrowserHost, BrowserLease } from './browser-host';
@@ -115,10 +118,7 @@ export class PagePool {
 
   /** Readies a page set up for static jobs for a scripted one (fresh document, scripting on), or the other way round. */
   private async prepare(pooled: PooledPage, use: PageUse): Promise<PooledPage> {
-    if (pooled.use === use) {
-      if (use === 'static') await this.resetScroll(pooled);
-      return pooled;
-    }
+    if (pooled.use === use) return pooled;
     if (use === 'scripted') await pooled.page.goto('about:blank', { timeout: 2000 });
     await pooled.cdp.send('Emulation.setScriptExecutionDisabled', { value: use === 'static' });
     pooled.use = use;
@@ -129,16 +129,17 @@ export class PagePool {
    * Returns a page after its job, at once: the clean-up runs in the background, off the job's
    * latency. After a scripted job (or a static one whose frame navigated anyway) that is the
    * wipe; after a static job that made requests, the cookies their responses set (and its
-   * document); after any other static job, nothing until the page idles (see the top of this
-   * file). Pages that failed, or fail to clean up, are thrown away.
+   * document); after one whose document `mayHaveScrolled`, its document and scroll offset;
+   * after any other static job, nothing until the page idles (see the top of this file).
+   * Pages that failed, or fail to clean up, are thrown away.
    */
-  release(pooled: PooledPage, healthy: boolean): void {
+  release(pooled: PooledPage, healthy: boolean, mayHaveScrolled = true): void {
     this.inUse--;
     if (!healthy || this.closed || !pooled.lease.isCurrent() || this.idle.length >= this.options.size) {
       void this.discard(pooled);
       return;
     }
-    this.track(pooled.use === 'static' && pooled.origins.size === 0 ? this.tidy(pooled) : this.wipe(pooled));
+    this.track(pooled.use === 'static' && pooled.origins.size === 0 ? this.tidy(pooled, mayHaveScrolled) : this.wipe(pooled));
   }
 
   /** Clean-ups in flight: acquire waits for one rather than opening a page, close waits for all. */
@@ -147,34 +148,25 @@ export class PagePool {
     this.wiping.add(tracked);
   }
 
-  private async tidy(pooled: PooledPage): Promise<void> {
+  private async tidy(pooled: PooledPage, mayHaveScrolled: boolean): Promise<void> {
     try {
       // Only responses set cookies here (a static page has no script): no request, nothing to
       // clear. Reset first: a request reported while clearing counts for the next clean-up.
       const requested = pooled.requested;
       pooled.requested = false;
-      if (requested) {
-        // Emptying the document also drops its subresources before the cookies go.
-        await this.empty(pooled);
-        await pooled.context.clearCookies();
+      if (!requested && !mayHaveScrolled) {
         this.returnIdle(pooled);
+        this.emptyWhenIdle(pooled);
         return;
       }
+      // Emptying the document drops its subresources before the cookies go, and its content
+      // (autofocus, snapping) before the scroll offset is reset, so nothing can scroll it again.
+      await this.empty(pooled);
+      if (requested) await pooled.context.clearCookies();
       this.returnIdle(pooled);
-      this.emptyWhenIdle(pooled);
     } catch {
       await this.discard(pooled);
     }
-  }
-
-  /**
-   * document.open keeps the scroll offset, which a static document can change (autofocus,
-   * scroll snapping): the next one must start at the top. Read through CDP, which runs no
-   * script; when scrolled, the document is emptied first, so that its snapping cannot undo it.
-   */
-  private async resetScroll(pooled: PooledPage): Promise<void> {
-    const { cssLayoutViewport } = await pooled.cdp.send('Page.getLayoutMetrics');
-    if (cssLayoutViewport.pageX !== 0 || cssLayoutViewport.pageY !== 0) await this.empty(pooled);
   }
 
   private async empty(pooled: PooledPage): Promise<void> {

@@ -1,4 +1,4 @@
-import { isStaticDocument, isStaticRequest } from './static-document';
+import { isStaticDocument, isStaticRequest, mayScrollItself } from './static-document';
 
 describe('isStaticDocument', () => {
   it('takes plain HTML and CSS as static', () => {
@@ -39,5 +39,22 @@ describe('isStaticRequest', () => {
     expect(isStaticRequest({ html: '<p>x</p>' })).toBe(true);
     expect(isStaticRequest({ html: '<p>x</p>', render_when_ready: true })).toBe(false);
     expect(isStaticRequest({ url: 'https://example.test' })).toBe(false);
+  });
+});
+
+describe('mayScrollItself', () => {
+  it('takes a card laid out with flexbox as staying put', () => {
+    expect(mayScrollItself('<div style="display:flex;flex-direction:column;overflow:hidden">Hi</div>', '.a{flex-direction:row}')).toBe(false);
+  });
+
+  it.each([
+    ['autofocus', '<input AUTOFOCUS>', ''],
+    ['scroll snapping', '<p>x</p>', 'html{scroll-snap-type:y mandatory}'],
+    ['an initial scroll target', '<p style="scroll-initial-target:nearest">x</p>', ''],
+    ['a right-to-left root', '<html dir="rtl"><p>x</p></html>', ''],
+    ['CSS direction', '<p>x</p>', 'html{direction:rtl}'],
+    ['a vertical writing mode', '<p>x</p>', ':root{writing-mode:vertical-rl}'],
+  ])('takes a document with %s as one that may', (_what, html, css) => {
+    expect(mayScrollItself(html, css)).toBe(true);
   });
 });
