@@ -14,9 +14,10 @@
 //             has been idle for a moment, when it is emptied (its CSS animations, GIFs or
 //             blinking caret would keep drawing frames). Emptying it after every job cost
 //             10-20 ms of browser CPU per render, and a bare evaluate in the page about as much.
-//             A document that may have scrolled itself is emptied and scrolled back at once:
-//             document.open keeps the scroll offset, and reading it before the next job proved
-//             unreliable (a snap could land after the read).
+//             A document that may have scrolled itself gets the full wipe (a navigation):
+//             document.open keeps the scroll offset, and neither reading it before the next
+//             job nor emptying the document and scrolling back held (a snap could land after
+//             either). A new document starts at the top.
 // A page that crashed, hung or belongs to a retired browser is discarded and replaced on demand.
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { BrowserHost, BrowserLease } from './browser-host';
@@ -128,9 +129,9 @@ export class PagePool {
   /**
    * Returns a page after its job, at once: the clean-up runs in the background, off the job's
    * latency. After a scripted job (or a static one whose frame navigated anyway) that is the
-   * wipe; after a static job that made requests, the cookies their responses set (and its
-   * document); after one whose document `mayHaveScrolled`, its document and scroll offset;
-   * after any other static job, nothing until the page idles (see the top of this file).
+   * wipe, and after a static job whose document `mayHaveScrolled` too; after a static job that
+   * made requests, the cookies their responses set (and its document); after any other static
+   * job, nothing until the page idles (see the top of this file).
    * Pages that failed, or fail to clean up, are thrown away.
    */
   release(pooled: PooledPage, healthy: boolean, mayHaveScrolled = true): void {
@@ -139,7 +140,7 @@ export class PagePool {
       void this.discard(pooled);
       return;
     }
-    this.track(pooled.use === 'static' && pooled.origins.size === 0 ? this.tidy(pooled, mayHaveScrolled) : this.wipe(pooled));
+    this.track(pooled.use === 'static' && pooled.origins.size === 0 && !mayHaveScrolled ? this.tidy(pooled) : this.wipe(pooled));
   }
 
   /** Clean-ups in flight: acquire waits for one rather than opening a page, close waits for all. */
@@ -148,21 +149,20 @@ export class PagePool {
     this.wiping.add(tracked);
   }
 
-  private async tidy(pooled: PooledPage, mayHaveScrolled: boolean): Promise<void> {
+  private async tidy(pooled: PooledPage): Promise<void> {
     try {
       // Only responses set cookies here (a static page has no script): no request, nothing to
       // clear. Reset first: a request reported while clearing counts for the next clean-up.
       const requested = pooled.requested;
       pooled.requested = false;
-      if (!requested && !mayHaveScrolled) {
+      if (!requested) {
         this.returnIdle(pooled);
         this.emptyWhenIdle(pooled);
         return;
       }
-      // Emptying the document drops its subresources before the cookies go, and its content
-      // (autofocus, snapping) before the scroll offset is reset, so nothing can scroll it again.
+      // Emptying the document also drops its subresources before the cookies go.
       await this.empty(pooled);
-      if (requested) await pooled.context.clearCookies();
+      await pooled.context.clearCookies();
       this.returnIdle(pooled);
     } catch {
       await this.discard(pooled);
