@@ -76,6 +76,7 @@ describe('chaos: workers killed mid-render', () => {
     const orphans: number[] = [];
     let kills = 0;
     let stop = false;
+    let answered = 0;
 
     try {
       await waitForHttp(`${apiUrl}/readyz`, api);
@@ -88,15 +89,19 @@ describe('chaos: workers killed mid-render', () => {
             headers: { Authorization: basicAuth(), 'Content-Type': 'application/json' },
             body: JSON.stringify({ html: `<div style="width:${40 + (i % 50)}px;height:20px;background:rgb(${r},${g},${b})"></div>`, device_scale: 1 }),
           });
-          return { i, status: res.status, body: (await res.json()) as { id: string; url: string; message?: string } };
+          const body = (await res.json()) as { id: string; url: string; message?: string };
+          answered++;
+          return { i, status: res.status, body };
         }),
       );
 
-      // Every 3 s: SIGKILL one worker (alternating), note its browser processes, start a replacement.
+      // When a fifth, two fifths and three fifths of the creates are answered: SIGKILL one worker
+      // (alternating), note its browser processes, start a replacement. Tied to progress rather
+      // than to the clock, the kills land mid-run however fast the renders are.
       const chaos = (async () => {
         let victim = 0;
-        while (!stop) {
-          await new Promise((r) => setTimeout(r, 3000));
+        for (const share of [0.2, 0.4, 0.6]) {
+          while (!stop && answered < JOBS * share) await new Promise((r) => setTimeout(r, 20));
           if (stop) break;
           const w = workers[victim]!;
           const tree = descendants(w.child.pid!);
