@@ -119,7 +119,15 @@ export class PagePool {
 
   /** Readies a page set up for static jobs for a scripted one (fresh document, scripting on), or the other way round. */
   private async prepare(pooled: PooledPage, use: PageUse): Promise<PooledPage> {
-    if (pooled.use === use) return pooled;
+    if (pooled.use === use) {
+      // A document left on an idle page can still make requests (an animated background
+      // image): cookies their responses set go before the next job.
+      if (pooled.requested) {
+        pooled.requested = false;
+        await pooled.context.clearCookies();
+      }
+      return pooled;
+    }
     if (use === 'scripted') await pooled.page.goto('about:blank', { timeout: 2000 });
     await pooled.cdp.send('Emulation.setScriptExecutionDisabled', { value: use === 'static' });
     pooled.use = use;
