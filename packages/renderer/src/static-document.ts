@@ -38,7 +38,8 @@ export function isStaticRequest(request: CreateImageRequest): boolean {
 // document.open would hand on to the next document: autofocus (scrolls the element into
 // view), CSS scroll snapping and initial scroll targets (every scroll-* property is taken), and
 // right-to-left or vertical roots, whose scroll origin is not the top left. Errs towards "may":
-// such a document is emptied straight after its job, which costs ~10-20 ms of browser CPU.
+// such a document's page is navigated to a new about:blank after its job (page-pool.ts), which
+// costs more browser CPU than the card.
 const SELF_SCROLL_MARKERS = [/autofocus/i, /scroll/i, /(?:^|[^-\w])direction\s*:/i, /writing-mode/i, /\bdir\s*=/i];
 
 /** Whether a static document may have scrolled its page by itself (see above). */
