@@ -35,24 +35,26 @@ describe('static documents on a reused page', () => {
     await server?.close();
   });
 
-  const render = async (html: string, extra: Record<string, unknown> = {}) =>
-    decodeImage((await renderer.render({ html, device_scale: 1, viewport_width: 200, viewport_height: 100, ...extra })).png);
+  /** The PNG bytes as captured: byte-equal captures show that nothing of an earlier job changed the render. */
+  const capture = async (html: string, extra: Record<string, unknown> = {}) =>
+    (await renderer.render({ html, device_scale: 1, viewport_width: 200, viewport_height: 100, ...extra })).png;
+  const render = async (html: string, extra: Record<string, unknown> = {}) => decodeImage(await capture(html, extra));
   const square = (colour: string) => `<style>body{margin:0}</style><div style="width:200px;height:100px;background:${colour}"></div>`;
 
   it('a static job renders as it would on a fresh page, whatever static job came before', async () => {
     // B asks for a font family it does not declare: it must fall back, as on a fresh page.
     const b = `<style>body{margin:0;font:40px Leaky, serif}</style><p style="margin:0">Hello</p>`;
     await render('<script>document.title = "navigate me"</script>'); // scripted: the page is wiped after it
-    const fresh = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
+    const fresh = await capture(b);
     // A declares and uses that family, sets a dark colour scheme and scrolls.
     const a = `<style>@font-face{font-family:Leaky;src:url(${origin}/font.ttf)}:root{color-scheme:dark}body{font:40px Leaky}</style>
       <p>Hello</p><div style="height:3000px"></div><input autofocus>`;
     await render(a, { ms_delay: 100 });
-    const after = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
-    expect(after.png.equals(fresh.png)).toBe(true);
+    const after = await capture(b);
+    expect(after.equals(fresh)).toBe(true);
     // Control: B with the font declared does look different, so a leaked font would show.
-    const withFont = await renderer.render({ html: `<style>@font-face{font-family:Leaky;src:url(${origin}/font.ttf)}</style>${b}`, device_scale: 1, viewport_width: 200, viewport_height: 100 });
-    expect(withFont.png.equals(fresh.png)).toBe(false);
+    const withFont = await capture(`<style>@font-face{font-family:Leaky;src:url(${origin}/font.ttf)}</style>${b}`);
+    expect(withFont.equals(fresh)).toBe(false);
   });
 
   it('a static job after one that scrolled without any request renders as on a fresh page', async () => {
@@ -61,14 +63,14 @@ describe('static documents on a reused page', () => {
     // also undoes a plain scrollTo(0, 0) while its styles are there. B is tall too: a short
     // document would clamp a kept offset to 0.
     const b = `<style>body{margin:0;background:#f00}</style><div style="height:100px;background:#0f0"></div><div style="height:3000px"></div>`;
-    const fresh = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
-    expect((await decodeImage(fresh.png)).pixel(5, 95)).toEqual(GREEN);
+    const fresh = await capture(b);
+    expect((await decodeImage(fresh)).pixel(5, 95)).toEqual(GREEN);
     // Several times: how late a snap lands varies from run to run.
     for (let i = 0; i < 5; i++) {
       await render(`<style>html{scroll-snap-type:y mandatory}body{margin:0}</style><div style="height:3000px"></div><div style="height:100px;scroll-snap-align:start"></div>`);
-      const after = await renderer.render({ html: b, device_scale: 1, viewport_width: 200, viewport_height: 100 });
-      expect((await decodeImage(after.png)).pixel(5, 95)).toEqual(GREEN);
-      expect(after.png.equals(fresh.png)).toBe(true);
+      const after = await capture(b);
+      expect((await decodeImage(after)).pixel(5, 95)).toEqual(GREEN);
+      expect(after.equals(fresh)).toBe(true);
     }
   });
 
