@@ -71,6 +71,9 @@ describe('templates and signed URLs', () => {
         [{ html: '{{#each xs}}' }, /html is not a valid Handlebars template/],
         [{ html: '{{> partial}}' }, /partials/],
         [{ html: 'x', css: '{{#if}}' }, /css is not a valid Handlebars template/],
+        // The default TEMPLATE_MAX_TAGS (1,000): 5,000 nested blocks held the parser for ~48 s.
+        [{ html: `${'{{#if a}}'.repeat(5000)}x${'{{/if}}'.repeat(5000)}` }, /html has more than 1000 Handlebars tags/],
+        [{ html: 'x', css: '{{a}}'.repeat(1001) }, /css has more than 1000 Handlebars tags/],
         [{ html: 'x', device_scale: 9 }, /device_scale/],
         [{ html: 'x', bogus: 1 }, /Unknown field: bogus/],
       ];

@@ -2,7 +2,7 @@ import { ValidationError } from '@pixelfarm/errors';
 import { TemplateRenderer } from './template-renderer';
 
 describe('TemplateRenderer', () => {
-  const renderer = new TemplateRenderer({ loopBudget: 1000 });
+  const renderer = new TemplateRenderer({ loopBudget: 1000, maxTags: 50 });
 
   it('escapes {{x}} and keeps {{{x}}} raw', () => {
     const values = { name: '<b>"Tom" & \'Jerry\'</b>' };
@@ -26,6 +26,19 @@ describe('TemplateRenderer', () => {
     expect(() => renderer.check('{{#*inline "p"}}{{> p}}{{/inline}}', 'html')).toThrow(ValidationError);
     expect(() => renderer.render('{{unknownHelper 1 2}}', {}, 'html')).toThrow(/html could not be rendered/);
     expect(() => renderer.render('{{log "into the server log"}}', {}, 'html')).toThrow(/html could not be rendered/);
+  });
+
+  it('refuses a source with more tags than maxTags before parsing it, whatever their nesting', () => {
+    const nested = (n: number) => '{{#if a}}'.repeat(n) + 'x' + '{{/if}}'.repeat(n);
+    expect(renderer.render(nested(25), { a: true }, 'html')).toBe('x'); // 50 tags: the limit itself
+    expect(() => renderer.check(nested(26), 'html')).toThrow('html has more than 50 Handlebars tags ({{…}}), the most a template may hold');
+    expect(() => renderer.check('{{a}}'.repeat(51), 'css')).toThrow(/css has more than 50 Handlebars tags/);
+    // Unclosed blocks too: refused by the count, not by a parse error, which only came after the
+    // parse's full cost (5,000 of these held Handlebars' parser for ~25 s).
+    expect(() => renderer.check('{{#if a}}'.repeat(5000), 'html')).toThrow(/more than 50 Handlebars tags/);
+    // {{{raw}}} counts once; text without tags costs nothing.
+    expect(renderer.render('{{{a}}}'.repeat(50), { a: '<i>' }, 'html')).toBe('<i>'.repeat(50));
+    expect(renderer.render('x'.repeat(100_000), {}, 'html')).toHaveLength(100_000);
   });
 
   it('stops nested-loop bombs at the loop budget', () => {

@@ -6,6 +6,8 @@ import { ValidationError } from '@pixelfarm/errors';
 export interface TemplateRendererOptions {
   /** Loop iterations one render may run in total (nested `{{#each}}` multiply). */
   loopBudget: number;
+  /** Tags (`{{…}}`) one source may hold: Handlebars parses and compiles on the event loop. */
+  maxTags: number;
 }
 
 // Partials can call each other recursively or fan out exponentially without any loop, and
@@ -41,6 +43,11 @@ export class TemplateRenderer {
 
   /** Throws ValidationError when `source` is not a template we can render. */
   check(source: string, field: string): void {
+    // Counted before parsing: Handlebars' parse and compile time grows with the tags (faster
+    // than linearly when they nest), and a large template would hold the API for seconds.
+    if (countTags(source, this.options.maxTags) > this.options.maxTags) {
+      throw new ValidationError(`${field} has more than ${this.options.maxTags} Handlebars tags ({{…}}), the most a template may hold`);
+    }
     let ast: ReturnType<typeof Handlebars.parse>;
     try {
       ast = this.hbs.parse(source);
@@ -66,6 +73,13 @@ export class TemplateRenderer {
       throw new ValidationError(`${field} could not be rendered: ${firstLine(err)}`);
     }
   }
+}
+
+/** Occurrences of `{{` in `source`, counting no further than `stopAfter` + 1. */
+function countTags(source: string, stopAfter: number): number {
+  let count = 0;
+  for (let i = source.indexOf('{{'); i >= 0 && count <= stopAfter; i = source.indexOf('{{', i + 2)) count++;
+  return count;
 }
 
 function countItems(context: unknown): number {
