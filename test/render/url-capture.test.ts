@@ -1,5 +1,6 @@
 // url captures: defaults (device_scale 1, viewport size), css injected into the page,
 // full_screen, and headers sent to the url's own origin only. Servers on loopback.
+import { RenderInputError } from '@pixelfarm/errors';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { expectGolden } from '../support/golden';
@@ -19,6 +20,11 @@ describe('url captures', () => {
     });
     site = await serveOnLoopback((req, res) => {
       siteHeaders.push(req.headers['x-token'] as string | undefined);
+      if (req.url === '/silent') return; // never answers (close() ends the socket)
+      if (req.url === '/stuck-image') {
+        res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<body style="margin:0;background:#0f0"><img src="${site.origin}/silent"></body>`);
+        return;
+      }
       if (req.url === '/tall') {
         res.writeHead(200, { 'Content-Type': 'text/html' }).end('<body style="margin:0"><div style="height:300px;background:#0f0"></div></body>');
         return;
@@ -58,5 +64,16 @@ describe('url captures', () => {
     expect(siteHeaders).toEqual(['secret-1']);
     expect(thirdPartyHeaders.length).toBeGreaterThan(0);
     expect(thirdPartyHeaders.every((h) => h === undefined)).toBe(true);
+  });
+
+  it('fails as the request’s fault when the url does not answer within max_wait_ms', async () => {
+    const attempt = renderer.render({ url: `${site.origin}/silent`, viewport_width: 100, viewport_height: 80, max_wait_ms: 500 });
+    await expect(attempt).rejects.toBeInstanceOf(RenderInputError);
+    await expect(attempt).rejects.toThrow('The url did not answer within 500 ms (max_wait_ms)');
+  });
+
+  it('captures a page that answered but whose image never did, once max_wait_ms is spent', async () => {
+    const img = await decodeImage((await renderer.render({ url: `${site.origin}/stuck-image`, viewport_width: 100, viewport_height: 80, max_wait_ms: 500 })).png);
+    expect(img.pixel(90, 70)).toEqual([0, 255, 0, 255]);
   });
 });

@@ -4,7 +4,7 @@
 // (mobile or touch emulation, and url captures, whose cookies and storage span origins) get
 // a fresh context. Either way every job has a hard time budget, and a crashed or runaway page
 // fails only its own request.
-import { RenderInputError } from '@pixelfarm/errors';
+import { AppError, RenderInputError } from '@pixelfarm/errors';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
@@ -199,6 +199,13 @@ export class ChromiumRenderer implements Renderer {
     crashed.catch(() => undefined);
     try {
       return await Promise.race([running, deadline, crashed]);
+    } catch (err) {
+      // window.close() from the page's own script: its fault, and a retry would do the same.
+      // (A browser that died is disconnected, and stays an internal failure.)
+      if (!(err instanceof AppError) && page.isClosed() && page.context().browser()?.isConnected()) {
+        throw new RenderInputError('The page closed itself (window.close()) before it could be captured');
+      }
+      throw err;
     } finally {
       clearTimeout(timer);
       // Pooled pages serve many jobs: do not pile up one listener per job.

@@ -88,6 +88,9 @@ export class PageSession {
       await this.page.goto(request.url!, { waitUntil: 'load', timeout: maxWait });
     } catch (err) {
       if (!isTimeout(err)) throw new RenderInputError(`The url could not be loaded: ${firstLine(err)}`);
+      // Out of time with no document of the url's yet (no answer): there is nothing to capture,
+      // and a retry would wait just as long.
+      if (this.page.url() === 'about:blank') throw new RenderInputError(`The url did not answer within ${maxWait} ms (max_wait_ms)`);
     }
     if (fonts) await this.page.addStyleTag({ url: fonts }).catch(() => undefined);
     if (request.css || extraCss) await this.page.addStyleTag({ content: `${extraCss}${request.css ?? ''}` });
@@ -133,7 +136,8 @@ export class PageSession {
       if (box) return clamp(box, maxHeight);
     }
     if (request.full_screen) {
-      const height = await this.page.evaluate(() => document.documentElement.scrollHeight);
+      // A page's script may have removed its own root element: then the viewport is the page.
+      const height = await this.page.evaluate(() => document.documentElement?.scrollHeight ?? window.innerHeight);
       return { x: 0, y: 0, width: viewport.width, height: Math.min(Math.max(1, height), maxHeight) };
     }
     return { x: 0, y: 0, ...viewport };
@@ -179,6 +183,8 @@ function outermostMarginBox(): Clip | null {
   let top = Infinity;
   let right = -Infinity;
   let bottom = -Infinity;
+  // No body (a script removed it, or the root): nothing to crop to, the viewport is captured.
+  if (!document.body) return null;
   for (const el of Array.from(document.body.children)) {
     if (['SCRIPT', 'STYLE', 'LINK', 'META', 'TEMPLATE'].includes(el.tagName)) continue;
     const r = el.getBoundingClientRect();
