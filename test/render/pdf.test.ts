@@ -1,6 +1,9 @@
 // GET /v1/image/:id.pdf: printed by the browser from the stored request with pdf_options,
 // stored on first request and served from storage after. Page sizes read from the PDF itself.
 import request from 'supertest';
+import { RenderInputError } from '@pixelfarm/errors';
+import { ChromiumRenderer } from '@pixelfarm/renderer';
+import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { imageKeys } from '@pixelfarm/storage';
 import type { ApiApp } from '../../apps/api/src/app';
 import { basicAuth } from '../support/test-env';
@@ -61,5 +64,25 @@ describe('PDF output', () => {
     expect(bad.body.message).toMatch(/pdf_options.page_width/);
     const scale = await create({ html: '<p>x</p>', pdf_options: { scale: 5 } });
     expect(scale.body.message).toMatch(/pdf_options.scale must be between 0.1 and 2/);
+    // Pages Chromium cannot print are refused at create, not by every GET of the .pdf failing.
+    const huge = await create({ html: '<p>x</p>', format: 'pdf', pdf_options: { page_width: 100_000, page_height: 100_000 } });
+    expect([huge.status, huge.body.message]).toEqual([400, 'pdf_options.page_width is larger than 200 inches']);
+    const margins = await create({ html: '<p>x</p>', pdf_options: { margins: ['1000in', '1000in', '1000in', '1000in'] } });
+    expect([margins.status, margins.body.message]).toEqual([400, 'pdf_options.margins leave no room for content on the page']);
+  });
+});
+
+describe('PDF printing refused by Chromium', () => {
+  it('is the request’s fault (a RenderInputError), for requests stored before the schema checked pages', async () => {
+    const renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: [], timeoutMs: 10_000, maxCaptureHeight: 2000 });
+    try {
+      const print = (pdf_options: CreateImageRequest['pdf_options']) => renderer.renderPdf({ html: '<p>x</p>', pdf_options });
+      expect(sniffFormat(await print({ margins: ['1in', '1in', '1in', '1in'] }))).toBe('pdf'); // the control
+      const refused = print({ margins: ['1in', '4.25in', '1in', '4.25in'] });
+      await expect(refused).rejects.toBeInstanceOf(RenderInputError);
+      await expect(refused).rejects.toThrow('The PDF could not be printed with these pdf_options: invalid print parameters: content area is empty');
+    } finally {
+      await renderer.close();
+    }
   });
 });

@@ -84,6 +84,11 @@ const schema = z.object({
   MAX_INPUT_PIXELS: int(50_000_000, 1_000_000, 268_402_689),
   /** Pixel budget of one capture: viewport (or crop) width × height × device_scale². Default 40 megapixels. */
   MAX_RENDER_PIXELS: int(40_000_000, 10_000, 268_000_000),
+  /**
+   * Largest PDF page side in inches (pdf_options.page_width/page_height). 200 is the PDF 1.x page
+   * limit (14,400 units); Chromium's printing fails somewhere between 500 and 1,000. Default 200.
+   */
+  PDF_MAX_PAGE_INCHES: int(200, 1, 500),
   /** JavaScript heap of one page in MB: a memory bomb crashes its page, not the machine. Default 512. */
   PAGE_HEAP_MB: int(512, 64, 16_384),
   /** Renders after which a worker replaces its browser (draining it first). Default 1000. */
@@ -192,6 +197,7 @@ export interface Config {
     maxCaptureHeight: number;
     maxInputPixels: number;
     maxRenderPixels: number;
+    maxPdfPageInches: number;
     maxOutputBytes: number;
     pageHeapMb: number;
     browserRecycleRenders: number;
@@ -303,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxCaptureHeight: e.MAX_CAPTURE_HEIGHT,
       maxInputPixels: e.MAX_INPUT_PIXELS,
       maxRenderPixels: e.MAX_RENDER_PIXELS,
+      maxPdfPageInches: e.PDF_MAX_PAGE_INCHES,
       maxOutputBytes: e.MAX_OUTPUT_BYTES,
       pageHeapMb: e.PAGE_HEAP_MB,
       browserRecycleRenders: e.BROWSER_RECYCLE_RENDERS,

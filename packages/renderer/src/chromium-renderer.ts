@@ -107,13 +107,21 @@ export class ChromiumRenderer implements Renderer {
           await session.waitUntilReady(request, maxWait, t0);
           const o = request.pdf_options ?? {};
           const len = (v: string | number | undefined) => (typeof v === 'number' ? `${v}px` : v);
-          pdf = await page.pdf({
-            width: len(o.page_width) ?? '8.5in',
-            height: len(o.page_height) ?? '11in',
-            scale: o.scale ?? 1,
-            printBackground: o.print_background ?? true,
-            margin: o.margins ? { top: len(o.margins[0]), right: len(o.margins[1]), bottom: len(o.margins[2]), left: len(o.margins[3]) } : undefined,
-          });
+          pdf = await page
+            .pdf({
+              width: len(o.page_width) ?? '8.5in',
+              height: len(o.page_height) ?? '11in',
+              scale: o.scale ?? 1,
+              printBackground: o.print_background ?? true,
+              margin: o.margins ? { top: len(o.margins[0]), right: len(o.margins[1]), bottom: len(o.margins[2]), left: len(o.margins[3]) } : undefined,
+            })
+            .catch((err: unknown) => {
+              // Chromium refuses the page geometry (the schema checks it, but not for requests
+              // stored before it did): printing again would fail the same way.
+              const refused = /Page\.printToPDF\): (.*)/.exec(String((err as Error)?.message ?? err));
+              if (refused) throw new RenderInputError(`The PDF could not be printed with these pdf_options: ${refused[1]!.split('\n')[0]}`);
+              throw err;
+            });
           return { png: Buffer.alloc(0), timings: { load: 0, wait: 0, capture: 0 } };
         });
         return pdf!;

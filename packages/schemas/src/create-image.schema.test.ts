@@ -39,8 +39,24 @@ describe('create request validation names the field', () => {
     ['headers forbidden name', { url: 'https://a.example', headers: { Host: 'evil' } }, /headers may not set Host/],
     ['headers line break', { url: 'https://a.example', headers: { 'X-A': 'a\r\nB: c' } }, /line breaks/],
     ['unknown field', { html: 'x', colour: 'red' }, /Unknown field: colour/],
+    // PDF pages Chromium could never print (found by fuzzing: accepted, then every GET of the .pdf failed).
+    ['pdf page too wide', { html: 'x', pdf_options: { page_width: 100_000, page_height: 100_000 } }, /pdf_options.page_width is larger than 200 inches/],
+    ['pdf page too tall', { html: 'x', pdf_options: { page_width: '1mm', page_height: '99999999in' } }, /pdf_options.page_height is larger than 200 inches/],
+    ['pdf page of zero height', { html: 'x', pdf_options: { page_height: '0cm' } }, /pdf_options.page_height must be larger than 0/],
+    ['pdf margins wider than the page', { html: 'x', pdf_options: { margins: ['1in', '4.25in', '1in', '4.25in'] } }, /margins leave no room/],
+    ['pdf margins taller than the page', { html: 'x', pdf_options: { page_height: '10cm', margins: ['5cm', 0, '50mm', 0] } }, /margins leave no room/],
+    ['pdf margins of a bad shape', { html: 'x', pdf_options: { margins: ['1in', 'x', '1in', '1in'] } }, /pdf_options.margins must be a number with px/],
   ])('%s', (_name, body, message) => {
     expect(bad(body)).toMatch(message);
+  });
+
+  it('accepts PDF pages up to the limit, in any unit, and margins that leave room', () => {
+    const ok = (pdf_options: Record<string, unknown>) => expect(parseCreateImage(schema, { html: 'x', pdf_options }).pdf_options).toEqual(pdf_options);
+    ok({ page_width: '200in', page_height: '508cm' }); // both exactly 200 inches
+    ok({ page_width: 19_200, page_height: '5080mm' });
+    ok({ margins: ['5in', '4.2in', '5.9in', '4.2in'] }); // on the default 8.5 x 11 in page
+    const small = createImageSchema({ maxHtmlChars: 10, maxViewportWidth: 10, maxViewportHeight: 10, maxRenderPixels: 100, maxPdfPageInches: 20 });
+    expect(() => parseCreateImage(small, { html: 'x', pdf_options: { page_width: '21in' } })).toThrow('pdf_options.page_width is larger than 20 inches');
   });
 
   it('coerces form strings', () => {

@@ -10,6 +10,19 @@ export interface CreateLimits {
   maxViewportHeight: number;
   /** Pixel budget: viewport width × height × device_scale². */
   maxRenderPixels: number;
+  /** Largest PDF page side in inches. Default 200 (the PDF 1.x page limit). */
+  maxPdfPageInches?: number;
+}
+
+/** The page the renderer prints when pdf_options leave it out: US Letter. */
+const PDF_DEFAULT_PAGE = { width: '8.5in', height: '11in' };
+const INCHES_PER: Record<string, number> = { px: 1 / 96, in: 1, cm: 1 / 2.54, mm: 1 / 25.4 };
+
+/** A pdfLength in inches (a bare number is CSS pixels, as the renderer prints it); NaN if it is not one. */
+function inches(length: unknown): number {
+  if (typeof length === 'number') return length / 96;
+  const match = typeof length === 'string' ? /^(\d+(?:\.\d+)?)(px|in|cm|mm)$/.exec(length) : null;
+  return match ? Number(match[1]) * INCHES_PER[match[2]!]! : NaN;
 }
 
 export const IMAGE_FORMATS = ['png', 'jpg', 'webp', 'pdf'] as const;
@@ -162,6 +175,23 @@ export function createImageSchema(limits: CreateLimits) {
             message: `viewport_width × viewport_height × device_scale² is over the limit of ${limits.maxRenderPixels} pixels`,
             path: ['viewport_width'],
           });
+        }
+      }
+      if (v.pdf_options) {
+        // Chromium refuses such pages only when the PDF is printed, which would fail every time.
+        const o = v.pdf_options;
+        const max = limits.maxPdfPageInches ?? 200;
+        const page = { width: inches(o.page_width ?? PDF_DEFAULT_PAGE.width), height: inches(o.page_height ?? PDF_DEFAULT_PAGE.height) };
+        for (const side of ['width', 'height'] as const) {
+          const path = ['pdf_options', `page_${side}`];
+          if (page[side] > max) ctx.addIssue({ code: 'custom', message: `pdf_options.page_${side} is larger than ${max} inches`, path });
+          if (page[side] <= 0) ctx.addIssue({ code: 'custom', message: `pdf_options.page_${side} must be larger than 0`, path });
+        }
+        if (o.margins) {
+          const [top, right, bottom, left] = o.margins.map(inches) as [number, number, number, number];
+          if (left + right >= page.width || top + bottom >= page.height) {
+            ctx.addIssue({ code: 'custom', message: 'pdf_options.margins leave no room for content on the page', path: ['pdf_options', 'margins'] });
+          }
         }
       }
       if ((v.viewport_width === undefined) !== (v.viewport_height === undefined)) {
