@@ -4,7 +4,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { AuthenticationError } from '@pixelfarm/errors';
+import { AuthenticationError, ValidationError } from '@pixelfarm/errors';
 import { findApiKey } from '@pixelfarm/config';
 import { parseBasicAuth } from '../http/auth.middleware';
 
@@ -19,7 +19,18 @@ export function adminRoutes(admin: { user: string; password: string }, queues: Q
     const creds = parseBasicAuth(req.headers.authorization);
     next(creds && findApiKey(adminKey, creds.id, creds.key) ? undefined : new AuthenticationError('Admin credentials required'));
   };
+  // Bull Board hands these to Redis unchecked: an absurd page is a Redis error, which it
+  // answers with a 500 carrying Redis' message.
+  const checkPaging: RequestHandler = (req, _res, next) => {
+    for (const name of ['page', 'jobsPerPage']) {
+      const value = req.query[name];
+      if (value !== undefined && !(typeof value === 'string' && /^\d{1,6}$/.test(value))) {
+        return next(new ValidationError(`${name} must be a whole number below 1000000`));
+      }
+    }
+    next();
+  };
   const router = Router();
-  router.use(ADMIN_PATH, requireAdmin, serverAdapter.getRouter() as RequestHandler);
+  router.use(ADMIN_PATH, requireAdmin, checkPaging, serverAdapter.getRouter() as RequestHandler);
   return router;
 }
