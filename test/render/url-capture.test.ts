@@ -66,6 +66,16 @@ describe('url captures', () => {
     expect(thirdPartyHeaders.every((h) => h === undefined)).toBe(true);
   });
 
+  it('fails as the request’s fault, with the browser’s reason, when nothing listens at the url', async () => {
+    const closed = await serveOnLoopback(() => undefined);
+    const url = `${closed.origin}/`;
+    await closed.close();
+    const attempt = renderer.render({ url, viewport_width: 100, viewport_height: 80 });
+    await expect(attempt).rejects.toBeInstanceOf(RenderInputError);
+    // Through the egress proxy a refused connection reaches the browser as an empty error response.
+    await expect(attempt).rejects.toThrow(/^The url could not be loaded: net::ERR_[A-Z_]+$/);
+  });
+
   it('fails as the request’s fault when the url does not answer within max_wait_ms', async () => {
     const attempt = renderer.render({ url: `${site.origin}/silent`, viewport_width: 100, viewport_height: 80, max_wait_ms: 500 });
     await expect(attempt).rejects.toBeInstanceOf(RenderInputError);

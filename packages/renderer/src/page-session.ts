@@ -87,7 +87,8 @@ export class PageSession {
     try {
       await this.page.goto(request.url!, { waitUntil: 'load', timeout: maxWait });
     } catch (err) {
-      if (!isTimeout(err)) throw new RenderInputError(`The url could not be loaded: ${firstLine(err)}`);
+      // "page.goto: net::ERR_CONNECTION_REFUSED at <url>": the browser's reason is what the client can use.
+      if (!isTimeout(err)) throw new RenderInputError(`The url could not be loaded: ${firstLine(err).replace(/^page\.goto: /, '').replace(/ at \S+$/, '')}`);
       // Out of time with no document of the url's yet (no answer): there is nothing to capture,
       // and a retry would wait just as long.
       if (this.page.url() === 'about:blank') throw new RenderInputError(`The url did not answer within ${maxWait} ms (max_wait_ms)`);

@@ -21,7 +21,11 @@ describe('TemplateRenderer', () => {
   });
 
   it('rejects syntax errors, partials and decorators with a ValidationError naming the field', () => {
-    expect(() => renderer.check('{{#each x}}', 'html')).toThrow(/html is not a valid Handlebars template/);
+    expect(() => renderer.check('{{#each x}}', 'html')).toThrow(
+      'html is not a valid Handlebars template: Parse error on line 1 near "{{#each x}}": unexpected end of the template (a block left open?)',
+    );
+    expect(() => renderer.check('<p>\n</p>x {{/if}}', 'html')).toThrow('Parse error on line 2 near "<p></p>x {{/if}}": unexpected closing tag {{/…}}');
+    expect(() => renderer.check('{{#if a}}{{/each}}', 'css')).toThrow("css is not a valid Handlebars template: if doesn't match each - 1:3");
     expect(() => renderer.check('{{> header}}', 'html')).toThrow('html uses Handlebars partials, which templates do not support');
     expect(() => renderer.check('{{#*inline "p"}}{{> p}}{{/inline}}', 'html')).toThrow(ValidationError);
     expect(() => renderer.render('{{unknownHelper 1 2}}', {}, 'html')).toThrow(/html could not be rendered/);

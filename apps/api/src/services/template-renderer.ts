@@ -52,7 +52,7 @@ export class TemplateRenderer {
     try {
       ast = this.hbs.parse(source);
     } catch (err) {
-      throw new ValidationError(`${field} is not a valid Handlebars template: ${firstLine(err)}`);
+      throw new ValidationError(`${field} is not a valid Handlebars template: ${parseProblem(err)}`);
     }
     const forbidden = findForbidden(ast);
     if (forbidden) throw new ValidationError(`${field} uses Handlebars ${forbidden}, which templates do not support`);
@@ -109,6 +109,27 @@ function findForbidden(node: unknown): string | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+// The tokens Handlebars' parser names in "got '…'", said the way a template author would.
+const TOKENS: Record<string, string> = {
+  EOF: 'end of the template (a block left open?)',
+  OPEN_ENDBLOCK: 'closing tag {{/…}}',
+  INVERSE: '{{else}}',
+  OPEN_INVERSE_CHAIN: '{{else …}}',
+  INVALID: 'characters in a tag',
+  CLOSE: '}}',
+};
+
+/**
+ * Handlebars' parse errors are four lines: where, the text near it, a caret line and the
+ * parser's expectations. The first line alone ("Parse error on line 1:") says nothing.
+ */
+function parseProblem(err: unknown): string {
+  const lines = String((err as Error)?.message ?? err).split('\n');
+  const got = lines.length >= 4 ? /got '([^']+)'$/.exec(lines[3]!)?.[1] : undefined;
+  if (!lines[0]!.startsWith('Parse error') || !got) return firstLine(err);
+  return `${lines[0]!.replace(/:$/, '')} near "${lines[1]!.slice(-60)}": unexpected ${TOKENS[got] ?? got}`;
 }
 
 function firstLine(err: unknown): string {
