@@ -56,6 +56,12 @@ describe('adversarial requests', () => {
     }, status: 404 },
     { name: 'body over MAX_BODY_BYTES', send: (a) => post(a, { html: 'x'.repeat(300_000) }), status: 413, message: /larger than/ },
     { name: 'html over MAX_HTML_CHARS', send: (a) => post(a, { html: 'x'.repeat(150_000) }), status: 400, message: /html is longer than 100000/ },
+    { name: 'urlencoded form with more than 200 fields', send: (a) => post(a, `html=x&${Array.from({ length: 250 }, (_, i) => `f${i}=1`).join('&')}`, 'form'), status: 413, message: /^The form body has more than 200 fields$/ },
+    { name: 'multipart form with more than 200 fields', send: (a) => {
+      const req = request(a.handler).post('/v1/image').set('Authorization', basicAuth()).field('html', 'x');
+      for (let i = 0; i < 250; i++) req.field(`f${i}`, '1');
+      return req;
+    }, status: 413, message: /^The form body has more than 200 fields$/ },
     { name: 'invalid JSON', send: (a) => post(a, '{"html":', 'application/json'), status: 400, message: /not valid JSON/ },
     { name: 'JSON array body', send: (a) => post(a, [1, 2]), status: 400 },
     { name: 'html of the wrong type', send: (a) => post(a, { html: { $gt: '' } }), status: 400, message: /html must be a string/ },

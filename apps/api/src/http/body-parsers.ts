@@ -4,12 +4,15 @@ import express, { type RequestHandler } from 'express';
 import multer from 'multer';
 import { ValidationError } from '@pixelfarm/errors';
 
+/** Fields a form body may hold (more than any create needs, fewer than a parameter flood). */
+export const FORM_MAX_FIELDS = 200;
+
 export function bodyParsers(maxBytes: number): RequestHandler[] {
-  const form = multer({ limits: { fieldSize: maxBytes, files: 0, fields: 200 } });
+  const form = multer({ limits: { fieldSize: maxBytes, files: 0, fields: FORM_MAX_FIELDS } });
   return [
     express.json({ limit: maxBytes, strict: true }),
     // extended: nested keys such as metadata[team]=x arrive as objects.
-    express.urlencoded({ limit: maxBytes, extended: true, parameterLimit: 200 }),
+    express.urlencoded({ limit: maxBytes, extended: true, parameterLimit: FORM_MAX_FIELDS }),
     multipartFields(form.none()),
   ];
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { AppError, NotFoundError } from '@pixelfarm/errors';
 import type { Logger } from '@pixelfarm/config';
+import { FORM_MAX_FIELDS } from './body-parsers';
 
 export function sendError(res: Response, status: number, message: string, headers: Record<string, string> = {}): void {
   res.set(headers).status(status).json({ error: STATUS_CODES[status] ?? 'Error', statusCode: status, message });
@@ -13,7 +14,10 @@ export function sendError(res: Response, status: number, message: string, header
 /** body-parser and multer errors carry a status or code of their own: translate them. */
 function clientErrorOf(err: unknown): { status: number; message: string } | undefined {
   const e = err as { type?: string; status?: number; code?: string; name?: string; field?: string };
-  if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FIELD_VALUE' || e?.code === 'LIMIT_FIELD_COUNT') {
+  if (e?.type === 'parameters.too.many' || e?.code === 'LIMIT_FIELD_COUNT') {
+    return { status: 413, message: `The form body has more than ${FORM_MAX_FIELDS} fields` };
+  }
+  if (e?.type === 'entity.too.large' || e?.code === 'LIMIT_FIELD_VALUE') {
     return { status: 413, message: 'The request body is larger than this service accepts' };
   }
   if (e?.type === 'entity.parse.failed') return { status: 400, message: 'The request body is not valid JSON' };
