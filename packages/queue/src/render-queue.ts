@@ -29,6 +29,11 @@ export class RenderQueue {
     // emitters from crashing the process while Redis is away.
     this.queue.on('error', () => {});
     this.events.on('error', () => {});
+    // Every request waiting on a job adds listeners for it here (identical creates and GETs of
+    // an image still rendering wait on the same job): past 10, Node would log a leak warning per
+    // emitter and event. Waits end with their job or their timeout; admission bounds how many.
+    this.queue.setMaxListeners(0);
+    this.events.setMaxListeners(0);
   }
 
   /** Resolves when both connections are up (start-up ordering and tests). */
