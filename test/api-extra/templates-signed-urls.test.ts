@@ -181,6 +181,11 @@ describe('templates and signed URLs', () => {
       expect((await image(`/v1/image/${pathForm.body.id}`)).img!.height).toBe(20);
       const pathVersion = await post(`/v1/image/${template_id}/${v1}`, { template_values: { ...values, w: 11 } });
       expect((await image(`/v1/image/${pathVersion.body.id}`)).img!.width).toBe(11);
+      // The path form takes the same bodies as POST /v1/image: a JSON array is not one.
+      for (const [path, body] of [[`/v1/image/${template_id}`, []], [`/v1/image/${template_id}/${v1}`, [{ template_values: values }]]] as const) {
+        const array = await post(path, body);
+        expect([array.status, array.body.message]).toEqual([400, 'The request body must be a JSON object or form fields']);
+      }
 
       const missing = await post('/v1/image', { template_id, template_version: 1, template_values: values });
       expect(missing.status).toBe(404);
