@@ -25,8 +25,6 @@ interface CliRun {
 function buildCli(): void {
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-b', 'apps/cli'], { cwd: ROOT, stdio: 'pipe' });
-  // A deleted dist/ with an up-to-date tsbuildinfo is not rebuilt by -b alone.
-  if (!fs.existsSync(CLI)) execFileSync(process.execPath, [tsc, '-b', '--force', 'apps/cli'], { cwd: ROOT, stdio: 'pipe' });
 }
 
 /** A card whose colour encodes its line, so any image can be checked against the line that asked for it. */

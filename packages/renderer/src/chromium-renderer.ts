@@ -118,7 +118,7 @@ export class ChromiumRenderer implements Renderer {
             .catch((err: unknown) => {
               // Chromium refuses the page geometry (the schema checks it, but not for requests
               // stored before it did): printing again would fail the same way.
-              const refused = /Page\.printToPDF\): (.*)/.exec(String((err as Error)?.message ?? err));
+              const refused = /Page\.printToPDF\): (invalid print parameters.*)/.exec(String((err as Error)?.message ?? err));
               if (refused) throw new RenderInputError(`The PDF could not be printed with these pdf_options: ${refused[1]!.split('\n')[0]}`);
               throw err;
             });
@@ -210,8 +210,10 @@ export class ChromiumRenderer implements Renderer {
     } catch (err) {
       // window.close() from the page's own script: its fault, and a retry would do the same.
       // (A browser that died is disconnected, and stays an internal failure.)
-      if (!(err instanceof AppError) && page.isClosed() && page.context().browser()?.isConnected()) {
-        throw new RenderInputError('The page closed itself (window.close()) before it could be captured');
+      if (!(err instanceof AppError) && page.isClosed()) {
+        // Let a browser that is dying report its disconnect first, whatever order the events take.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (page.context().browser()?.isConnected()) throw new RenderInputError('The page closed itself (window.close()) before it could be captured');
       }
       throw err;
     } finally {

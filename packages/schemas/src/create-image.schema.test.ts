@@ -42,9 +42,10 @@ describe('create request validation names the field', () => {
     // PDF pages Chromium could never print (found by fuzzing: accepted, then every GET of the .pdf failed).
     ['pdf page too wide', { html: 'x', pdf_options: { page_width: 100_000, page_height: 100_000 } }, /pdf_options.page_width is larger than 200 inches/],
     ['pdf page too tall', { html: 'x', pdf_options: { page_width: '1mm', page_height: '99999999in' } }, /pdf_options.page_height is larger than 200 inches/],
-    ['pdf page of zero height', { html: 'x', pdf_options: { page_height: '0cm' } }, /pdf_options.page_height must be larger than 0/],
     ['pdf margins wider than the page', { html: 'x', pdf_options: { margins: ['1in', '4.25in', '1in', '4.25in'] } }, /margins leave no room/],
     ['pdf margins taller than the page', { html: 'x', pdf_options: { page_height: '10cm', margins: ['5cm', 0, '50mm', 0] } }, /margins leave no room/],
+    // Playwright prints 1 cm as 37.8 px: 10.794 cm is 4.25 in to it, and two of them fill a Letter page.
+    ['pdf margins that fill the page in cm', { html: 'x', pdf_options: { margins: [0, '10.794cm', 0, '10.794cm'] } }, /margins leave no room/],
     ['pdf margins of a bad shape', { html: 'x', pdf_options: { margins: ['1in', 'x', '1in', '1in'] } }, /pdf_options.margins must be a number with px/],
   ])('%s', (_name, body, message) => {
     expect(bad(body)).toMatch(message);
@@ -52,9 +53,11 @@ describe('create request validation names the field', () => {
 
   it('accepts PDF pages up to the limit, in any unit, and margins that leave room', () => {
     const ok = (pdf_options: Record<string, unknown>) => expect(parseCreateImage(schema, { html: 'x', pdf_options }).pdf_options).toEqual(pdf_options);
-    ok({ page_width: '200in', page_height: '508cm' }); // both exactly 200 inches
-    ok({ page_width: 19_200, page_height: '5080mm' });
+    ok({ page_width: '200in', page_height: 19_200 }); // both exactly 200 inches
+    ok({ page_width: '507.9cm', page_height: '5079mm' }); // just under, as Playwright counts cm and mm
+    ok({ page_width: 0, page_height: '0cm' }); // 0 prints the default page
     ok({ margins: ['5in', '4.2in', '5.9in', '4.2in'] }); // on the default 8.5 x 11 in page
+    expect(() => parseCreateImage(schema, { html: 'x', pdf_options: { page_width: '508cm' } })).toThrow('pdf_options.page_width is larger than 200 inches');
     const small = createImageSchema({ maxHtmlChars: 10, maxViewportWidth: 10, maxViewportHeight: 10, maxRenderPixels: 100, maxPdfPageInches: 20 });
     expect(() => parseCreateImage(small, { html: 'x', pdf_options: { page_width: '21in' } })).toThrow('pdf_options.page_width is larger than 20 inches');
   });

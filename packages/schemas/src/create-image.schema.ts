@@ -16,7 +16,8 @@ export interface CreateLimits {
 
 /** The page the renderer prints when pdf_options leave it out: US Letter. */
 const PDF_DEFAULT_PAGE = { width: '8.5in', height: '11in' };
-const INCHES_PER: Record<string, number> = { px: 1 / 96, in: 1, cm: 1 / 2.54, mm: 1 / 25.4 };
+// As Playwright converts them when it prints (37.8 px to the cm, not 96 / 2.54).
+const INCHES_PER: Record<string, number> = { px: 1 / 96, in: 1, cm: 37.8 / 96, mm: 3.78 / 96 };
 
 /** A pdfLength in inches (a bare number is CSS pixels, as the renderer prints it); NaN if it is not one. */
 function inches(length: unknown): number {
@@ -181,11 +182,10 @@ export function createImageSchema(limits: CreateLimits) {
         // Chromium refuses such pages only when the PDF is printed, which would fail every time.
         const o = v.pdf_options;
         const max = limits.maxPdfPageInches ?? 200;
-        const page = { width: inches(o.page_width ?? PDF_DEFAULT_PAGE.width), height: inches(o.page_height ?? PDF_DEFAULT_PAGE.height) };
+        // A side of 0 prints at the default, as Playwright does.
+        const page = { width: inches(o.page_width ?? 0) || inches(PDF_DEFAULT_PAGE.width), height: inches(o.page_height ?? 0) || inches(PDF_DEFAULT_PAGE.height) };
         for (const side of ['width', 'height'] as const) {
-          const path = ['pdf_options', `page_${side}`];
-          if (page[side] > max) ctx.addIssue({ code: 'custom', message: `pdf_options.page_${side} is larger than ${max} inches`, path });
-          if (page[side] <= 0) ctx.addIssue({ code: 'custom', message: `pdf_options.page_${side} must be larger than 0`, path });
+          if (page[side] > max) ctx.addIssue({ code: 'custom', message: `pdf_options.page_${side} is larger than ${max} inches`, path: ['pdf_options', `page_${side}`] });
         }
         if (o.margins) {
           const [top, right, bottom, left] = o.margins.map(inches) as [number, number, number, number];

@@ -24,8 +24,8 @@ export function adminRoutes(admin: { user: string; password: string }, queues: Q
   const checkPaging: RequestHandler = (req, _res, next) => {
     for (const name of ['page', 'jobsPerPage']) {
       const value = req.query[name];
-      if (value !== undefined && !(typeof value === 'string' && /^\d{1,6}$/.test(value))) {
-        return next(new ValidationError(`${name} must be a whole number below 1000000`));
+      if (value !== undefined && !(typeof value === 'string' && /^[1-9]\d{0,5}$/.test(value))) {
+        return next(new ValidationError(`${name} must be a whole number from 1 to 999999`));
       }
     }
     next();
