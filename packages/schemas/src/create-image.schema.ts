@@ -206,12 +206,17 @@ export function createImageSchema(limits: CreateLimits) {
 
 export type CreateImageRequest = z.infer<ReturnType<typeof createImageSchema>>;
 
-/** Validates a create body; throws ValidationError whose message names the first bad field. */
-export function parseCreateImage(schema: ReturnType<typeof createImageSchema>, body: unknown): CreateImageRequest {
+/** The fields of a create-like body (JSON object or form); anything else, an array included, is a 400. */
+export function bodyFields(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ValidationError('The request body must be a JSON object or form fields');
   }
-  const result = schema.safeParse(body);
+  return body as Record<string, unknown>;
+}
+
+/** Validates a create body; throws ValidationError whose message names the first bad field. */
+export function parseCreateImage(schema: ReturnType<typeof createImageSchema>, body: unknown): CreateImageRequest {
+  const result = schema.safeParse(bodyFields(body));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.');

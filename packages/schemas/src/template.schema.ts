@@ -2,7 +2,7 @@
 // render options, which are validated exactly like the fields of a create.
 import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
-import { parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
+import { bodyFields, parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
 
 /** Render options a template carries as defaults for the images made from it. */
 export type TemplateOptions = Omit<CreateImageRequest, 'html' | 'css' | 'url' | 'template_id' | 'template_version' | 'template_values'>;
@@ -31,12 +31,10 @@ function optionalText(body: Record<string, unknown>, field: string, max: number)
 
 /** Validates a template body; throws ValidationError naming the first bad field. */
 export function parseTemplateBody(schema: ReturnType<typeof createImageSchema>, body: unknown): TemplateBody {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ValidationError('The request body must be a JSON object or form fields');
-  }
-  const { name: _name, description: _description, ...rest } = body as Record<string, unknown>;
-  const name = optionalText(body as Record<string, unknown>, 'name', TEMPLATE_NAME_MAX);
-  const description = optionalText(body as Record<string, unknown>, 'description', TEMPLATE_DESCRIPTION_MAX);
+  const fields = bodyFields(body);
+  const { name: _name, description: _description, ...rest } = fields;
+  const name = optionalText(fields, 'name', TEMPLATE_NAME_MAX);
+  const description = optionalText(fields, 'description', TEMPLATE_DESCRIPTION_MAX);
   for (const field of NOT_TEMPLATE_FIELDS) {
     if (rest[field] !== undefined) throw new ValidationError(`${field} is not accepted by templates: a template renders its html`);
   }

@@ -1,8 +1,7 @@
 // Templates: create, edit (a new version each time), list, read versions; and the hosted API's
 // POST /v1/image/:template_id[/:template_version] shorthand for a templated create.
 import { Router, type RequestHandler } from 'express';
-import { ValidationError } from '@pixelfarm/errors';
-import { isTemplateId, parseCreateImage, type createImageSchema } from '@pixelfarm/schemas';
+import { bodyFields, isTemplateId, parseCreateImage, type createImageSchema } from '@pixelfarm/schemas';
 import type { TemplateService } from '../services/template.service';
 import type { ImageCreateService } from '../services/image-create.service';
 
@@ -41,9 +40,8 @@ export function templateRoutes(deps: TemplateRoutesDeps): Router {
   });
 
   router.post('/v1/image/:template_id{/:template_version}', templateIdOnly, deps.auth, ...deps.bodyParsers, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    // Spread into the request below, an array would pass as an object of its indices.
-    if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('The request body must be a JSON object or form fields');
+    // Checked before the spread below, which would pass an array as an object of its indices.
+    const body = bodyFields(req.body ?? {});
     const version = req.params.template_version;
     const request = parseCreateImage(deps.createSchema, {
       ...body,
