@@ -5,7 +5,7 @@
 // a fresh context. Either way every job has a hard time budget, and a crashed or runaway page
 // fails only its own request.
 import { AppError, RenderInputError } from '@pixelfarm/errors';
-import type { CreateImageRequest } from '@pixelfarm/schemas';
+import { PDF_DEFAULT_PAGE, type CreateImageRequest } from '@pixelfarm/schemas';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
 import { NetworkGuard } from './network-guard';
@@ -109,8 +109,8 @@ export class ChromiumRenderer implements Renderer {
           const len = (v: string | number | undefined) => (typeof v === 'number' ? `${v}px` : v);
           pdf = await page
             .pdf({
-              width: len(o.page_width) ?? '8.5in',
-              height: len(o.page_height) ?? '11in',
+              width: len(o.page_width) ?? PDF_DEFAULT_PAGE.width,
+              height: len(o.page_height) ?? PDF_DEFAULT_PAGE.height,
               scale: o.scale ?? 1,
               printBackground: o.print_background ?? true,
               margin: o.margins ? { top: len(o.margins[0]), right: len(o.margins[1]), bottom: len(o.margins[2]), left: len(o.margins[3]) } : undefined,

@@ -14,15 +14,17 @@ export interface CreateLimits {
   maxPdfPageInches?: number;
 }
 
-/** The page the renderer prints when pdf_options leave it out: US Letter. */
-const PDF_DEFAULT_PAGE = { width: '8.5in', height: '11in' };
+/** The page printed when pdf_options leave a side out (or give 0): US Letter. */
+export const PDF_DEFAULT_PAGE = { width: '8.5in', height: '11in' } as const;
+/** A PDF length as a string: a number and its unit. */
+const PDF_LENGTH = /^(\d+(?:\.\d+)?)(px|in|cm|mm)$/;
 // As Playwright converts them when it prints (37.8 px to the cm, not 96 / 2.54).
 const INCHES_PER: Record<string, number> = { px: 1 / 96, in: 1, cm: 37.8 / 96, mm: 3.78 / 96 };
 
 /** A pdfLength in inches (a bare number is CSS pixels, as the renderer prints it); NaN if it is not one. */
 function inches(length: unknown): number {
   if (typeof length === 'number') return length / 96;
-  const match = typeof length === 'string' ? /^(\d+(?:\.\d+)?)(px|in|cm|mm)$/.exec(length) : null;
+  const match = typeof length === 'string' ? PDF_LENGTH.exec(length) : null;
   return match ? Number(match[1]) * INCHES_PER[match[2]!]! : NaN;
 }
 
@@ -44,7 +46,7 @@ function isValidTimeZone(tz: string): boolean {
 const pdfLength = (field: string) =>
   z.union([
     z.number().min(0).max(100_000),
-    z.string().regex(/^\d+(\.\d+)?(px|in|cm|mm)$/, `${field} must be a number with px, in, cm or mm, such as "8.5in"`),
+    z.string().regex(PDF_LENGTH, `${field} must be a number with px, in, cm or mm, such as "8.5in"`),
   ], { error: `${field} must be a number with px, in, cm or mm, such as "8.5in"` });
 
 /**
