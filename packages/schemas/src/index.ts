@@ -10,3 +10,4 @@ export * from './list-images.schema';
 export * from './batch-id';
 export * from './batch-status.schema';
 export * from './create-image.docs';
+export * from './dashboard-query.schema';

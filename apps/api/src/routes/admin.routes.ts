@@ -4,7 +4,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { AuthenticationError, ValidationError } from '@pixelfarm/errors';
+import { AuthenticationError } from '@pixelfarm/errors';
+import { checkDashboardQuery } from '@pixelfarm/schemas';
 import { findApiKey } from '@pixelfarm/config';
 import { parseBasicAuth } from '../http/auth.middleware';
 
@@ -19,15 +20,8 @@ export function adminRoutes(admin: { user: string; password: string }, queues: Q
     const creds = parseBasicAuth(req.headers.authorization);
     next(creds && findApiKey(adminKey, creds.id, creds.key) ? undefined : new AuthenticationError('Admin credentials required'));
   };
-  // Bull Board hands these to Redis unchecked: an absurd page is a Redis error, which it
-  // answers with a 500 carrying Redis' message.
   const checkPaging: RequestHandler = (req, _res, next) => {
-    for (const name of ['page', 'jobsPerPage']) {
-      const value = req.query[name];
-      if (value !== undefined && !(typeof value === 'string' && /^[1-9]\d{0,5}$/.test(value))) {
-        return next(new ValidationError(`${name} must be a whole number from 1 to 999999`));
-      }
-    }
+    checkDashboardQuery(req.query as Record<string, unknown>);
     next();
   };
   const router = Router();
