@@ -175,10 +175,10 @@ else {
   console.log(`ratios: e2e/floor = ${(em.rps / fm.rps).toFixed(2)} (target >= 0.8)   e2e/baseline = ${(em.rps / b.rps).toFixed(1)} (target >= 10)   floor/baseline = ${(fm.rps / b.rps).toFixed(1)}`);
   // Each round's floor and e2e ran back to back, so their ratio is the least affected by drift.
   const paired = floors.map((f, i) => e2es[i].rps / f.rps);
-  console.log(`e2e/floor per round: ${paired.map((r) => r.toFixed(2)).join(' ')}   median ${[...paired].sort((x, y) => x - y)[Math.floor(paired.length / 2)].toFixed(2)}`);
+  console.log(`e2e/floor per round: ${paired.map((r) => r.toFixed(2)).join(' ')}   median ${median(paired, (r) => r).toFixed(2)}`);
 }
 
-/** The round with the median throughput. */
-function median(rounds) {
-  return [...rounds].sort((x, y) => x.rps - y.rps)[Math.floor(rounds.length / 2)];
+/** The item with the median value: by default the round with the median throughput. */
+function median(items, value = (round) => round.rps) {
+  return [...items].sort((x, y) => value(x) - value(y))[Math.floor(items.length / 2)];
 }
