@@ -44,6 +44,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JPEG_QUALITY: '0' })).toThrow(/JPEG_QUALITY/);
   });
 
+  it('checks every URL_ALLOWLIST entry and names the bad ones', () => {
+    expect(loadConfig({ URL_ALLOWLIST: ' intranet.example, 10.0.0.0/8,fd00::/8 ,192.168.1.5' }).urlAllowlist).toEqual([
+      'intranet.example',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.168.1.5',
+    ]);
+    expect(() => loadConfig({ URL_ALLOWLIST: '10.0.0.0/33' })).toThrow('URL_ALLOWLIST: "10.0.0.0/33": the prefix length must be a whole number from 0 to 32');
+    expect(() => loadConfig({ URL_ALLOWLIST: '10.0.0.0/x' })).toThrow(/"10\.0\.0\.0\/x": the prefix length/);
+    expect(() => loadConfig({ URL_ALLOWLIST: 'intranet/8' })).toThrow(/"intranet\/8": a CIDR must start with an IPv4 or IPv6 address/);
+    expect(() => loadConfig({ URL_ALLOWLIST: 'http://intranet' })).toThrow(/"http:\/\/intranet": not a host name, address or CIDR/);
+  });
+
+  it('takes Redis over TCP, TLS or a unix socket', () => {
+    expect(loadConfig({ REDIS_URL: 'unix:///run/redis/redis.sock?db=2' }).redisUrl).toBe('unix:///run/redis/redis.sock?db=2');
+    expect(loadConfig({ REDIS_URL: 'rediss://u:p@redis.example:6380/1' }).redisUrl).toBe('rediss://u:p@redis.example:6380/1');
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', API_KEYS: '' }).port).toBe(8080);
   });

@@ -1,5 +1,6 @@
 // Validates the environment once at start and returns the typed, frozen configuration.
 // Nothing else in the code base reads process.env: every knob and limit is named here.
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -13,6 +14,22 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const httpUrl = z.url({ protocol: /^https?$/ });
+const listOf = (csv: string) =>
+  csv
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Why a URL_ALLOWLIST entry is unusable, or null: a CIDR needs an address and a prefix length in range. */
+function allowlistProblem(entry: string): string | null {
+  const [addr, bits, ...rest] = entry.split('/');
+  const family = isIP(addr!.replace(/^\[|\]$/g, ''));
+  if (bits === undefined) return family || /^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/i.test(entry) ? null : 'not a host name, address or CIDR';
+  if (!family || rest.length > 0) return /^[a-z0-9_.-]+$/i.test(addr!) ? 'a CIDR must start with an IPv4 or IPv6 address' : 'not a host name, address or CIDR';
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return `the prefix length must be a whole number from 0 to ${max}`;
+  return null;
+}
 
 /** The development pair used when API_KEYS is unset; printed at start so nobody runs it unknowingly. */
 export const DEV_API_KEY: ApiKey = { id: 'dev', key: 'dev-secret-change-me' };
@@ -27,7 +44,11 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: httpUrl.optional(),
   API_KEYS: z.string().optional(),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /**
+   * Where Redis listens: redis://[user:pass@]host:port[/db], rediss:// for TLS, or
+   * unix:///path/to/redis.sock[?db=N] for a socket (a sidecar Redis). Default redis://127.0.0.1:6379.
+   */
+  REDIS_URL: z.url({ protocol: /^(rediss?|unix)$/ }).default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key this deployment uses (queues, locks); lets tests share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('pixelfarm'),
   STORAGE_DRIVER: z.enum(['fs', 's3']).default('fs'),
@@ -47,7 +68,19 @@ const schema = z.object({
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Renders in flight per worker process. Default: one per CPU core, at least 1. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
-  URL_ALLOWLIST: z.string().default(''),
+  /**
+   * Comma-separated hosts, addresses and CIDRs that rendered pages and callbacks may reach
+   * although they are not public (internal sites, a fixture server). Default: none.
+   */
+  URL_ALLOWLIST: z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      for (const entry of listOf(value)) {
+        const problem = allowlistProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)}: ${problem}` });
+      }
+    }),
   FONTS_CSS_URL: httpUrl.default('https://fonts.googleapis.com/css2'),
   /** Largest accepted request body. Default 5 MB. */
   MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
@@ -290,9 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     encoding: { jpegQuality: e.JPEG_QUALITY, webpQuality: e.WEBP_QUALITY },
     chromiumPath: e.CHROMIUM_PATH,
     workerConcurrency: e.WORKER_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
-    urlAllowlist: e.URL_ALLOWLIST.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    urlAllowlist: listOf(e.URL_ALLOWLIST),
     fontsCssUrl: e.FONTS_CSS_URL,
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,
