@@ -46,6 +46,8 @@ if (!args.has('--no-browser')) {
   if (!existsSync('/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf')) wanted.push('fonts-liberation');
 }
 if (!args.has('--no-redis') && !onPath('redis-server')) wanted.push('redis-server');
+// The network-lab tests (test/lab) build namespaces with `ip` from iproute2.
+if (args.has('--test') && !onPath('ip')) wanted.push('iproute2');
 
 if (wanted.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -153,6 +153,15 @@ describe('egress policy (SSRF)', () => {
     expect(secret.hits).toEqual([]);
   });
 
+  it.each(['http', 'https'])('fails a url whose redirect leads to a private host over %s, naming the refusal', async (scheme) => {
+    const to = `${scheme}://127.0.0.2:${P()}/`;
+    await expect(renderer.render({ url: `http://127.0.0.1:${P()}/redirect-to/${encodeURIComponent(to)}`, max_wait_ms: 3000 })).rejects.toMatchObject({
+      status: 400,
+      message: `The url redirected to ${scheme}://127.0.0.2:${P()}, a private or reserved address, which this service does not load`,
+    });
+    expect(secret.hits).toEqual([]);
+  });
+
   it('does not read local files', async () => {
     // A red square on disk: if the page could load file: URLs, the capture would be red.
     const file = path.join(os.tmpdir(), `pixelfarm-local-${process.pid}.png`);

@@ -12,8 +12,13 @@ export interface AppProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-export function spawnApp(app: 'api' | 'worker', env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'apps', app, 'dist', 'main.js')], {
+/**
+ * @param wrapper a command that runs the app, e.g. `['ip', 'netns', 'exec', ns]` for a network
+ *   namespace; it must exec the app in its own place, so that signals reach the app itself.
+ */
+export function spawnApp(app: 'api' | 'worker', env: Record<string, string>, wrapper: readonly string[] = []): AppProcess {
+  const [command, ...args] = [...wrapper, process.execPath, path.join(ROOT, 'apps', app, 'dist', 'main.js')];
+  const child = spawn(command!, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -16,6 +16,9 @@ export interface EgressProxyOptions {
   connectTimeoutMs?: number;
 }
 
+/** Marks the proxy's own refusals, so a refused main document is told apart from a site's 403. */
+export const EGRESS_REFUSED_HEADER = 'x-pixelfarm-egress-refused';
+
 const HOP_BY_HOP = ['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade'];
 
 export class EgressProxy {
@@ -63,7 +66,7 @@ export class EgressProxy {
     const address = await this.options.guard.resolve(target.hostname);
     if (!address) {
       this.options.onBlocked?.(target.hostname);
-      res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Blocked by pixelfarm egress policy');
+      res.writeHead(403, { 'Content-Type': 'text/plain', [EGRESS_REFUSED_HEADER]: '1' }).end('Blocked by pixelfarm egress policy');
       return;
     }
     const headers = { ...req.headers };
@@ -78,6 +81,8 @@ export class EgressProxy {
       timeout: this.options.connectTimeoutMs ?? 10_000,
     });
     upstream.on('response', (up) => {
+      // A site cannot pass its own answer off as the proxy's refusal.
+      delete up.headers[EGRESS_REFUSED_HEADER];
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });

@@ -1,9 +1,10 @@
 // The steps of one render on one page, shared by pooled pages and per-job contexts:
 // emulation, load, waits, the capture region and a fast CDP capture.
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession, Page, Request } from 'playwright-core';
 import { RenderInputError } from '@pixelfarm/errors';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { buildDocument, isSnippet, mayLoadWebFonts, READY_HELPER } from './page-document';
+import { EGRESS_REFUSED_HEADER } from './egress-proxy';
 import { CONSENT_BANNER_CSS, fontsCssHref } from './page-extras';
 
 export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 };
@@ -84,14 +85,27 @@ export class PageSession {
       throw new RenderInputError('url points to a private or unreachable address, which this service does not load');
     }
     if (request.render_when_ready) await this.page.addInitScript({ content: READY_HELPER });
+    // The main frame's last navigation: where a redirect chain ended, when the egress proxy refused it.
+    let lastNavigation = request.url!;
+    const onRequest = (req: Request) => {
+      if (req.isNavigationRequest() && req.frame() === this.page.mainFrame()) lastNavigation = req.url();
+    };
+    this.page.on('request', onRequest);
     try {
-      await this.page.goto(request.url!, { waitUntil: 'load', timeout: maxWait });
+      const response = await this.page.goto(request.url!, { waitUntil: 'load', timeout: maxWait });
+      // A public page that redirects to a private address: the proxy's refusal, not a picture of it.
+      if (response?.headers()[EGRESS_REFUSED_HEADER]) throw refusedRedirect(response.url());
     } catch (err) {
+      if (err instanceof RenderInputError) throw err;
+      // An https redirect the proxy refused surfaces as a failed tunnel: say what was refused.
+      if (lastNavigation !== request.url && !(await isAllowed(lastNavigation))) throw refusedRedirect(lastNavigation);
       // "page.goto: net::ERR_CONNECTION_REFUSED at <url>": the browser's reason is what the client can use.
       if (!isTimeout(err)) throw new RenderInputError(`The url could not be loaded: ${firstLine(err).replace(/^page\.goto: /, '').replace(/ at \S+$/, '')}`);
       // Out of time with no document of the url's yet (no answer): there is nothing to capture,
       // and a retry would wait just as long.
       if (this.page.url() === 'about:blank') throw new RenderInputError(`The url did not answer within ${maxWait} ms (max_wait_ms)`);
+    } finally {
+      this.page.off('request', onRequest);
     }
     if (fonts) await this.page.addStyleTag({ url: fonts }).catch(() => undefined);
     if (request.css || extraCss) await this.page.addStyleTag({ content: `${extraCss}${request.css ?? ''}` });
@@ -204,6 +218,11 @@ function outermostMarginBox(): Clip | null {
 
 function clamp(box: Clip, maxHeight: number): Clip {
   return { x: box.x, y: box.y, width: Math.max(1, box.width), height: Math.max(1, Math.min(box.height, maxHeight)) };
+}
+
+function refusedRedirect(url: string): RenderInputError {
+  const { origin } = new URL(url);
+  return new RenderInputError(`The url redirected to ${origin}, a private or reserved address, which this service does not load`);
 }
 
 function isTimeout(err: unknown): boolean {
