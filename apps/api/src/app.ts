@@ -5,7 +5,7 @@ import express from 'express';
 import type { Registry } from 'prom-client';
 import { DEV_API_KEY, type Config, type Logger } from '@pixelfarm/config';
 import { AccountImageIndex, BatchStore, createStorage, ImageStore, InstrumentedDriver, S3Presigner, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
-import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, RenderQueue, UsageCounter } from '@pixelfarm/queue';
+import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, DedupeCache, RenderQueue, UsageCounter } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createApiRenderMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
 import { healthRoutes } from '@pixelfarm/health';
@@ -36,7 +36,6 @@ import { ImageListService } from './services/image-list.service';
 import { RenderRequestResolver } from './services/render-request.resolver';
 import { TemplateRenderer } from './services/template-renderer';
 import { TemplateService } from './services/template.service';
-import { DedupeCache } from './services/dedupe-cache';
 import { RenderClaims } from './services/render-claims';
 import { UrlSignatureVerifier } from './services/url-signature';
 import { BatchService } from './services/batch.service';
@@ -109,7 +108,6 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     admission,
     claims: new RenderClaims(redis, { prefix: config.redisPrefix, ttlMs: config.limits.renderWaitMs + 60_000 }),
     dedupe: new DedupeCache(redis, { prefix: config.redisPrefix }),
-    usage,
     callbacks,
     metrics: apiRenderMetrics,
     publicUrl: config.publicUrl,
@@ -200,7 +198,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     }),
   );
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, config.limits.queueRetryAfterS));
 
   let server: http.Server | undefined;
   let closing: Promise<void> | undefined;

@@ -11,6 +11,7 @@ import { AccountImageIndex, createStorage, ImageStore, InstrumentedDriver } from
 import {
   AdmissionControl,
   admissionLanes,
+  DedupeCache,
   BatchProgress,
   CallbackQueue,
   createCallbackWorker,
@@ -67,7 +68,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       logger.warn('browser disconnected; relaunching it');
     },
   });
-  // Non-blocking client for bulk progress, admission tickets, usage and readiness pings; fails fast
+  // Non-blocking client for render outcomes (admission tickets, usage, dedupe, bulk progress) and readiness pings; fails fast
   // while Redis is down, which fails (and so retries) the job whose outcome it could not record.
   const redis = new IORedis(redisOptions(config.redisUrl, 'producer'));
   redis.on('error', () => {});
@@ -83,6 +84,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     progress: new BatchProgress(redis, { prefix: config.redisPrefix, retentionS: config.limits.batchRetentionS }),
     admission: new AdmissionControl(redis, { prefix: config.redisPrefix, retryAfterS: config.limits.queueRetryAfterS, lanes: admissionLanes(config.limits) }),
     usage: new UsageCounter(redis, { prefix: config.redisPrefix }),
+    dedupe: new DedupeCache(redis, { prefix: config.redisPrefix }),
     images,
     index: new AccountImageIndex(storage),
   });

@@ -1,8 +1,10 @@
-// What happens after a render job is stored or has failed for good, on the worker (which knows
-// both, whether or not an API is running): the image's callback is queued, and a bulk item's
-// outcome is counted in its batch, its admission ticket released, its usage counted, and the
-// batch's own callback queued when it was the last item. Every step is idempotent, because a
-// job re-run after a worker died, or a failure reported twice, brings the same outcome again.
+// The one owner of what follows a render (issue #18), on the worker that ran it, whether or not
+// the create that queued it still waits, gave up, or died with its API. Once the image is stored:
+// usage counted once, the dedupe hash remembered, the admission ticket released, callbacks
+// queued and the batch item counted. Once it has failed for good: the ticket released, the
+// record and listing entry of an input failure removed, callbacks queued, the item counted.
+// Every step is idempotent, because a job re-run after a worker died, or a failure reported
+// twice, brings the same outcome again.
 import { removeAccountImage, type AccountImageIndex, type ImageStore } from '@pixelfarm/storage';
 import {
   callbackJobIds,
@@ -10,6 +12,7 @@ import {
   type BatchCallbackBody,
   type BatchProgress,
   type CallbackQueue,
+  type DedupeCache,
   type ImageCallbackBody,
   type ItemOutcome,
   type RenderFailure,
@@ -21,7 +24,8 @@ export interface RenderOutcomesDeps {
   callbacks: Pick<CallbackQueue, 'enqueue' | 'enqueueBatchDone'>;
   progress: Pick<BatchProgress, 'record'>;
   admission: Pick<AdmissionControl, 'release'>;
-  usage: Pick<UsageCounter, 'record'>;
+  usage: Pick<UsageCounter, 'recordOnce'>;
+  dedupe: Pick<DedupeCache, 'remember'>;
   images: Pick<ImageStore, 'getRecord' | 'deleteImage'>;
   index: Pick<AccountImageIndex, 'remove'>;
 }
@@ -32,45 +36,53 @@ const INTERNAL_FAILURE = 'The render failed';
 export class RenderOutcomes {
   constructor(private readonly deps: RenderOutcomesDeps) {}
 
-  /** The image is stored. Throws when Redis cannot take the outcome: the job then retries. */
+  /**
+   * The image is stored. Runs inside the job, before it completes: a create waiting for it sees
+   * usage and dedupe already recorded. Throws when Redis cannot take the outcome: the job then
+   * retries (and counts nothing twice).
+   */
   async stored(data: RenderJobData): Promise<void> {
-    const notify = data.notify;
-    if (!notify) return;
-    if (notify.callbackUrl) await this.imageCallback(data, notify.callbackUrl, { id: data.id, url: notify.imageUrl, status: 'done' });
-    if (notify.batch) await this.batchItem(data, notify.batch, 'done');
+    const { settle, notify } = data;
+    if (settle) {
+      // Independent writes, sent together: one round trip's wait instead of three.
+      await Promise.all([
+        settle.owner ? this.deps.usage.recordOnce(data.account, data.id) : undefined,
+        settle.dedupe ? this.deps.dedupe.remember(data.account, settle.dedupe.hash, data.id, settle.dedupe.ttlS) : undefined,
+        this.deps.admission.release(settle.lane, [data.id]),
+      ]);
+    }
+    if (notify?.callbackUrl) await this.imageCallback(data, notify.callbackUrl, { id: data.id, url: notify.imageUrl, status: 'done' });
+    if (notify?.batch) await this.batchItem(notify.batch, 'done');
   }
 
   /** The render failed for good (its input, or its last attempt). */
   async failed(data: RenderJobData, failure: RenderFailure): Promise<void> {
-    const notify = data.notify;
-    if (!notify) return;
+    const { settle, notify } = data;
+    if (settle) {
+      // A request that cannot render leaves no image to list or keep.
+      if (settle.owner && failure.kind === 'input') await this.forget(data);
+      await this.deps.admission.release(settle.lane, [data.id]);
+    }
     const error = failure.kind === 'input' ? failure.message : INTERNAL_FAILURE;
-    // As for a single create: a request that cannot render leaves no image to list or keep.
-    // (The API does this itself for the creates it waits for.)
-    if (notify.batch && failure.kind === 'input') await this.forget(data);
-    if (notify.callbackUrl) await this.imageCallback(data, notify.callbackUrl, { id: data.id, url: notify.imageUrl, status: 'failed', error });
-    if (notify.batch) await this.batchItem(data, notify.batch, 'failed', error);
+    if (notify?.callbackUrl) await this.imageCallback(data, notify.callbackUrl, { id: data.id, url: notify.imageUrl, status: 'failed', error });
+    if (notify?.batch) await this.batchItem(notify.batch, 'failed', error);
   }
 
   private async imageCallback(data: RenderJobData, url: string, body: ImageCallbackBody): Promise<void> {
     await this.deps.callbacks.enqueue({ account: data.account, url, body: JSON.stringify(body), kind: 'image' }, callbackJobIds.image(data.id));
   }
 
-  private async batchItem(data: RenderJobData, batch: { id: string; index: number }, outcome: ItemOutcome, error?: string): Promise<void> {
+  private async batchItem(batch: { id: string; index: number }, outcome: ItemOutcome, error?: string): Promise<void> {
     const recorded = await this.deps.progress.record(batch.id, batch.index, outcome, error);
-    await this.deps.admission.release('bulk', [data.id]);
-    if (!recorded) return; // the batch's progress expired: nothing left to count or report
-    if (recorded.changed && outcome === 'done') await this.deps.usage.record(data.account);
-    if (recorded.finished && recorded.callbackUrl) {
-      const body: BatchCallbackBody = {
-        batch_id: batch.id,
-        total: recorded.total,
-        done: recorded.done,
-        failed: recorded.failed,
-        status_url: recorded.statusUrl,
-      };
-      await this.deps.callbacks.enqueueBatchDone(recorded.account, recorded.callbackUrl, body);
-    }
+    if (!recorded?.finished || !recorded.callbackUrl) return; // expired, or not the last item
+    const body: BatchCallbackBody = {
+      batch_id: batch.id,
+      total: recorded.total,
+      done: recorded.done,
+      failed: recorded.failed,
+      status_url: recorded.statusUrl,
+    };
+    await this.deps.callbacks.enqueueBatchDone(recorded.account, recorded.callbackUrl, body);
   }
 
   private forget(data: RenderJobData): Promise<void> {

@@ -76,3 +76,12 @@ export class ConfigError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * The one definition of "the request's fault" for renders and their follow-up: a client error
+ * that asking again will not fix. 429 is the client's to retry, so it is not one. A render that
+ * fails this way fails at once, without retries, and leaves no image behind.
+ */
+export function isInputFailure(err: unknown): err is AppError {
+  return err instanceof AppError && err.status >= 400 && err.status < 500 && err.status !== 429;
+}

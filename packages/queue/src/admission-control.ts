@@ -2,8 +2,9 @@
 // API replica through one Redis sorted set. The check and the admission of all of a request's
 // ids are one Lua script, so two replicas can never both take the last slots and a batch is
 // admitted whole or not at all. Above the cap a create is refused at once (429 + Retry-After)
-// instead of queueing forever. Interactive tickets are released by the API that waits for the
-// render; bulk tickets by the worker that finishes the item (nobody waits for those).
+// instead of queueing forever. A ticket is held until the render's outcome is recorded, by the
+// worker that ran it (RenderOutcomes), or until its create removes the job before it started:
+// so the cap bounds what is queued plus running, however many creates give up waiting.
 import type { Redis } from 'ioredis';
 import { TooManyRequestsError, UnavailableError } from '@pixelfarm/errors';
 import type { Lane } from './render-contract';
@@ -35,12 +36,18 @@ export interface AdmissionOptions {
 export function admissionLanes(limits: {
   queueMaxPending: number;
   renderWaitMs: number;
+  renderTimeoutMs: number;
+  jobAttempts: number;
   bulkMaxPending: number;
   batchRetentionS: number;
 }): Record<Lane, LaneLimits> {
   return {
-    // The API holds an interactive ticket while it waits for the render.
-    interactive: { maxPending: limits.queueMaxPending, ticketTtlMs: limits.renderWaitMs + 60_000 },
+    // An interactive job that has not started when its create stops waiting is removed; one
+    // that has runs at most every attempt's budget, plus backoff and a lock expiry per attempt.
+    interactive: {
+      maxPending: limits.queueMaxPending,
+      ticketTtlMs: limits.renderWaitMs + limits.jobAttempts * (limits.renderTimeoutMs + 60_000),
+    },
     // A bulk item may wait behind a long backlog; its worker releases the ticket.
     bulk: { maxPending: limits.bulkMaxPending, ticketTtlMs: limits.batchRetentionS * 1000 },
   };

@@ -1,6 +1,6 @@
 // The render queue: contract (names, payloads), producer and consumer adapters over BullMQ, the
 // callback queue, and the Redis state API and workers share about renders (admission tickets,
-// usage counters, bulk job progress).
+// usage counters, duplicate detection, bulk job progress).
 export * from './render-contract';
 export * from './redis-connection';
 export * from './render-queue';
@@ -10,4 +10,5 @@ export * from './callback-queue';
 export * from './callback-worker';
 export * from './admission-control';
 export * from './usage-counter';
+export * from './dedupe-cache';
 export * from './batch-progress';

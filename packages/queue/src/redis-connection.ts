@@ -27,3 +27,21 @@ export function redisOptions(url: string, role: ConnectionRole): RedisOptions {
     ? { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 }
     : { ...base, maxRetriesPerRequest: null };
 }
+
+/**
+ * Whether an error means Redis could not be reached or could not answer now (down, restarting,
+ * still loading its data set, or the offline queue refused the command): the request may be
+ * retried, so it is a 503, never a 500. ioredis reports these with names, codes or messages only.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; message?: string } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'NR_CLOSED'].includes(e.code)) return true;
+  const message = e.message ?? '';
+  return (
+    message.includes("Stream isn't writeable and enableOfflineQueue options is false") ||
+    message === 'Connection is closed.' ||
+    /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN) /.test(message)
+  );
+}

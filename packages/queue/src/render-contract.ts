@@ -3,6 +3,8 @@
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 
 /** Bump the suffix when the payload changes incompatibly; old and new workers then use separate queues. */
+// `settle` was added compatibly: a worker that knows it runs older jobs (without it, their API
+// settles) correctly, so roll workers out before the API; an older worker would skip it.
 export const RENDER_QUEUE = 'render-v1';
 
 export const JOB_NAMES = { render: 'render', pdf: 'render-pdf' } as const;
@@ -24,8 +26,23 @@ export interface RenderJobData {
   id: string;
   account: string;
   request: CreateImageRequest;
-  /** Who hears about the outcome: absent for a plain create, which the API itself waits for. */
+  /** What the worker records once the image is stored or has failed for good; absent for a PDF of a stored image. */
+  settle?: RenderSettlement;
+  /** Who hears about the outcome: absent when no callback_url or batch asks. */
   notify?: RenderNotify;
+}
+
+/**
+ * The bookkeeping of one render, done by the worker that runs it (RenderOutcomes) whether or not
+ * the create that queued it is still waiting: the create may have given up, or its API died.
+ */
+export interface RenderSettlement {
+  /** The admission lane whose ticket the job holds until its outcome. */
+  lane: Lane;
+  /** This job's create wrote the record and listing entry: count the image once stored, forget it on an input failure. */
+  owner: boolean;
+  /** Remember the create's content hash → this image, for duplicate creates within ttlS. */
+  dedupe?: { hash: string; ttlS: number };
 }
 
 /** What the worker does once the image is stored or has failed for good. */

@@ -12,6 +12,16 @@ export interface RenderQueueOptions {
   attempts: number;
 }
 
+/** How a wait for a render ended, when it did not fail: see awaitOrWithdraw. */
+export type RenderWait = { outcome: 'completed'; result: RenderJobResult } | { outcome: 'withdrawn' | 'running' };
+
+/** A wait for a render ran out of time (503: the client may retry). */
+export class RenderWaitTimeout extends UnavailableError {
+  constructor(cause: unknown) {
+    super('The render did not finish in time, please retry', { cause });
+  }
+}
+
 export type QueueCounts = Record<'waiting' | 'active' | 'delayed' | 'failed' | 'completed' | 'prioritized', number>;
 
 export class RenderQueue {
@@ -107,6 +117,27 @@ export class RenderQueue {
     return this.waitForResult(jobId, timeoutMs);
   }
 
+  /**
+   * Waits up to timeoutMs for a render; if it has not started by then, withdraws it from the
+   * queue, so a create that gives up leaves no job behind. A job already running is left to
+   * finish (its worker records the outcome). Failures throw as in waitForResult.
+   */
+  async awaitOrWithdraw(id: string, timeoutMs: number): Promise<RenderWait> {
+    try {
+      return { outcome: 'completed', result: await this.waitForResult(id, timeoutMs) };
+    } catch (err) {
+      if (!(err instanceof RenderWaitTimeout)) throw err;
+    }
+    let removed: number;
+    try {
+      // BullMQ removes only a job no worker holds: 0 means it is running (or just finished).
+      removed = await this.queue.remove(id);
+    } catch (err) {
+      throw new UnavailableError('The render queue is unavailable, please retry', { cause: err });
+    }
+    return { outcome: removed === 1 ? 'withdrawn' : 'running' };
+  }
+
   async waitForResult(id: string, timeoutMs: number): Promise<RenderJobResult> {
     const job = await Job.fromId<RenderJobData, RenderJobResult>(this.queue, id);
     if (!job) throw new UnavailableError('The render job was lost, please retry');
@@ -114,9 +145,7 @@ export class RenderQueue {
       return await job.waitUntilFinished(this.events, timeoutMs);
     } catch (err) {
       const message = (err as Error).message ?? '';
-      if (message.includes('timed out before finishing')) {
-        throw new UnavailableError('The render did not finish in time, please retry', { cause: err });
-      }
+      if (message.includes('timed out before finishing')) throw new RenderWaitTimeout(err);
       const failure = decodeFailure(message);
       if (failure.kind === 'input') throw new RenderInputError(failure.message);
       throw new UnavailableError('The render failed, please retry', { cause: err });

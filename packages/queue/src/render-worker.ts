@@ -1,7 +1,7 @@
 // Consumer side of the render queue (workers): a BullMQ Worker dispatching jobs to processors.
 import { hostname } from 'node:os';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
-import { AppError } from '@pixelfarm/errors';
+import { isInputFailure } from '@pixelfarm/errors';
 import { decodeFailure, encodeFailure, RENDER_QUEUE, type JobName, type RenderFailure, type RenderJobData, type RenderJobResult } from './render-contract';
 import { redisOptions } from './redis-connection';
 
@@ -33,7 +33,7 @@ export interface RenderWorkerOptions {
 export const workerIdentity = `${hostname()}:${process.pid}`;
 
 /**
- * Creates the BullMQ worker. Errors whose status is 4xx (the request cannot render) fail the
+ * Creates the BullMQ worker. Input failures (isInputFailure: the request cannot render) fail the
  * job at once without retries; anything else is transient and retries with backoff.
  */
 export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJobData, RenderJobResult> {
@@ -48,7 +48,7 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       try {
         return await processor(job);
       } catch (err) {
-        const input = err instanceof AppError && err.status < 500;
+        const input = isInputFailure(err);
         const failure: RenderFailure = { kind: input ? 'input' : 'internal', message: (err as Error).message };
         const thrown = input ? new UnrecoverableError(encodeFailure(failure)) : new Error(encodeFailure(failure), { cause: err });
         if (options.onFinalFailure && (input || job.attemptsMade + 1 >= (job.opts.attempts ?? 1))) {

@@ -1,6 +1,6 @@
 // Images rendered per account, counted in hour, day and month buckets in Redis (INCR with a TTL
 // a little longer than the period GET /v1/usage reports), and read back as that report.
-// The API counts the renders it waits for; workers count bulk items, which nobody waits for.
+// Workers count each stored image once, whoever queued it (recordOnce).
 import type { Redis } from 'ioredis';
 import { UnavailableError } from '@pixelfarm/errors';
 
@@ -21,6 +21,18 @@ const PERIODS: Record<Period, { shown: number; ttl: number }> = {
   day: { shown: 60, ttl: 61 * 86400 },
   month: { shown: 12, ttl: 13 * 31 * 86400 },
 };
+
+/** How long an image's "counted" mark outlives its render: longer than any job's retries. */
+const COUNTED_MARK_TTL_S = 7 * 86400;
+
+// KEYS[1] = the image's counted mark, KEYS[2..] = bucket keys; ARGV[1] = mark ttl, ARGV[2..] = bucket ttls.
+const RECORD_ONCE = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+for i = 2, #KEYS do
+  redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[i])
+end
+return 1`;
 
 /** Start of the bucket `back` periods before the one holding `now`, in UTC. */
 function bucketStart(period: Period, now: Date, back = 0): Date {
@@ -47,15 +59,23 @@ export class UsageCounter {
     return `${this.options.prefix}:usage:${account}:${period}:${isoSeconds(start)}`;
   }
 
-  /** Counts `n` rendered images now. Best effort: a counter outage never fails a render. */
-  async record(account: string, n = 1, now = new Date()): Promise<void> {
-    if (n <= 0) return;
-    const multi = this.redis.multi();
-    for (const period of Object.keys(PERIODS) as Period[]) {
-      const key = this.key(account, period, bucketStart(period, now));
-      multi.incrby(key, n).expire(key, PERIODS[period].ttl);
-    }
-    await multi.exec().catch(() => undefined);
+  /**
+   * Counts the stored image `id` now, once: a job re-run under BullMQ's at-least-once delivery
+   * (a worker that died after counting) finds its mark and counts nothing. The mark and the
+   * counts are one script, so a crash cannot leave one without the other. Throws when Redis
+   * cannot take it, so the job retries rather than losing the count.
+   */
+  async recordOnce(account: string, id: string, now = new Date()): Promise<void> {
+    const periods = Object.keys(PERIODS) as Period[];
+    const keys = periods.map((period) => this.key(account, period, bucketStart(period, now)));
+    await this.redis.eval(
+      RECORD_ONCE,
+      keys.length + 1,
+      `${this.options.prefix}:usage:counted:${id}`,
+      ...keys,
+      COUNTED_MARK_TTL_S,
+      ...periods.map((p) => PERIODS[p].ttl),
+    );
   }
 
   async report(account: string, now = new Date()): Promise<UsageReport> {

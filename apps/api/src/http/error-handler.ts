@@ -3,7 +3,8 @@
 import { STATUS_CODES } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { AppError, NotFoundError } from '@pixelfarm/errors';
+import { AppError, NotFoundError, UnavailableError } from '@pixelfarm/errors';
+import { isRedisUnavailable } from '@pixelfarm/queue';
 import type { Logger } from '@pixelfarm/config';
 import { FORM_MAX_FIELDS } from './body-parsers';
 
@@ -31,15 +32,22 @@ function clientErrorOf(err: unknown): { status: number; message: string } | unde
   return undefined;
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+/**
+ * @param retryAfterS the Retry-After sent with every 503 that does not carry its own
+ *   (QUEUE_RETRY_AFTER_S): a 503 here always means "try again", and clients back off by it.
+ */
+export function errorHandler(logger: Logger, retryAfterS: number): ErrorRequestHandler {
+  return (caught, req, res, _next) => {
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    // Redis away on any request path (issue #18): whichever call met it, the answer is a 503.
+    const err = isRedisUnavailable(caught) ? new UnavailableError('The service is temporarily unavailable, please retry', { cause: caught }) : caught;
     if (err instanceof AppError) {
       if (err.status >= 500) logger.warn('request failed', { path: req.path, code: err.code, cause: String((err.cause as Error)?.message ?? '') });
-      sendError(res, err.status, err.message, err.headers);
+      const headers = err.status === 503 ? { 'Retry-After': String(retryAfterS), ...err.headers } : err.headers;
+      sendError(res, err.status, err.message, headers);
       return;
     }
     const client = clientErrorOf(err);

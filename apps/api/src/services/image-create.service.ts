@@ -1,15 +1,17 @@
 // Creating images: templates resolved, duplicates answered from storage, what the account owns
-// recorded in storage before the render is queued, renders awaited, usage counted.
+// recorded in storage before the render is queued, renders awaited.
 // Single creates, batches and signed URLs all go through `run`, so they behave alike; bulk jobs
 // go through `enqueueBulk`, which shares resolving, planning, records and admission but queues
-// in the bulk lane and returns without waiting (workers report those outcomes).
-import { AppError, ValidationError } from '@pixelfarm/errors';
+// in the bulk lane and returns without waiting. What follows a render (usage, dedupe, the
+// admission ticket, forgetting a failed input, callbacks) is the worker's, for every lane
+// (RenderOutcomes, issue #18): each job carries its RenderSettlement. The API only enqueues,
+// waits and translates, and undoes its own writes when a create gives up before its render starts.
+import { isInputFailure, UnavailableError, ValidationError } from '@pixelfarm/errors';
 import { removeAccountImage, type AccountImageIndex, type ImageStore } from '@pixelfarm/storage';
 import { newImageId, type CreateImageRequest } from '@pixelfarm/schemas';
-import type { AdmissionControl, CallbackQueue, ImageCallbackBody, Lane, RenderJobData, RenderJobResult, UsageCounter } from '@pixelfarm/queue';
+import type { AdmissionControl, CallbackQueue, DedupeCache, ImageCallbackBody, Lane, RenderJobData, RenderSettlement, RenderWait } from '@pixelfarm/queue';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
 import type { RenderRequestResolver, ResolvedRequest, TemplateLookups } from './render-request.resolver';
-import type { DedupeCache } from './dedupe-cache';
 import type { RenderClaims } from './render-claims';
 import { canonicalJson, contentHash, contentImageId } from './content-id';
 
@@ -18,7 +20,7 @@ export interface CreateQueue {
   enqueue(data: RenderJobData): Promise<void>;
   enqueueMany(data: readonly RenderJobData[], lane: Lane): Promise<void>;
   removeMany(ids: readonly string[]): Promise<void>;
-  waitForResult(id: string, timeoutMs: number): Promise<RenderJobResult>;
+  awaitOrWithdraw(id: string, timeoutMs: number): Promise<RenderWait>;
   discardFinished(id: string): Promise<void>;
 }
 
@@ -29,8 +31,7 @@ export interface ImageCreateDeps {
   queue: CreateQueue;
   admission: Pick<AdmissionControl, 'admit' | 'release'>;
   claims: Pick<RenderClaims, 'claim' | 'release'>;
-  dedupe: Pick<DedupeCache, 'lookup' | 'remember'>;
-  usage: Pick<UsageCounter, 'record'>;
+  dedupe: Pick<DedupeCache, 'lookup'>;
   /** Callbacks of images that were already stored (the worker sends those of renders). */
   callbacks: Pick<CallbackQueue, 'enqueue'>;
   metrics: Pick<ApiRenderMetrics, 'enqueued' | 'result'>;
@@ -144,6 +145,7 @@ export class ImageCreateService {
           id: plan.id,
           account,
           request: plan.request,
+          settle: settlementOf(plan, 'bulk'),
           notify: { imageUrl: this.urlOf(plan), callbackUrl: plan.callbackUrl, batch: { id: job.id, index } },
         })),
         'bulk',
@@ -225,50 +227,50 @@ export class ImageCreateService {
     return { ...resolved, id: newImageId(), stored: false, owner: true, fixed, dedupe: { hash, ttl } };
   }
 
-  /** Admits, records, queues and awaits the renders; one settled outcome per plan, in order. */
+  /**
+   * Admits, records, queues and awaits the renders; one settled outcome per plan, in order.
+   * The admission tickets go with the jobs: their workers release them with the outcomes.
+   */
   private async render(account: string, plans: Plan[]): Promise<PromiseSettledResult<unknown>[]> {
     const ids = plans.map((p) => p.id);
     await this.deps.admission.admit('interactive', ids);
-    let outcomes: PromiseSettledResult<unknown>[];
+    const recorded: Plan[] = [];
+    const queued: Plan[] = [];
     try {
       const createdAt = new Date().toISOString();
-      await Promise.all(plans.filter((p) => p.owner).map((p) => this.record(account, p, createdAt)));
+      await Promise.all(
+        plans.filter((p) => p.owner).map(async (p) => {
+          await this.record(account, p, createdAt);
+          recorded.push(p);
+        }),
+      );
       for (const p of plans) {
         if (p.fixed) await this.deps.queue.discardFinished(p.id);
         await this.deps.queue.enqueue({
           id: p.id,
           account,
           request: p.request,
+          settle: settlementOf(p, 'interactive'),
           ...(p.callbackUrl ? { notify: { imageUrl: this.urlOf(p), callbackUrl: p.callbackUrl } } : {}),
         });
+        queued.push(p);
         this.deps.metrics.enqueued();
       }
-      outcomes = await Promise.allSettled(plans.map((p) => this.wait(p.id)));
     } catch (err) {
-      await this.deps.admission.release('interactive', ids).catch(() => undefined);
+      // Nothing of a create that could not be queued may stay queued, listed or counted against the lane.
+      await this.withdraw(account, queued, recorded, ids);
       throw err;
     }
-    // The bookkeeping after the renders is independent writes: sent together, they cost the
-    // answer one round trip instead of one each.
-    await Promise.all([
-      this.deps.admission.release('interactive', ids).catch(() => undefined),
-      ...plans.map((p, i) => this.settle(account, p, outcomes[i]!)),
-    ]);
+    const outcomes = await Promise.allSettled(plans.map((p) => this.wait(account, p)));
+    await Promise.all(plans.filter((p) => p.fixed && p.owner).map((p) => this.deps.claims.release(p.id)));
     return outcomes;
   }
 
-  /** What one plan's outcome leaves behind: its claim released, and usage and dedupe recorded or the image forgotten. */
-  private async settle(account: string, p: Plan, outcome: PromiseSettledResult<unknown>): Promise<void> {
-    const writes: Promise<unknown>[] = [];
-    if (p.fixed && p.owner) writes.push(this.deps.claims.release(p.id));
-    if (outcome.status === 'fulfilled') {
-      if (p.owner) writes.push(this.deps.usage.record(account));
-      if (p.dedupe) writes.push(this.deps.dedupe.remember(account, p.dedupe.hash, p.id, p.dedupe.ttl));
-    } else if (isInputFailure(outcome.reason) && p.owner) {
-      // The request cannot render: there is no image, so nothing may be listed or kept.
-      writes.push(this.forget(account, p).catch(() => undefined));
-    }
-    await Promise.all(writes);
+  /** Undoes a create's writes: its jobs removed (those not started), its records forgotten, its tickets released. */
+  private async withdraw(account: string, queued: Plan[], recorded: Plan[], ids: string[]): Promise<void> {
+    await this.deps.queue.removeMany(queued.map((p) => p.id)).catch(() => undefined);
+    await Promise.all(recorded.map((p) => this.forget(account, p).catch(() => undefined)));
+    await this.deps.admission.release('interactive', ids).catch(() => undefined);
   }
 
   /** The durable record of what the account owns: the request with the image, and the listing entry. */
@@ -281,15 +283,30 @@ export class ImageCreateService {
     return removeAccountImage(this.deps, account, p.id);
   }
 
-  private async wait(id: string): Promise<void> {
+  /**
+   * Waits for one render. Out of time, a render that has not started is withdrawn with
+   * everything its create wrote (503, nothing kept); one that is running is left to its worker,
+   * which completes and lists the image as usual (503 all the same: this create cannot wait).
+   */
+  private async wait(account: string, p: Plan): Promise<void> {
     const started = Date.now();
+    let wait: RenderWait;
     try {
-      await this.deps.queue.waitForResult(id, this.deps.renderWaitMs);
-      this.deps.metrics.result('completed', (Date.now() - started) / 1000);
+      wait = await this.deps.queue.awaitOrWithdraw(p.id, this.deps.renderWaitMs);
     } catch (err) {
       this.deps.metrics.result(isInputFailure(err) ? 'rejected' : 'failed', (Date.now() - started) / 1000);
       throw err;
     }
+    if (wait.outcome === 'completed') {
+      this.deps.metrics.result('completed', (Date.now() - started) / 1000);
+      return;
+    }
+    this.deps.metrics.result('failed', (Date.now() - started) / 1000);
+    if (wait.outcome === 'withdrawn') {
+      await this.withdraw(account, [], p.owner ? [p] : [], [p.id]);
+      throw new UnavailableError(`The render did not start within ${this.deps.renderWaitMs} ms (the queue is busy); nothing was kept, please retry`);
+    }
+    throw new UnavailableError(`The render did not finish within ${this.deps.renderWaitMs} ms; it will still be completed and listed`);
   }
 
   private urlOf(p: Plan): string {
@@ -326,13 +343,14 @@ async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) =
   if (failure) throw failure.err;
 }
 
-function isInputFailure(err: unknown): boolean {
-  return err instanceof AppError && err.status === 400;
+/** What the worker records after the render of a plan (see RenderOutcomes). */
+function settlementOf(p: Plan, lane: Lane): RenderSettlement {
+  return { lane, owner: p.owner, ...(p.dedupe ? { dedupe: { hash: p.dedupe.hash, ttlS: p.dedupe.ttl } } : {}) };
 }
 
 /** A client error of one batch variation, named by its index; service errors pass unchanged. */
 function tagged(err: unknown, index: number): unknown {
-  if (err instanceof AppError && err.status >= 400 && err.status < 500 && err.status !== 429) {
+  if (isInputFailure(err)) {
     return new ValidationError(`variations[${index}]: ${err.message}`);
   }
   return err;
