@@ -39,14 +39,14 @@ export class RenderOutcomes {
   /**
    * The image is stored. Runs inside the job, before it completes: a create waiting for it sees
    * usage and dedupe already recorded. Throws when Redis cannot take the outcome: the job then
-   * retries (and counts nothing twice).
+   * retries (and counts nothing twice). `run` names this job run across its re-runs (see runOf).
    */
-  async stored(data: RenderJobData): Promise<void> {
+  async stored(data: RenderJobData, run: string): Promise<void> {
     const { settle, notify } = data;
     if (settle) {
       // Independent writes, sent together: one round trip's wait instead of three.
       await Promise.all([
-        settle.owner ? this.deps.usage.recordOnce(data.account, data.id) : undefined,
+        this.deps.usage.recordOnce(data.account, run),
         settle.dedupe ? this.deps.dedupe.remember(data.account, settle.dedupe.hash, data.id, settle.dedupe.ttlS) : undefined,
         this.deps.admission.release(settle.lane, [data.id]),
       ]);
@@ -60,7 +60,7 @@ export class RenderOutcomes {
     const { settle, notify } = data;
     if (settle) {
       // A request that cannot render leaves no image to list or keep.
-      if (settle.owner && failure.kind === 'input') await this.forget(data);
+      if (failure.kind === 'input') await this.forget(data);
       await this.deps.admission.release(settle.lane, [data.id]);
     }
     const error = failure.kind === 'input' ? failure.message : INTERNAL_FAILURE;

@@ -37,10 +37,12 @@ export interface RenderJobData {
  * the create that queued it is still waiting: the create may have given up, or its API died.
  */
 export interface RenderSettlement {
-  /** The admission lane whose ticket the job holds until its outcome. */
+  /**
+   * The admission lane whose ticket the job holds until its outcome. Whichever create's job
+   * reached the queue (two first requests for one signed URL race), the image has a record:
+   * it is counted once when stored, and forgotten when its input cannot render.
+   */
   lane: Lane;
-  /** This job's create wrote the record and listing entry: count the image once stored, forget it on an input failure. */
-  owner: boolean;
   /** Remember the create's content hash → this image, for duplicate creates within ttlS. */
   dedupe?: { hash: string; ttlS: number };
 }

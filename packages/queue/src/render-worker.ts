@@ -33,6 +33,15 @@ export interface RenderWorkerOptions {
 export const workerIdentity = `${hostname()}:${process.pid}`;
 
 /**
+ * One job's run, the same across its retries and stalled re-runs (its id and creation time),
+ * but new when the id is queued again later (a signed URL's image rendered after a delete).
+ * What must happen once per render is keyed by it.
+ */
+export function runOf(job: Pick<Job, 'id' | 'timestamp'>): string {
+  return `${job.id}@${job.timestamp}`;
+}
+
+/**
  * Creates the BullMQ worker. Input failures (isInputFailure: the request cannot render) fail the
  * job at once without retries; anything else is transient and retries with backoff.
  */

@@ -60,18 +60,20 @@ export class UsageCounter {
   }
 
   /**
-   * Counts the stored image `id` now, once: a job re-run under BullMQ's at-least-once delivery
-   * (a worker that died after counting) finds its mark and counts nothing. The mark and the
+   * Counts one stored image now, once per `run` (a job, across its re-runs): a re-run under
+   * BullMQ's at-least-once delivery (a worker that died after counting) finds its mark and
+   * counts nothing, while a later render of the same id (a signed URL's image rendered again
+   * after it was deleted) is a new run and counts. The mark and the
    * counts are one script, so a crash cannot leave one without the other. Throws when Redis
    * cannot take it, so the job retries rather than losing the count.
    */
-  async recordOnce(account: string, id: string, now = new Date()): Promise<void> {
+  async recordOnce(account: string, run: string, now = new Date()): Promise<void> {
     const periods = Object.keys(PERIODS) as Period[];
     const keys = periods.map((period) => this.key(account, period, bucketStart(period, now)));
     await this.redis.eval(
       RECORD_ONCE,
       keys.length + 1,
-      `${this.options.prefix}:usage:counted:${id}`,
+      `${this.options.prefix}:usage:counted:${run}`,
       ...keys,
       COUNTED_MARK_TTL_S,
       ...periods.map((p) => PERIODS[p].ttl),

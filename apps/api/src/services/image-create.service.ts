@@ -345,7 +345,7 @@ async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) =
 
 /** What the worker records after the render of a plan (see RenderOutcomes). */
 function settlementOf(p: Plan, lane: Lane): RenderSettlement {
-  return { lane, owner: p.owner, ...(p.dedupe ? { dedupe: { hash: p.dedupe.hash, ttlS: p.dedupe.ttl } } : {}) };
+  return { lane, ...(p.dedupe ? { dedupe: { hash: p.dedupe.hash, ttlS: p.dedupe.ttl } } : {}) };
 }
 
 /** A client error of one batch variation, named by its index; service errors pass unchanged. */

@@ -6,7 +6,7 @@ import type { Renderer } from '@pixelfarm/renderer';
 import type { ImageStore } from '@pixelfarm/storage';
 import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { RenderMetrics } from '@pixelfarm/metrics';
-import { workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
+import { runOf, workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
 import type { RenderOutcomes } from '../render-outcomes';
 
 export interface RenderJobDeps {
@@ -40,7 +40,7 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     deps.metrics.phase('upload', (Date.now() - uploadStart) / 1000);
     // Inside the job, not in a 'completed' listener: should this worker die before BullMQ marks
     // the job done, the re-run reports again (idempotently) instead of the outcome being lost.
-    await deps.outcomes.stored(job.data);
+    await deps.outcomes.stored(job.data, runOf(job));
     deps.metrics.phase('total', (Date.now() - started) / 1000);
     return { width: encoded.width, height: encoded.height, bytes: encoded.data.length, worker: workerIdentity };
   };
