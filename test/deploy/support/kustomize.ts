@@ -16,6 +16,8 @@ export interface Built {
   manifests: Manifest[];
   /** Schema violations, one line per manifest; empty when everything is valid. */
   errors: string[];
+  /** `Kind/name` of manifests no installed schema covers (the Prometheus Operator's kinds). */
+  unchecked: string[];
 }
 
 /** Builds and validates `dir`; throws with kubectl's message when the build itself fails. */
