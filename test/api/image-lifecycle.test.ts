@@ -195,7 +195,7 @@ describe('image lifecycle', () => {
     expect(metrics.text).toMatch(/queue_jobs\{queue="render-v1",state="waiting",app="api"\}/);
 
     const wready = await fetch(`http://127.0.0.1:${workerPort}/readyz`);
-    expect(await wready.json()).toEqual({ status: 'ok', checks: { redis: 'ok', storage: 'ok', browser: 'ok', capacity: 'ok' } });
+    expect(await wready.json()).toEqual({ status: 'ok', checks: { redis: 'ok', storage: 'ok', browser: 'ok' } });
     const wmetrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
     expect(wmetrics).toMatch(/render_jobs_total\{outcome="completed",app="worker"\} [1-9]/);
     expect(wmetrics).toMatch(/render_duration_seconds_bucket\{.*phase="capture"/);

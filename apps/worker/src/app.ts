@@ -163,9 +163,10 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         browser: async () => {
           if (!renderer.isHealthy()) throw notReady('restarting');
         },
-        capacity: async () => {
-          if (renderer.stats().pagesInUse >= config.workerConcurrency) throw notReady('saturated');
-        },
+        // No capacity check: a busy worker takes its next job as soon as a page frees, so it is
+        // ready. Failing readiness while busy made every worker NotReady during a batch, which
+        // blocked node drains (the PDB counted them unavailable) and rolling updates (issue #22).
+        // Saturation is reported by the browser_pages gauge instead.
       },
     }),
   );

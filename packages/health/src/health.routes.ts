@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 /** Resolves when the dependency is usable; rejects otherwise (an error's `readiness` names the state, default "down"). */
 export type ReadinessCheck = () => Promise<void>;
 
-/** A readiness failure with a state other than "down" (e.g. "saturated", "restarting"). */
+/** A readiness failure with a state other than "down" (e.g. "restarting"). */
 export function notReady(state: string): Error {
   return Object.assign(new Error(state), { readiness: state });
 }
