@@ -1,11 +1,17 @@
 // Validates the environment once at start and returns the typed, frozen configuration.
 // Nothing else in the code base reads process.env: every knob and limit is named here.
 import { isIP } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '@pixelfarm/errors';
 import { parseApiKeys, type ApiKey } from './api-keys';
+import { availableCpus } from './cpu-budget';
+
+/**
+ * Default renders in flight per CPU the worker may use (its cgroup quota, not the host's cores).
+ * Chosen by measurement (bench/throughput.bench.mjs --matrix, README "Performance").
+ */
+export const RENDERS_PER_CPU = 1;
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const bool = (def: boolean) =>
@@ -66,7 +72,7 @@ const schema = z.object({
   /** Lifetime of a presigned redirect URL in seconds. Default 1 hour. */
   SERVE_REDIRECT_TTL_S: int(3600, 60, 7 * 24 * 3600),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
-  /** Renders in flight per worker process. Default: one per CPU core, at least 1. */
+  /** Renders in flight per worker process. Default: RENDERS_PER_CPU per CPU of its cgroup quota (or cores), at least 1. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   /**
    * Comma-separated hosts, addresses and CIDRs that rendered pages and callbacks may reach
@@ -322,7 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     serve: { mode: e.SERVE_MODE, redirectTtlS: e.SERVE_REDIRECT_TTL_S },
     encoding: { jpegQuality: e.JPEG_QUALITY, webpQuality: e.WEBP_QUALITY },
     chromiumPath: e.CHROMIUM_PATH,
-    workerConcurrency: e.WORKER_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
+    workerConcurrency: e.WORKER_CONCURRENCY ?? availableCpus() * RENDERS_PER_CPU,
     urlAllowlist: listOf(e.URL_ALLOWLIST),
     fontsCssUrl: e.FONTS_CSS_URL,
     limits: {
