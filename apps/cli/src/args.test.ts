@@ -90,6 +90,10 @@ describe('parseArgs', () => {
     [['draw'], /unknown command "draw"/],
     [['render', 'a.jsonl', '-o', 'o', '--colour', 'red'], /unknown option --colour/],
     [['render', 'a.jsonl', '-o', 'o', '-z'], /unknown option -z/],
+    [['render', 'a.jsonl', '-o', 'o', '-qz'], /^unknown option -z$/],
+    // Names of Object.prototype are not options (a lookup in a plain object would find them).
+    [['render', 'a.jsonl', '-o', 'o', '--constructor'], /^unknown option --constructor$/],
+    [['render', 'a.jsonl', '-o', 'o', '-c'], /^-c needs a value$/],
     [['render', 'a.jsonl', '-o'], /-o needs a value/],
     [['render', 'a.jsonl', '--output'], /--output needs a value/],
     [['render', 'a.jsonl', '-o', 'o', '--quiet=yes'], /--quiet takes no value/],
@@ -111,6 +115,12 @@ describe('parseArgs', () => {
     [['render', '--html', 'x', '--server', 'ftp://h'], /must be an http or https URL/],
   ])('rejects %j', (argv, message) => {
     expect(usage(argv)).toMatch(message);
+  });
+
+  it('takes values attached to short options and values that start with a dash', () => {
+    expect(one(['render', '--html', 'x', '-o-']).output).toBe('-');
+    expect(one(['render', '--html', 'x', '--output=-']).output).toBe('-');
+    expect(one(['render', '--html', '-x-', '-qo', 'a.png'])).toMatchObject({ body: { html: '-x-' }, output: 'a.png', quiet: true });
   });
 
   it('treats everything after -- as input files', () => {

@@ -1,6 +1,7 @@
 // Command line → a typed command. Flags win over environment variables, which win over defaults;
 // every mistake is a UsageError naming the flag, found before any request is sent.
 import path from 'node:path';
+import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors';
 
 export const IMAGE_FORMATS = ['png', 'jpg', 'webp', 'pdf'] as const;
@@ -54,80 +55,56 @@ export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 export const DEFAULT_USER_ID = 'dev';
 export const DEFAULT_API_KEY = 'dev-secret-change-me';
 
-interface OptionSpec {
-  long: string;
-  short?: string;
-  takesValue: boolean;
-}
+/** The options of `render`, in util.parseArgs' own shape. Every value is a string; numbers are checked below. */
+const RENDER_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  concurrency: { type: 'string', short: 'c' },
+  'name-column': { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  'input-format': { type: 'string' },
+  retries: { type: 'string' },
+  timeout: { type: 'string' },
+  html: { type: 'string' },
+  url: { type: 'string' },
+  css: { type: 'string' },
+  width: { type: 'string', short: 'W' },
+  height: { type: 'string', short: 'H' },
+  'device-scale': { type: 'string' },
+  server: { type: 'string' },
+  'user-id': { type: 'string' },
+  'api-key': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
 
-const RENDER_OPTIONS: OptionSpec[] = [
-  { long: 'output', short: 'o', takesValue: true },
-  { long: 'concurrency', short: 'c', takesValue: true },
-  { long: 'name-column', takesValue: true },
-  { long: 'format', short: 'f', takesValue: true },
-  { long: 'input-format', takesValue: true },
-  { long: 'retries', takesValue: true },
-  { long: 'timeout', takesValue: true },
-  { long: 'html', takesValue: true },
-  { long: 'url', takesValue: true },
-  { long: 'css', takesValue: true },
-  { long: 'width', short: 'W', takesValue: true },
-  { long: 'height', short: 'H', takesValue: true },
-  { long: 'device-scale', takesValue: true },
-  { long: 'server', takesValue: true },
-  { long: 'user-id', takesValue: true },
-  { long: 'api-key', takesValue: true },
-  { long: 'quiet', short: 'q', takesValue: false },
-  { long: 'help', short: 'h', takesValue: false },
-];
+type RenderOption = keyof typeof RENDER_OPTIONS;
 
 interface Tokens {
-  options: Map<string, string | true>;
+  options: Map<RenderOption, string | true>;
   positionals: string[];
 }
 
-/** GNU-style tokens: --name=value, --name value, -o value, -ovalue, -qh; `--` ends the options. */
-export function tokenize(argv: string[], specs: OptionSpec[]): Tokens {
-  const byLong = new Map(specs.map((s) => [s.long, s]));
-  const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
-  const options = new Map<string, string | true>();
+/**
+ * GNU-style tokens (--name=value, --name value, -o value, -ovalue, -qh; `--` ends the options)
+ * by util.parseArgs. It runs non-strict with its token list so that each mistake is reported in
+ * the words of this CLI, naming the option as the user wrote it (`-o needs a value`), instead of
+ * parseArgs' own messages, which suggest `--` tricks and quote option descriptors.
+ */
+export function tokenize(argv: string[]): Tokens {
+  const { tokens } = nodeParseArgs({ args: argv, options: RENDER_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const options = new Map<RenderOption, string | true>();
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = arg.slice(2, eq < 0 ? undefined : eq);
-      const spec = byLong.get(name);
-      if (!spec) throw new UsageError(`unknown option --${name}`);
-      if (!spec.takesValue) {
-        if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-        options.set(spec.long, true);
-      } else if (eq >= 0) {
-        options.set(spec.long, arg.slice(eq + 1));
-      } else {
-        if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
-        options.set(spec.long, argv[++i]!);
-      }
-    } else if (arg.startsWith('-') && arg.length > 1) {
-      for (let j = 1; j < arg.length; j++) {
-        const spec = byShort.get(arg[j]!);
-        if (!spec) throw new UsageError(`unknown option -${arg[j]}`);
-        if (!spec.takesValue) {
-          options.set(spec.long, true);
-          continue;
-        }
-        const rest = arg.slice(j + 1);
-        if (rest) options.set(spec.long, rest);
-        else if (i + 1 < argv.length) options.set(spec.long, argv[++i]!);
-        else throw new UsageError(`-${spec.short} needs a value`);
-        break;
-      }
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = Object.hasOwn(RENDER_OPTIONS, token.name) ? RENDER_OPTIONS[token.name as RenderOption] : undefined;
+    if (!spec) throw new UsageError(`unknown option ${token.rawName}`);
+    if (spec.type === 'boolean') {
+      if (token.inlineValue) throw new UsageError(`${token.rawName} takes no value`);
+      options.set(token.name as RenderOption, true);
     } else {
-      positionals.push(arg);
+      if (token.value === undefined) throw new UsageError(`${token.rawName} needs a value`);
+      options.set(token.name as RenderOption, token.value);
     }
   }
   return { options, positionals };
@@ -151,9 +128,9 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
 }
 
 function parseRender(argv: string[], env: Record<string, string | undefined>): Command {
-  const { options, positionals } = tokenize(argv, RENDER_OPTIONS);
+  const { options, positionals } = tokenize(argv);
   if (options.has('help')) return { kind: 'help', topic: 'render' };
-  const str = (name: string): string | undefined => {
+  const str = (name: RenderOption): string | undefined => {
     const v = options.get(name);
     return v === true ? undefined : v;
   };
@@ -196,7 +173,7 @@ function parseRender(argv: string[], env: Record<string, string | undefined>): C
     throw new UsageError('render needs an input file (.jsonl or .csv) or --html/--url for a single image');
   }
   if (html !== undefined && url !== undefined) throw new UsageError('give --html or --url, not both');
-  for (const name of ['name-column', 'input-format', 'concurrency']) {
+  for (const name of ['name-column', 'input-format', 'concurrency'] as const) {
     if (options.has(name)) throw new UsageError(`--${name} applies to an input file, not to a one-off render`);
   }
   const output = str('output');
@@ -209,7 +186,7 @@ function parseRender(argv: string[], env: Record<string, string | undefined>): C
   };
 }
 
-function connectionOf(str: (name: string) => string | undefined, env: Record<string, string | undefined>): Connection {
+function connectionOf(str: (name: RenderOption) => string | undefined, env: Record<string, string | undefined>): Connection {
   const raw = str('server') ?? nonEmpty(env.PIXELFARM_URL) ?? DEFAULT_SERVER;
   let parsed: URL;
   try {
@@ -227,7 +204,7 @@ function connectionOf(str: (name: string) => string | undefined, env: Record<str
   };
 }
 
-function defaultsOf(str: (name: string) => string | undefined): Record<string, unknown> {
+function defaultsOf(str: (name: RenderOption) => string | undefined): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
   const css = str('css');
   if (css !== undefined) defaults.css = css;
