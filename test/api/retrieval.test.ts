@@ -96,6 +96,53 @@ describe('image retrieval', () => {
     expect([strip.width, strip.height, strip.pixel(10, 12), strip.pixel(90, 12)]).toEqual([100, 25, BLUE, YELLOW]);
   });
 
+  it("crops as every example of hcti's API page does, on a 600x400 image like its base image", async () => {
+    // Thirds in red, green and blue, with a black band along the top and a white one along the
+    // bottom (20 px each), so a crop shows which columns and which rows it took.
+    const thirds = await create(api, {
+      html: `<html><body style="margin:0"><div style="position:relative;width:600px;height:400px;background:linear-gradient(to right,#f00 0 200px,#0f0 200px 400px,#00f 400px)">
+<div style="position:absolute;left:0;right:0;top:0;height:20px;background:#000"></div>
+<div style="position:absolute;left:0;right:0;bottom:0;height:20px;background:#fff"></div></div></body></html>`,
+      viewport_width: 600,
+      viewport_height: 400,
+      device_scale: 1,
+    });
+    const BLACK = [0, 0, 0, 255];
+    const WHITE = [255, 255, 255, 255];
+    // htmlcsstoimage/docs getting-started/using-the-api.md, "Cropping examples", verbatim.
+    const square = await fetchImage(api, `/v1/image/${thirds}?aspect_ratio=1_1&crop_height=100%`);
+    expect([square.width, square.height]).toEqual([400, 400]); // "Crop to 1:1 square from center": columns 100..499
+    expect([square.pixel(0, 200), square.pixel(99, 200), square.pixel(100, 200), square.pixel(299, 200), square.pixel(300, 200), square.pixel(399, 200)]).toEqual([
+      RED, RED, GREEN, GREEN, BLUE, BLUE,
+    ]);
+    expect([square.pixel(200, 0), square.pixel(200, 399)]).toEqual([BLACK, WHITE]);
+
+    const left = await fetchImage(api, `/v1/image/${thirds}?x_1=0&crop_width=33%`);
+    expect([left.width, left.height, left.pixel(0, 200), left.pixel(197, 200), left.pixel(100, 0), left.pixel(100, 399)]).toEqual([
+      198, 400, RED, RED, BLACK, WHITE,
+    ]);
+
+    const centre = await fetchImage(api, `/v1/image/${thirds}?x_1=33%&x_2=66%`); // columns 198..395
+    expect([centre.width, centre.height, centre.pixel(1, 200), centre.pixel(2, 200), centre.pixel(197, 200)]).toEqual([198, 400, RED, GREEN, GREEN]);
+
+    const right = await fetchImage(api, `/v1/image/${thirds}?x_1=67%&crop_width=33%`); // columns 402..599
+    expect([right.width, right.height, right.pixel(0, 200), right.pixel(197, 200), right.pixel(100, 0)]).toEqual([198, 400, BLUE, BLUE, BLACK]);
+
+    const band = await fetchImage(api, `/v1/image/${thirds}?aspect_ratio=16_9&crop_width=100%`); // rows 31..368: no black, no white
+    expect([band.width, band.height]).toEqual([600, 338]);
+    expect([band.pixel(0, 0), band.pixel(300, 0), band.pixel(599, 337), band.pixel(300, 337)]).toEqual([RED, GREEN, BLUE, GREEN]);
+
+    // x_origin / y_origin in px or %: the point the region is centred on, kept inside the image.
+    const bottomBand = await fetchImage(api, `/v1/image/${thirds}?aspect_ratio=16_9&crop_width=100%&y_origin=100%`);
+    expect([bottomBand.height, bottomBand.pixel(300, 0), bottomBand.pixel(300, 337)]).toEqual([338, GREEN, WHITE]);
+    const aroundBlue = await fetchImage(api, `/v1/image/${thirds}?crop_width=100&x_origin=500px`);
+    expect([aroundBlue.width, aroundBlue.pixel(0, 200), aroundBlue.pixel(99, 200)]).toEqual([100, BLUE, BLUE]);
+
+    // The crop comes first, then width/height: the left third, resized to 99 wide.
+    const small = await fetchImage(api, `/v1/image/${thirds}.png?x_1=0&crop_width=33%&width=99`);
+    expect([small.width, small.height, small.pixel(50, 100)]).toEqual([99, 200, RED]);
+  });
+
   it('answers bad, contradictory or oversized parameters with 400 naming the parameter, never 500', async () => {
     const cases: [string, RegExp][] = [
       ['width=0', /^width must be between 1 and 5000$/],
@@ -103,12 +150,15 @@ describe('image retrieval', () => {
       ['dpi=20', /^dpi must be between 30 and 600$/],
       ['dl=maybe', /^dl must be 1 or 0$/],
       ['width=1&width=2', /width must be given once/],
-      ['x_1=10&aspect_ratio=16_9', /aspect_ratio cannot be combined with x_1/],
-      ['crop_width=10&x_2=20', /crop_width cannot be combined with x_2/],
-      ['x_origin=end', /x_origin needs crop_width/],
+      ['x_1=0&x_2=20&crop_width=10', /^x_2 cannot be combined with crop_width: both set where the crop ends \(use x_1 with one of them\)$/],
+      ['x_2=20', /^x_2 must be used with x_1$/],
+      ['x_origin=end', /^x_origin needs crop_width or aspect_ratio$/],
+      ['x_1=0&crop_width=10&x_origin=end', /^x_origin cannot be combined with x_1/],
+      ['aspect_ratio=1_1&crop_width=10&crop_height=10', /^aspect_ratio cannot be combined with crop_width and crop_height/],
       ['aspect_ratio=16x9', /^aspect_ratio must look like 16_9 \(two whole numbers above 0\)$/],
-      ['x_2=401', /^x_2 \(401 px\) is outside the image, which is 400 px on that side$/],
-      ['crop_height=201', /^crop_height \(201 px\) is outside the image, which is 200 px on that side$/],
+      ['x_1=0&x_2=401', /^x_2 \(401 px\) is outside the image, which is 400 px wide$/],
+      ['crop_height=201', /^crop_height \(201 px\) is larger than the image, which is 200 px tall$/],
+      ['aspect_ratio=1_1&crop_width=100%25', /^aspect_ratio 1:1 with crop_width of 400 px needs a crop_height of 400 px, but the image is 200 px tall$/],
       ['x_1=300&x_2=50%25', /x_2 must be greater than x_1/],
       // 5000 wide keeps the aspect: 5000x2500 is over this stack's MAX_OUTPUT_PIXELS of 1,000,000.
       ['width=5000', /5000x2500 pixels/],

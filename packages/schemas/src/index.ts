@@ -2,6 +2,7 @@
 export * from './create-image.schema';
 export * from './get-image.schema';
 export * from './variant-query';
+export * from './crop-query';
 export * from './image-id';
 export * from './template-id';
 export * from './template.schema';

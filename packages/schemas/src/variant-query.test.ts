@@ -33,38 +33,46 @@ describe('parseVariantQuery', () => {
     [{ dpi: '29' }, 'dpi'],
     [{ dpi: '601' }, 'dpi'],
     [{ dl: 'yes' }, 'dl'],
-    [{ x_1: '10', aspect_ratio: '16_9' }, 'aspect_ratio cannot be combined with x_1'],
-    [{ crop_width: '10', y_2: '40' }, 'crop_width cannot be combined with y_2'],
-    [{ crop_height: '10', aspect_ratio: '1_1' }, 'aspect_ratio cannot be combined with crop_height'],
-    [{ x_1: '10', x_origin: 'end' }, 'x_origin applies to'],
-    [{ y_origin: 'start' }, 'y_origin needs crop_width'],
+    [{ x_2: '40' }, 'x_2 must be used with x_1'],
+    [{ x_1: '10', x_2: '40', crop_width: '10' }, 'x_2 cannot be combined with crop_width'],
+    [{ y_1: '10', y_2: '40', crop_height: '10' }, 'y_2 cannot be combined with crop_height'],
+    [{ x_1: '10', x_origin: 'end' }, 'x_origin cannot be combined with x_1'],
+    [{ y_origin: 'start' }, 'y_origin needs crop_height or aspect_ratio'],
+    [{ crop_height: '10', x_origin: 'start' }, 'x_origin needs crop_width or aspect_ratio'],
+    [
+      { aspect_ratio: '1_1', crop_width: '10', crop_height: '10' },
+      'aspect_ratio cannot be combined with crop_width and crop_height: with aspect_ratio give the size of one side only',
+    ],
+    [{ aspect_ratio: '1_1', x_1: '0', x_2: '10', crop_height: '10' }, 'aspect_ratio cannot be combined with x_1/x_2 and crop_height'],
     [{ x_1: '50', x_2: '40' }, 'x_2 must be greater than x_1'],
     [{ y_1: '50%', y_2: '50%' }, 'y_2 must be greater than y_1'],
-    [{ x_2: '101%' }, 'x_2 must be between 0% and 100%'],
-    [{ x_2: '10.5' }, 'x_2 must be a whole number of pixels'],
-    [{ x_2: '-5' }, 'x_2 must be a number of pixels'],
+    [{ x_1: '0', x_2: '101%' }, 'x_2 must be between 0% and 100%'],
+    [{ x_1: '0', x_2: '10.5' }, 'x_2 must be a whole number of pixels'],
+    [{ x_1: '-5' }, 'x_1 must be a number of pixels'],
     [{ crop_width: '0' }, 'crop_width must be greater than 0'],
     [{ aspect_ratio: '16x9' }, 'aspect_ratio must look like 16_9'],
     [{ aspect_ratio: '0_9' }, 'aspect_ratio'],
-    [{ crop_width: '10', x_origin: 'left' }, 'x_origin must be start, center or end'],
+    [{ crop_width: '10', x_origin: 'left' }, 'x_origin must be start, center, end, a number of pixels (100px) or a percentage (50%)'],
+    [{ crop_width: '10', x_origin: '150%' }, 'x_origin must be between 0% and 100%'],
   ])('rejects %j naming the parameter', (query, expected) => {
     expect(message(() => parse(query))).toContain(expected);
   });
 
-  it('fills a crop box with the image edges and keeps px and % apart', () => {
-    expect(parse({ x_1: '10', y_2: '50%' }).variant.crop).toEqual({
-      kind: 'box',
-      x1: { px: 10 },
-      y1: { px: 0 },
-      x2: { pct: 100 },
-      y2: { pct: 50 },
+  it('accepts every combination hcti documents, each axis on its own', () => {
+    const crop = (q: Record<string, string>) => parse(q).variant.crop;
+    expect(crop({ x_1: '10', y_2: '50%', y_1: '0' })).toEqual({ x: { start: { px: 10 } }, y: { start: { px: 0 }, end: { pct: 50 } } });
+    expect(crop({ x_1: '0', crop_width: '33%' })).toEqual({ x: { start: { px: 0 }, size: { pct: 33 } }, y: {} });
+    expect(crop({ crop_width: '120px' })).toEqual({ x: { size: { px: 120 } }, y: {} });
+    expect(crop({ aspect_ratio: '1_1', crop_height: '100%' })).toEqual({ x: {}, y: { size: { pct: 100 } }, aspect: { w: 1, h: 1 } });
+    expect(crop({ aspect_ratio: '16_9', crop_width: '100%', y_origin: 'end' })).toEqual({
+      x: { size: { pct: 100 } },
+      y: { origin: { pct: 100 } },
+      aspect: { w: 16, h: 9 },
     });
-    expect(parse({ crop_width: '120px' }).variant.crop).toEqual({
-      kind: 'size',
-      width: { px: 120 },
-      height: { pct: 100 },
-      x: 'center',
-      y: 'center',
+    expect(crop({ crop_width: '10', x_origin: '100px' })).toEqual({ x: { size: { px: 10 }, origin: { px: 100 } }, y: {} });
+    expect(crop({ x_1: '0', crop_width: '50%', crop_height: '20', y_origin: 'center' })).toEqual({
+      x: { start: { px: 0 }, size: { pct: 50 } },
+      y: { size: { px: 20 }, origin: { pct: 50 } },
     });
   });
 
@@ -73,8 +81,10 @@ describe('parseVariantQuery', () => {
     const b = parse({ aspect_ratio: '16:9', width: '200' }, 'webp').variant;
     expect(canonicalVariant(a)).toBe(canonicalVariant(b));
     expect(canonicalVariant(a)).not.toBe(canonicalVariant(parse({ aspect_ratio: '16_9', width: '200' }, 'jpeg').variant));
-    expect(canonicalVariant(parse({ x_1: '0', x_2: '100%' }).variant)).toBe(canonicalVariant(parse({ y_2: '100%' }).variant));
+    expect(canonicalVariant(parse({ x_1: '0', x_2: '100%' }).variant)).toBe(canonicalVariant(parse({ x_1: '0%', x_2: '100%' }).variant));
+    expect(canonicalVariant(parse({ crop_width: '10', x_origin: 'end' }).variant)).toBe(canonicalVariant(parse({ crop_width: '10', x_origin: '100%' }).variant));
     expect(canonicalVariant(parse({ crop_width: '10' }).variant)).not.toBe(canonicalVariant(parse({ crop_width: '10%' }).variant));
+    expect(canonicalVariant(parse({ crop_width: '10' }).variant)).not.toBe(canonicalVariant(parse({ crop_height: '10' }).variant));
   });
 });
 

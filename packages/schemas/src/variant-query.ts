@@ -4,18 +4,7 @@ import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import type { OutputFormat } from './get-image.schema';
 import { formNumber } from './fields';
-
-/** A crop coordinate or size: pixels of the stored image, or a percentage of its side. */
-export type Length = { px: number } | { pct: number };
-export type Origin = 'start' | 'center' | 'end';
-
-export type Crop =
-  /** x_1/y_1/x_2/y_2: the box between two corners. */
-  | { kind: 'box'; x1: Length; y1: Length; x2: Length; y2: Length }
-  /** crop_width/crop_height, placed by x_origin/y_origin. */
-  | { kind: 'size'; width: Length; height: Length; x: Origin; y: Origin }
-  /** aspect_ratio: the largest box of that ratio, placed by x_origin/y_origin. */
-  | { kind: 'aspect'; w: number; h: number; x: Origin; y: Origin };
+import { aspectRatioField, canonicalCrop, cropLengthField, cropOriginField, parseCrop, type Crop } from './crop-query';
 
 export interface ImageVariant {
   format: OutputFormat;
@@ -39,45 +28,6 @@ export interface VariantLimits {
 }
 
 export const DPI_RANGE = { min: 30, max: 600 } as const;
-/** Crop coordinates in px are checked against the image later; this only bounds the syntax. */
-const MAX_CROP_PX = 1_000_000;
-
-const CROP_BOX = ['x_1', 'y_1', 'x_2', 'y_2'] as const;
-const CROP_SIZE = ['crop_width', 'crop_height'] as const;
-const ORIGINS = ['x_origin', 'y_origin'] as const;
-
-/** "120" or "120px" are pixels, "12.5%" a percentage (0..100). */
-const lengthField = (name: string) =>
-  z
-    .string()
-    .regex(/^(\d+(?:\.\d+)?)(%|px)?$/, `${name} must be a number of pixels (120) or a percentage (25%)`)
-    .transform((v, ctx): Length => {
-      const n = parseFloat(v);
-      if (v.endsWith('%')) {
-        if (n > 100) ctx.addIssue({ code: 'custom', message: `${name} must be between 0% and 100%` });
-        return { pct: n };
-      }
-      if (!Number.isInteger(n) || n > MAX_CROP_PX) ctx.addIssue({ code: 'custom', message: `${name} must be a whole number of pixels` });
-      return { px: n };
-    })
-    .optional();
-
-const originField = (name: string) => z.enum(['start', 'center', 'end'], { error: `${name} must be start, center or end` }).optional();
-
-/** "16_9" (also "16:9"), reduced so that 32_18 and 16_9 are one variant. */
-const ratioField = (name: string) => {
-  const message = `${name} must look like 16_9 (two whole numbers above 0)`;
-  return z
-    .string()
-    .regex(/^\d{1,4}[_:]\d{1,4}$/, message)
-    .transform((v, ctx) => {
-      const [w, h] = v.split(/[_:]/).map(Number) as [number, number];
-      if (w === 0 || h === 0) ctx.addIssue({ code: 'custom', message });
-      const d = gcd(w, h) || 1;
-      return { w: w / d, h: h / d };
-    })
-    .optional();
-};
 
 const dlField = z
   .enum(['1', '0', 'true', 'false'], { error: 'dl must be 1 or 0' })
@@ -104,19 +54,17 @@ function buildVariantQuerySchema(maxDimension: number) {
     height: formNumber('height', 1, maxDimension, { int: true }).optional(),
     dpi: formNumber('dpi', DPI_RANGE.min, DPI_RANGE.max, { int: true }).optional(),
     dl: dlField,
-    aspect_ratio: ratioField('aspect_ratio'),
-    x_1: lengthField('x_1'),
-    y_1: lengthField('y_1'),
-    x_2: lengthField('x_2'),
-    y_2: lengthField('y_2'),
-    crop_width: lengthField('crop_width'),
-    crop_height: lengthField('crop_height'),
-    x_origin: originField('x_origin'),
-    y_origin: originField('y_origin'),
+    aspect_ratio: aspectRatioField('aspect_ratio'),
+    x_1: cropLengthField('x_1'),
+    y_1: cropLengthField('y_1'),
+    x_2: cropLengthField('x_2'),
+    y_2: cropLengthField('y_2'),
+    crop_width: cropLengthField('crop_width'),
+    crop_height: cropLengthField('crop_height'),
+    x_origin: cropOriginField('x_origin'),
+    y_origin: cropOriginField('y_origin'),
   });
 }
-
-type VariantQuery = z.output<ReturnType<typeof variantQuerySchema>>;
 
 export function parseVariantQuery(query: Record<string, unknown>, format: OutputFormat, limits: VariantLimits): VariantRequest {
   const q = parseQuery(variantQuerySchema(limits.maxDimension), query);
@@ -149,45 +97,6 @@ function parseQuery<S extends z.ZodObject>(schema: S, query: Record<string, unkn
   return parsed.data;
 }
 
-function parseCrop(q: VariantQuery): Crop | undefined {
-  const box = CROP_BOX.filter((n) => q[n] !== undefined);
-  const size = CROP_SIZE.filter((n) => q[n] !== undefined);
-  const origins = ORIGINS.filter((n) => q[n] !== undefined);
-  const modes = [box[0], size[0], q.aspect_ratio && 'aspect_ratio'].filter(Boolean) as string[];
-  if (modes.length > 1) throw new ValidationError(`${modes[1]} cannot be combined with ${modes[0]}: choose one way to crop`);
-
-  if (box.length > 0) {
-    if (origins.length > 0) throw new ValidationError(`${origins[0]} applies to crop_width, crop_height or aspect_ratio, not to x_1/y_1/x_2/y_2`);
-    const crop: Crop = { kind: 'box', x1: q.x_1 ?? { px: 0 }, y1: q.y_1 ?? { px: 0 }, x2: q.x_2 ?? { pct: 100 }, y2: q.y_2 ?? { pct: 100 } };
-    checkOrder(crop.x1, crop.x2, 'x_1', 'x_2');
-    checkOrder(crop.y1, crop.y2, 'y_1', 'y_2');
-    return crop;
-  }
-  const x = q.x_origin ?? 'center';
-  const y = q.y_origin ?? 'center';
-  if (size.length > 0) {
-    const width = q.crop_width ?? { pct: 100 };
-    const height = q.crop_height ?? { pct: 100 };
-    for (const [name, l] of [['crop_width', width], ['crop_height', height]] as const) {
-      if (('px' in l ? l.px : l.pct) === 0) throw new ValidationError(`${name} must be greater than 0`);
-    }
-    return { kind: 'size', width, height, x, y };
-  }
-  if (q.aspect_ratio) return { kind: 'aspect', ...q.aspect_ratio, x, y };
-  if (origins.length > 0) throw new ValidationError(`${origins[0]} needs crop_width, crop_height or aspect_ratio`);
-  return undefined;
-}
-
-/** Two coordinates in the same unit can be ordered now; mixed units are checked against the image. */
-function checkOrder(a: Length, b: Length, an: string, bn: string): void {
-  const same = ('px' in a && 'px' in b && b.px <= a.px) || ('pct' in a && 'pct' in b && b.pct <= a.pct);
-  if (same) throw new ValidationError(`${bn} must be greater than ${an}`);
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
-
 /** True when the variant is the stored original as it is (PNG, no size, crop or density). */
 export function isOriginalVariant(v: ImageVariant): boolean {
   return v.format === 'png' && v.width === undefined && v.height === undefined && v.dpi === undefined && v.crop === undefined;
@@ -195,11 +104,7 @@ export function isOriginalVariant(v: ImageVariant): boolean {
 
 /** One string per distinct variant: equal variants give equal strings, whatever the query's spelling. */
 export function canonicalVariant(v: ImageVariant): string {
-  const len = (l: Length) => ('px' in l ? `${l.px}` : `${l.pct}%`);
   const parts = [`f=${v.format}`, `w=${v.width ?? ''}`, `h=${v.height ?? ''}`, `dpi=${v.dpi ?? ''}`];
-  const c = v.crop;
-  if (c?.kind === 'box') parts.push(`box=${len(c.x1)},${len(c.y1)},${len(c.x2)},${len(c.y2)}`);
-  if (c?.kind === 'size') parts.push(`size=${len(c.width)},${len(c.height)},${c.x},${c.y}`);
-  if (c?.kind === 'aspect') parts.push(`aspect=${c.w}_${c.h},${c.x},${c.y}`);
+  if (v.crop) parts.push(canonicalCrop(v.crop));
   return parts.join(';');
 }
