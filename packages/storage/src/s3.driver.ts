@@ -6,7 +6,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListObjectsCommand,
+  paginateListObjectsV2,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -108,25 +108,24 @@ export class S3Driver implements StorageDriver {
   }
 
   /**
-   * Pages with ListObjects (v1) and a Marker: the marker is simply the last key seen, which is
-   * exactly "start after". V2 continuation tokens are opaque and s3rver mints them with DES,
-   * which Node 20's OpenSSL 3 refuses, so any truncated V2 listing failed against the test server.
+   * Pages with ListObjectsV2 through the SDK's paginator, which follows the opaque continuation
+   * tokens; StartAfter begins the listing after a key.
    */
   async list(prefix: string, options: ListOptions = {}): Promise<string[]> {
     const { startAfter, limit } = options;
     if (limit !== undefined && limit <= 0) return [];
     const keys: string[] = [];
-    let marker = startAfter;
-    for (;;) {
-      const maxKeys = limit === undefined ? 1000 : Math.min(1000, limit - keys.length);
-      const res = (await this.call(() =>
-        this.client.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, Marker: marker, MaxKeys: maxKeys })),
-      ))!;
-      const page = (res.Contents ?? []).map((obj) => obj.Key).filter((k): k is string => !!k);
-      keys.push(...page);
-      if (!res.IsTruncated || page.length === 0 || (limit !== undefined && keys.length >= limit)) break;
-      marker = page[page.length - 1];
-    }
+    const pages = paginateListObjectsV2(
+      // S3 answers at most 1,000 keys per page whatever is asked.
+      { client: this.client, pageSize: limit === undefined ? 1000 : Math.min(1000, limit) },
+      { Bucket: this.bucket, Prefix: prefix, StartAfter: startAfter },
+    );
+    await this.call(async () => {
+      for await (const page of pages) {
+        for (const obj of page.Contents ?? []) if (obj.Key) keys.push(obj.Key);
+        if (limit !== undefined && keys.length >= limit) break;
+      }
+    });
     keys.sort();
     return limit === undefined ? keys : keys.slice(0, limit);
   }
