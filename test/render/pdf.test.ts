@@ -1,5 +1,6 @@
 // GET /v1/image/:id.pdf: printed by the browser from the stored request with pdf_options,
 // stored on first request and served from storage after. Page sizes read from the PDF itself.
+import { inflateSync } from 'node:zlib';
 import request from 'supertest';
 import { RenderInputError } from '@pixelfarm/errors';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
@@ -81,6 +82,44 @@ describe('PDF printing refused by Chromium', () => {
       const refused = print({ margins: ['1in', '4.25in', '1in', '4.25in'] });
       await expect(refused).rejects.toBeInstanceOf(RenderInputError);
       await expect(refused).rejects.toThrow('The PDF could not be printed with these pdf_options: invalid print parameters: content area is empty');
+    } finally {
+      await renderer.close();
+    }
+  });
+});
+
+/** The fill colours (r g b rg) drawn by the PDF's content streams, which Chromium deflates. */
+function fillColours(pdf: Buffer): Set<string> {
+  const text = pdf.toString('latin1');
+  const colours = new Set<string>();
+  for (const m of text.matchAll(/stream\r?\n/g)) {
+    const start = m.index! + m[0].length;
+    const end = text.indexOf('endstream', start);
+    let body: string;
+    try {
+      body = inflateSync(pdf.subarray(start, end)).toString('latin1');
+    } catch {
+      continue; // not a deflated stream (fonts, images)
+    }
+    for (const c of body.matchAll(/([\d.]+) ([\d.]+) ([\d.]+) rg/g)) colours.add(c.slice(1, 4).join(' '));
+  }
+  return colours;
+}
+
+describe('PDF printing uses the same plan as captures', () => {
+  it('applies the request’s color_scheme and media_type (the print path used to drop them)', async () => {
+    const renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: [], timeoutMs: 10_000, maxCaptureHeight: 2000 });
+    const html =
+      '<style>div{width:100px;height:100px;background:#f00}@media (prefers-color-scheme: dark){div{background:#00f}}@media screen{div.m{background:#0f0}}</style><div></div><div class="m"></div>';
+    try {
+      const light = fillColours(await renderer.renderPdf({ html }));
+      expect(light.has('1 0 0')).toBe(true); // red: light scheme, and print media leaves .m red too
+      expect(light.has('0 0 1') || light.has('0 1 0')).toBe(false);
+      const dark = fillColours(await renderer.renderPdf({ html, color_scheme: 'dark' }));
+      expect(dark.has('0 0 1')).toBe(true);
+      expect(dark.has('1 0 0')).toBe(false);
+      const screen = fillColours(await renderer.renderPdf({ html, media_type: 'screen' }));
+      expect(screen.has('0 1 0')).toBe(true);
     } finally {
       await renderer.close();
     }

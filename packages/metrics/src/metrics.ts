@@ -36,7 +36,7 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
   };
 }
 
-export type RenderPhase = 'load' | 'wait' | 'capture' | 'encode' | 'upload' | 'total';
+export type RenderPhase = 'queued' | 'acquire' | 'load' | 'wait' | 'capture' | 'encode' | 'upload' | 'total';
 
 export interface RenderMetrics {
   completed(): void;

@@ -1,19 +1,25 @@
-// Renders create requests in the worker's long-lived Chromium. The common case (HTML without
-// device emulation) runs on a warm pooled page, with scripting off when the document has no
-// scripts (see static-document.ts); requests that need their own browser context
-// (mobile or touch emulation, and url captures, whose cookies and storage span origins) get
-// a fresh context. Either way every job has a hard time budget, and a crashed or runaway page
-// fails only its own request.
+// Renders create requests in the worker's long-lived Chromium, as one pipeline: the request is
+// interpreted once into a plan (render-plan.ts), a page is found for it, then under one time
+// budget the page is prepared (emulation, load, waits) and the plan's last step runs: a capture
+// or a print. The common case (HTML without device emulation) runs on a warm pooled page, with
+// scripting off when the document has no scripts (see static-document.ts); requests that need
+// their own browser context (mobile or touch emulation, url captures, whose cookies and storage
+// span origins, and prints) get a fresh one. A crashed or runaway page fails only its own request.
 import { AppError, RenderInputError } from '@pixelfarm/errors';
-import { PDF_DEFAULT_PAGE, type CreateImageRequest } from '@pixelfarm/schemas';
+import type { CreateImageRequest } from '@pixelfarm/schemas';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
 import { NetworkGuard } from './network-guard';
 import { EgressProxy } from './egress-proxy';
-import { PagePool, type PageUse } from './page-pool';
-import { isStaticRequest, mayScrollItself } from './static-document';
-import { DEFAULT_MAX_WAIT_MS, deviceScaleOf, PageSession, viewportOf } from './page-session';
-import type { Renderer, RendererStats, RenderOutput } from './renderer';
+import { PagePool } from './page-pool';
+import { mayScrollItself } from './static-document';
+import { PageSession } from './page-session';
+import { planRender, type RenderPlan } from './render-plan';
+import type { Renderer, RendererStats, RenderOutput, RenderTimings } from './renderer';
+
+/** The last step of a render on a prepared page: a capture or a print. */
+type Finish<T> = (session: PageSession) => Promise<T>;
+type Timed<T> = { value: T; timings: RenderTimings };
 
 export interface ChromiumRendererOptions {
   executablePath: string;
@@ -80,58 +86,21 @@ export class ChromiumRenderer implements Renderer {
     return { pagesInUse: inUse, poolSize: size };
   }
 
+  /** Renders the request to PNG: plan, page, prepare, capture. */
   async render(request: CreateImageRequest): Promise<RenderOutput> {
-    await this.start();
-    try {
-      return this.usesPool(request) ? await this.renderPooled(request) : await this.renderIsolated(request);
-    } finally {
-      this.host.noteRender();
-    }
+    const plan = planRender(request, 'capture');
+    const { value: png, timings } = await this.run(plan, async (session) => {
+      const clip = await session.region(request, plan.viewport);
+      session.checkPixelBudget(clip, plan.scale);
+      return session.capture(clip, plan.viewport, request.transparent_background === true);
+    });
+    return { png, timings };
   }
 
+  /** Prints the request with the browser's PDF engine: the same plan and preparation, then a print. */
   async renderPdf(request: CreateImageRequest): Promise<Buffer> {
-    await this.start();
-    const lease = await this.host.lease();
-    try {
-      const context = await lease.browser.newContext({ viewport: viewportOf(request), serviceWorkers: 'block', acceptDownloads: false, timezoneId: request.timezone });
-      try {
-        if (request.url && request.headers) await sendHeadersToOrigin(context, request.url, request.headers);
-        const page = await context.newPage();
-        const cdp = await context.newCDPSession(page);
-        let pdf: Buffer | undefined;
-        await this.withBudget(page, async () => {
-          const session = this.session(page, cdp);
-          const maxWait = request.max_wait_ms ?? DEFAULT_MAX_WAIT_MS;
-          const t0 = Date.now();
-          await session.load(request, maxWait, (url) => this.guard.isAllowed(url));
-          await session.waitUntilReady(request, maxWait, t0);
-          const o = request.pdf_options ?? {};
-          const len = (v: string | number | undefined) => (typeof v === 'number' ? `${v}px` : v);
-          pdf = await page
-            .pdf({
-              width: len(o.page_width) ?? PDF_DEFAULT_PAGE.width,
-              height: len(o.page_height) ?? PDF_DEFAULT_PAGE.height,
-              scale: o.scale ?? 1,
-              printBackground: o.print_background ?? true,
-              margin: o.margins ? { top: len(o.margins[0]), right: len(o.margins[1]), bottom: len(o.margins[2]), left: len(o.margins[3]) } : undefined,
-            })
-            .catch((err: unknown) => {
-              // Chromium refuses the page geometry (the schema checks it, but not for requests
-              // stored before it did): printing again would fail the same way.
-              const refused = /Page\.printToPDF\): (invalid print parameters.*)/.exec(String((err as Error)?.message ?? err));
-              if (refused) throw new RenderInputError(`The PDF could not be printed with these pdf_options: ${refused[1]!.split('\n')[0]}`);
-              throw err;
-            });
-          return { png: Buffer.alloc(0), timings: { load: 0, wait: 0, capture: 0 } };
-        });
-        return pdf!;
-      } finally {
-        await context.close().catch(() => undefined);
-      }
-    } finally {
-      lease.release();
-      this.host.noteRender();
-    }
+    const { value } = await this.run(planRender(request, 'print'), (session) => session.print(request.pdf_options));
+    return value;
   }
 
   private session(page: Page, cdp: CDPSession): PageSession {
@@ -142,29 +111,45 @@ export class ChromiumRenderer implements Renderer {
     });
   }
 
-  /** Requests whose emulation can be set per page; the rest need a context of their own. */
-  private usesPool(request: CreateImageRequest): boolean {
-    return request.html !== undefined && !request.viewport_mobile && !request.viewport_touch;
-  }
-
-  private async renderPooled(request: CreateImageRequest): Promise<RenderOutput> {
-    const pooled = await this.pool.acquire(isStaticRequest(request) ? 'static' : 'scripted');
-    let healthy = false;
+  /**
+   * The one pipeline: a page for the plan's isolation, then, under the time budget, prepare
+   * (a pooled page's emulation, load, waits) and the plan's last step.
+   */
+  private async run<T>(plan: RenderPlan, finish: Finish<T>): Promise<Timed<T>> {
+    await this.start();
+    const t0 = Date.now();
     try {
-      const output = await this.withBudget(pooled.page, () => this.run(pooled, request));
-      healthy = true;
-      return output;
+      return plan.isolation === 'context' ? await this.inContext(plan, t0, finish) : await this.onPooledPage(plan, t0, finish);
     } finally {
-      this.pool.release(pooled, healthy, pooled.use === 'scripted' || mayScrollItself(request.html!, request.css));
+      this.host.noteRender();
     }
   }
 
-  private async renderIsolated(request: CreateImageRequest): Promise<RenderOutput> {
+  private async onPooledPage<T>(plan: RenderPlan, t0: number, finish: Finish<T>): Promise<Timed<T>> {
+    const pooled = await this.pool.acquire(plan.isolation === 'static' ? 'static' : 'scripted');
+    const acquired = Date.now();
+    let healthy = false;
+    try {
+      const result = await this.withBudget(pooled.page, async () => {
+        const session = this.session(pooled.page, pooled.cdp);
+        pooled.emulation = await session.emulate(plan.request, plan.viewport, pooled.emulation);
+        return this.prepareAndFinish(session, plan, { t0, acquired, scriptless: pooled.use === 'static' }, finish);
+      });
+      healthy = true;
+      return result;
+    } finally {
+      this.pool.release(pooled, healthy, pooled.use === 'scripted' || mayScrollItself(plan.request.html!, plan.request.css));
+    }
+  }
+
+  private async inContext<T>(plan: RenderPlan, t0: number, finish: Finish<T>): Promise<Timed<T>> {
+    const { request } = plan;
     const lease = await this.host.lease();
     try {
+      // Everything the request emulates is set on the context, so captures and prints agree.
       const context = await lease.browser.newContext({
-        viewport: viewportOf(request),
-        deviceScaleFactor: deviceScaleOf(request),
+        viewport: plan.viewport,
+        deviceScaleFactor: plan.scale,
         isMobile: request.viewport_mobile ?? false,
         hasTouch: request.viewport_touch ?? false,
         colorScheme: request.color_scheme ?? 'light',
@@ -177,7 +162,8 @@ export class ChromiumRenderer implements Renderer {
         const page = await context.newPage();
         const cdp = await context.newCDPSession(page);
         if (request.media_type) await page.emulateMedia({ media: request.media_type });
-        return await this.withBudget(page, () => this.run({ page, cdp }, request));
+        const acquired = Date.now();
+        return await this.withBudget(page, () => this.prepareAndFinish(this.session(page, cdp), plan, { t0, acquired, scriptless: false }, finish));
       } finally {
         // Closing the context kills its renderer process, which also ends a runaway script.
         await context.close().catch(() => undefined);
@@ -187,8 +173,24 @@ export class ChromiumRenderer implements Renderer {
     }
   }
 
+  /** Loads and settles the page, then runs the plan's last step; each phase timed. */
+  private async prepareAndFinish<T>(
+    session: PageSession,
+    plan: RenderPlan,
+    at: { t0: number; acquired: number; scriptless: boolean },
+    finish: Finish<T>,
+  ): Promise<Timed<T>> {
+    const t1 = Date.now();
+    await session.load(plan.request, plan.maxWaitMs, (url) => this.guard.isAllowed(url));
+    const t2 = Date.now();
+    await session.waitUntilReady(plan.request, plan.maxWaitMs, t1, at.scriptless);
+    const t3 = Date.now();
+    const value = await finish(session);
+    return { value, timings: { acquire: at.acquired - at.t0, load: t2 - t1, wait: t3 - t2, capture: Date.now() - t3 } };
+  }
+
   /** Races the work against the time budget and the page crashing. */
-  private async withBudget(page: Page, work: () => Promise<RenderOutput>): Promise<RenderOutput> {
+  private async withBudget<T>(page: Page, work: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -221,25 +223,6 @@ export class ChromiumRenderer implements Renderer {
       // Pooled pages serve many jobs: do not pile up one listener per job.
       page.off('crash', onCrash);
     }
-  }
-
-  /** Renders on a page; a pooled page (one with an emulation record) gets per-page emulation. */
-  private async run(target: { page: Page; cdp: CDPSession; emulation?: string; use?: PageUse }, request: CreateImageRequest): Promise<RenderOutput> {
-    const pooled = 'lease' in target;
-    const session = this.session(target.page, target.cdp);
-    const viewport = viewportOf(request);
-    if (pooled) target.emulation = await session.emulate(request, viewport, target.emulation);
-    const maxWait = request.max_wait_ms ?? DEFAULT_MAX_WAIT_MS;
-
-    const t0 = Date.now();
-    await session.load(request, maxWait, (url) => this.guard.isAllowed(url));
-    const t1 = Date.now();
-    await session.waitUntilReady(request, maxWait, t0, target.use === 'static');
-    const t2 = Date.now();
-    const clip = await session.region(request, viewport);
-    session.checkPixelBudget(clip, deviceScaleOf(request));
-    const png = await session.capture(clip, viewport, request.transparent_background === true);
-    return { png, timings: { load: t1 - t0, wait: t2 - t1, capture: Date.now() - t2 } };
   }
 
   async close(): Promise<void> {

@@ -9,3 +9,4 @@ export * from './page-session';
 export * from './static-document';
 export * from './page-extras';
 export * from './egress-proxy';
+export * from './render-plan';

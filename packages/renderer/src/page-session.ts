@@ -2,7 +2,7 @@
 // emulation, load, waits, the capture region and a fast CDP capture.
 import type { CDPSession, Page, Request } from 'playwright-core';
 import { RenderInputError } from '@pixelfarm/errors';
-import type { CreateImageRequest } from '@pixelfarm/schemas';
+import { PDF_DEFAULT_PAGE, type CreateImageRequest } from '@pixelfarm/schemas';
 import { buildDocument, isSnippet, mayLoadWebFonts, READY_HELPER } from './page-document';
 import { EGRESS_REFUSED_HEADER } from './egress-proxy';
 import { CONSENT_BANNER_CSS, fontsCssHref } from './page-extras';
@@ -189,6 +189,28 @@ export class PageSession {
     } finally {
       if (transparent) await this.cdp.send('Emulation.setDefaultBackgroundColorOverride', {}).catch(() => undefined);
     }
+  }
+
+  /** Prints the page with the browser's PDF engine (pdf_options: page size, scale, margins). */
+  async print(options: CreateImageRequest['pdf_options'] = {}): Promise<Buffer> {
+    const len = (v: string | number | undefined) => (typeof v === 'number' ? `${v}px` : v);
+    return this.page
+      .pdf({
+        width: len(options.page_width) ?? PDF_DEFAULT_PAGE.width,
+        height: len(options.page_height) ?? PDF_DEFAULT_PAGE.height,
+        scale: options.scale ?? 1,
+        printBackground: options.print_background ?? true,
+        margin: options.margins
+          ? { top: len(options.margins[0]), right: len(options.margins[1]), bottom: len(options.margins[2]), left: len(options.margins[3]) }
+          : undefined,
+      })
+      .catch((err: unknown) => {
+        // Chromium refuses the page geometry (the schema checks it, but not for requests
+        // stored before it did): printing again would fail the same way.
+        const refused = /Page\.printToPDF\): (invalid print parameters.*)/.exec(String((err as Error)?.message ?? err));
+        if (refused) throw new RenderInputError(`The PDF could not be printed with these pdf_options: ${refused[1]!.split('\n')[0]}`);
+        throw err;
+      });
   }
 }
 

@@ -2,11 +2,20 @@
 // page pool) sit behind it.
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 
+/** Phase timings of one render in milliseconds, for the render-duration histogram. */
+export interface RenderTimings {
+  /** Waiting for a page (a warm pooled one, or a new context). */
+  acquire: number;
+  load: number;
+  wait: number;
+  /** The last step: the capture (region, pixel budget, screenshot) or the print. */
+  capture: number;
+}
+
 export interface RenderOutput {
   /** PNG bytes as captured. */
   png: Buffer;
-  /** Phase timings in milliseconds, for the render-duration histogram. */
-  timings: { load: number; wait: number; capture: number };
+  timings: RenderTimings;
 }
 
 export interface RendererStats {

@@ -23,7 +23,10 @@ export interface RenderJobDeps {
 export function createRenderJob(deps: RenderJobDeps): JobProcessor {
   return async (job: Job<RenderJobData, RenderJobResult>) => {
     const started = Date.now();
+    // How long the job waited in the queue (its first attempt): what a busy farm adds to a render.
+    if (job.attemptsMade === 0) deps.metrics.phase('queued', Math.max(0, started - job.timestamp) / 1000);
     const { png, timings } = await deps.renderer.render(job.data.request);
+    deps.metrics.phase('acquire', timings.acquire / 1000);
     deps.metrics.phase('load', timings.load / 1000);
     deps.metrics.phase('wait', timings.wait / 1000);
     deps.metrics.phase('capture', timings.capture / 1000);
