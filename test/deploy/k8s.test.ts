@@ -51,7 +51,7 @@ interface StatefulSet extends Manifest {
     serviceName: string;
     replicas: number;
     selector: { matchLabels: Record<string, string> };
-    template: { metadata: { labels: Record<string, string> }; spec: { containers: Array<Container & { args?: string[]; env?: EnvSource[] }>; securityContext?: { runAsNonRoot?: boolean } } };
+    template: { metadata: { labels: Record<string, string> }; spec: { containers: Array<Omit<Container, 'env'> & { args?: string[]; env?: EnvSource[] }>; securityContext?: { runAsNonRoot?: boolean } } };
     volumeClaimTemplates: Array<{ metadata: { name: string }; spec: { resources: { requests: { storage: string } } } }>;
   };
 }
@@ -392,7 +392,7 @@ describe('k8s dev: the in-cluster object store', () => {
 
   it('is ready once a signed HEAD of the bucket succeeds, and keeps its data on a claim', () => {
     const probe = (c.readinessProbe as unknown as { exec: { command: string[] } }).exec.command.join(' ');
-    expect(probe).toMatch(/--aws-sigv4 aws:amz:[\w-]+:s3 -u "\$AWS_ACCESS_KEY_ID:\$AWS_SECRET_ACCESS_KEY" "http:\/\/127\.0\.0\.1:8333\/\$S3_BUCKET"/);
+    expect(probe).toMatch(/--aws-sigv4 aws:amz:[\w-]+:s3 -u "\$AWS_ACCESS_KEY_ID:\$AWS_SECRET_ACCESS_KEY" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "http:\/\/127\.0\.0\.1:8333\/\$S3_BUCKET"/);
     expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
     expect(store.spec.volumeClaimTemplates.map((v) => v.metadata.name)).toEqual(['data']);
   });
