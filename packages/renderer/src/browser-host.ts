@@ -160,10 +160,17 @@ export class BrowserHost {
   }
 }
 
-/** Resident memory (MB) of this process's descendants: the browser and its helpers. */
+/**
+ * Memory (MB) of this process's descendants, the browser and its helpers, as their
+ * proportional set size: each shared page counted once across the processes that map it.
+ * Summing RSS counted Chromium's shared libraries, fonts and shared memory once per process:
+ * with 16 warm pages (16 renderer processes) the sum passed BROWSER_RECYCLE_MB while the real
+ * footprint was far below it, and the browser was recycled with every page every few dozen
+ * renders, which collapsed throughput at high WORKER_CONCURRENCY (issue #23).
+ * Falls back to RSS where smaps_rollup is missing (kernels before 4.14).
+ */
 export function treeMemoryMb(root = process.pid): number {
   const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -173,10 +180,8 @@ export function treeMemoryMb(root = process.pid): number {
   for (const pid of entries) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(fields[1]);
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(pid)]);
-      rss.set(Number(pid), Number(fields[21]) * 4096);
     } catch {
       // The process exited while we looked.
     }
@@ -185,8 +190,24 @@ export function treeMemoryMb(root = process.pid): number {
   const stack = [...(children.get(root) ?? [])];
   while (stack.length > 0) {
     const pid = stack.pop()!;
-    total += rss.get(pid) ?? 0;
+    total += processMemoryBytes(pid);
     stack.push(...(children.get(pid) ?? []));
   }
   return total / (1024 * 1024);
+}
+
+function processMemoryBytes(pid: number): number {
+  try {
+    const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const pss = /^Pss:\s+(\d+) kB/m.exec(rollup);
+    if (pss) return Number(pss[1]) * 1024;
+  } catch {
+    // No smaps_rollup (old kernel), or the process exited: RSS below, or nothing.
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]) * 4096;
+  } catch {
+    return 0;
+  }
 }
