@@ -34,3 +34,39 @@ describe('waiting on one render', () => {
     expect(stderr).not.toMatch(/MaxListenersExceededWarning/);
   });
 });
+
+describe('a wait that runs out (awaitOrWithdraw)', () => {
+  it('withdraws a job no worker took, and leaves one a worker holds', async () => {
+    const { RenderQueue } = await import('@pixelfarm/queue');
+    const { Worker } = await import('bullmq');
+    const env = testEnv();
+    const queue = new RenderQueue({ redisUrl: env.REDIS_URL!, prefix: env.REDIS_PREFIX!, attempts: 1 });
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    try {
+      await queue.ready();
+      const waiting = newImageId();
+      await queue.enqueue({ id: waiting, account: 'waits', request: { html: '<p>x</p>' } });
+      expect(await queue.awaitOrWithdraw(waiting, 300)).toEqual({ outcome: 'withdrawn' });
+      expect((await queue.counts()).waiting).toBe(0);
+
+      // A worker that holds its job until told: the wait runs out while it is active.
+      const worker = new Worker('render-v1', async () => held.then(() => ({ width: 1, height: 1, bytes: 1, worker: 't' })), {
+        connection: { url: env.REDIS_URL! },
+        prefix: env.REDIS_PREFIX!,
+      });
+      try {
+        const running = newImageId();
+        await queue.enqueue({ id: running, account: 'waits', request: { html: '<p>y</p>' } });
+        expect(await queue.awaitOrWithdraw(running, 1000)).toEqual({ outcome: 'running' });
+        release();
+        expect(await queue.awaitOrWithdraw(running, 5000)).toMatchObject({ outcome: 'completed', result: { worker: 't' } });
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      release();
+      await queue.close();
+    }
+  });
+});

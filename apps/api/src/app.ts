@@ -93,7 +93,11 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     webpQuality: config.encoding.webpQuality,
   });
   const apiRenderMetrics = createApiRenderMetrics(registry);
-  const createSchema = createImageSchema(config.limits);
+  const createSchema = createImageSchema({
+    ...config.limits,
+    jumbo: { maxSide: config.jumbo.maxSide, maxPixels: config.jumbo.maxPixels },
+    proxyIds: config.proxies.map((p) => p.id),
+  });
   const imageStore = new ImageStore(storage);
   // What an account owns lives in object storage; Redis only holds the queue, counters and caches.
   const index = new AccountImageIndex(storage);

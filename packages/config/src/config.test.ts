@@ -85,4 +85,28 @@ describe('API keys', () => {
     expect(findApiKey(keys, 'a', 'abcdefgh')).toBeUndefined();
     expect(findApiKey(keys, 'a', '1234567')).toBeUndefined();
   });
+
+  it('reads PROXIES as id=url pairs with credentials, and names a bad entry without its secret', () => {
+    const c = loadConfig({ PROXIES: 'corp=https://user:p%40ss@proxy.internal:8443, eu=http://10.0.0.5:3128' });
+    expect(c.proxies).toEqual([
+      { id: 'corp', protocol: 'https', host: 'proxy.internal', port: 8443, username: 'user', password: 'p@ss' },
+      { id: 'eu', protocol: 'http', host: '10.0.0.5', port: 3128 },
+    ]);
+    expect(loadConfig({}).proxies).toEqual([]);
+    for (const [value, message] of [
+      ['corp=socks5://u:secret@h:1080', 'PROXIES: "corp": the proxy url must be http:// or https://'],
+      ['corp=http://u:secret@h:3128/path', 'PROXIES: "corp": the proxy url takes no path, query or fragment'],
+      ['corp=http://h:1,corp=http://h:2', 'PROXIES: "corp": is listed twice'],
+      ['http://u:secret@h:3128', 'PROXIES: an entry: each entry is id=url'],
+    ] as const) {
+      expect(() => loadConfig({ PROXIES: value })).toThrow(message);
+      expect(() => loadConfig({ PROXIES: value })).not.toThrow(/secret/);
+    }
+  });
+
+  it('has jumbo and single-capture limits with hcti\'s defaults', () => {
+    const c = loadConfig({});
+    expect(c.jumbo).toEqual({ maxSide: 80_000, maxPixels: 400_000_000, tileSize: 8_000, renderTimeoutMs: 120_000, maxOutputBytes: 512 * 1024 * 1024 });
+    expect(c.limits.maxCaptureSide).toBe(16_384);
+  });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '@pixelfarm/errors';
 import { parseApiKeys, type ApiKey } from './api-keys';
+import { parseUpstreamProxies, type UpstreamProxy } from './upstream-proxies';
 import { availableCpus } from './cpu-budget';
 
 /**
@@ -134,6 +135,27 @@ const schema = z.object({
   BROWSER_RECYCLE_RENDERS: int(1000, 1, 10_000_000),
   /** Memory (MB) of a worker's browser processes above which it is replaced. Default 2048. */
   BROWSER_RECYCLE_MB: int(2048, 128, 1_000_000),
+  /**
+   * Widest or tallest single capture in device pixels (CSS px × device_scale). A larger capture
+   * without the jumbo fields is taken at a lower device_scale so that its longer side fits, as
+   * hcti does, instead of Chromium repeating tiles past its texture limit. Default 16,384.
+   */
+  MAX_CAPTURE_SIDE: int(16_384, 1_000, 16_384),
+  /** Largest jumbo_max_width / jumbo_max_height. Default 80,000 (hcti's limit). */
+  JUMBO_MAX_SIDE: int(80_000, 8_001, 80_000),
+  /** Largest jumbo_max_width × jumbo_max_height. Default 400,000,000 (hcti's limit). */
+  JUMBO_MAX_PIXELS: int(400_000_000, 64_000_000, 400_000_000),
+  /** Side of the square tiles a jumbo render is captured in, in device pixels. Default 8,000 (hcti's). */
+  JUMBO_TILE_SIZE: int(8_000, 1_000, 16_384),
+  /** Hard budget of one jumbo render (load, tiles, stitch) inside the worker. Default 120 s. */
+  JUMBO_RENDER_TIMEOUT_MS: int(120_000, 1_000, 900_000),
+  /** Largest jumbo image a worker stores. Default 512 MB. */
+  JUMBO_MAX_OUTPUT_BYTES: int(512 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+  /**
+   * Named upstream proxies for proxy_id: id=url pairs, comma-separated, credentials in the url
+   * (https://user:pass@proxy.example:8443). Default: none (proxy_id is refused).
+   */
+  PROXIES: z.string().default(''),
   /** Largest rendered image a worker stores. Default 50 MB. */
   MAX_OUTPUT_BYTES: int(50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Requests per minute per API key on authenticated routes, shared by all API replicas. Default 600. */
@@ -221,6 +243,10 @@ export interface Config {
   workerConcurrency: number;
   urlAllowlist: readonly string[];
   fontsCssUrl: string;
+  /** Upstream proxies a render may name in proxy_id (PROXIES). */
+  proxies: readonly UpstreamProxy[];
+  /** Jumbo renders: limits of the request, tiles and budget of the render. */
+  jumbo: { maxSide: number; maxPixels: number; tileSize: number; renderTimeoutMs: number; maxOutputBytes: number };
   limits: {
     maxBodyBytes: number;
     maxHtmlChars: number;
@@ -234,6 +260,7 @@ export interface Config {
     maxViewportWidth: number;
     maxViewportHeight: number;
     maxCaptureHeight: number;
+    maxCaptureSide: number;
     maxInputPixels: number;
     maxRenderPixels: number;
     maxPdfPageInches: number;
@@ -312,6 +339,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(`MAX_INPUT_PIXELS: must be at least MAX_RENDER_PIXELS (${e.MAX_RENDER_PIXELS}), or captures could not be processed`);
   }
   if (!!e.ADMIN_USER !== !!e.ADMIN_PASSWORD) problems.push('ADMIN_USER/ADMIN_PASSWORD: set both or neither');
+  const upstream = parseUpstreamProxies(e.PROXIES);
+  problems.push(...upstream.problems.map((p) => `PROXIES: ${p}`));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 
   const config: Config = {
@@ -331,6 +360,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     workerConcurrency: e.WORKER_CONCURRENCY ?? availableCpus() * RENDERS_PER_CPU,
     urlAllowlist: listOf(e.URL_ALLOWLIST),
     fontsCssUrl: e.FONTS_CSS_URL,
+    proxies: upstream.proxies,
+    jumbo: {
+      maxSide: e.JUMBO_MAX_SIDE,
+      maxPixels: e.JUMBO_MAX_PIXELS,
+      tileSize: e.JUMBO_TILE_SIZE,
+      renderTimeoutMs: e.JUMBO_RENDER_TIMEOUT_MS,
+      maxOutputBytes: e.JUMBO_MAX_OUTPUT_BYTES,
+    },
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxHtmlChars: e.MAX_HTML_CHARS,
@@ -344,6 +381,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxViewportWidth: e.MAX_VIEWPORT_WIDTH,
       maxViewportHeight: e.MAX_VIEWPORT_HEIGHT,
       maxCaptureHeight: e.MAX_CAPTURE_HEIGHT,
+      maxCaptureSide: e.MAX_CAPTURE_SIDE,
       maxInputPixels: e.MAX_INPUT_PIXELS,
       maxRenderPixels: e.MAX_RENDER_PIXELS,
       maxPdfPageInches: e.PDF_MAX_PAGE_INCHES,

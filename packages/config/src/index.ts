@@ -1,4 +1,5 @@
 // Process configuration: environment validation and API key handling.
 export * from './config';
 export * from './api-keys';
+export * from './upstream-proxies';
 export * from './logger';

@@ -1,6 +1,6 @@
 // Producer side of the render queue (the API): enqueue a render and wait for its outcome.
 import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
-import { RenderInputError, UnavailableError } from '@pixelfarm/errors';
+import { AppError, RenderInputError, UnavailableError } from '@pixelfarm/errors';
 import { decodeFailure, JOB_NAMES, LANE_PRIORITY, pdfJobId, RENDER_QUEUE, type Lane, type RenderJobData, type RenderJobResult } from './render-contract';
 import { redisOptions } from './redis-connection';
 
@@ -128,14 +128,22 @@ export class RenderQueue {
     } catch (err) {
       if (!(err instanceof RenderWaitTimeout)) throw err;
     }
-    let removed: number;
+    let state: string;
     try {
-      // BullMQ removes only a job no worker holds: 0 means it is running (or just finished).
-      removed = await this.queue.remove(id);
+      const job = await Job.fromId<RenderJobData, RenderJobResult>(this.queue, id);
+      if (!job) throw new UnavailableError('The render job was lost, please retry');
+      state = await job.getState();
+      // Finished as the wait ran out: its outcome, not a withdrawal (removing a completed job
+      // would forget an image that is stored and counted).
+      if (state === 'completed' || state === 'failed') return { outcome: 'completed', result: await this.waitForResult(id, 1000) };
+      if (state === 'active') return { outcome: 'running' };
+      // Waiting, prioritized or delayed (a retry's backoff). BullMQ removes only a job no worker
+      // holds: 0 means a worker took it meanwhile, and it runs.
+      return { outcome: (await this.queue.remove(id)) === 1 ? 'withdrawn' : 'running' };
     } catch (err) {
+      if (err instanceof AppError) throw err;
       throw new UnavailableError('The render queue is unavailable, please retry', { cause: err });
     }
-    return { outcome: removed === 1 ? 'withdrawn' : 'running' };
   }
 
   async waitForResult(id: string, timeoutMs: number): Promise<RenderJobResult> {

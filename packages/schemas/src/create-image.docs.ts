@@ -32,12 +32,21 @@ export const CREATE_FIELD_DOCS = {
   callback_url: 'An http(s) URL that receives {id, url, status, error?} as a signed JSON POST when the render is stored or has failed for good (X-Signature: sha256=<HMAC of the body with your API key>).',
   format: 'Extension of the returned url; the image can be fetched in any format later.',
   pdf_options: 'Page size (number of px, or a string with px/in/cm/mm), scale, margins [top, right, bottom, left] and print_background for the .pdf of this image.',
-  headers: "Extra request headers sent to the url's own origin only (url mode).",
+  headers:
+    "Custom request headers for a url capture (hcti parameters/headers.md): at most 20, names unique case-insensitively; hop-by-hop, Host, Proxy-*, Sec-* and X-Forwarded-* refused. Sent with top-level navigations to the url's origin (and additional_header_origins) only; User-Agent applies to every request. Forms and signed URLs repeat headers=Name:value.",
+  additional_header_origins: 'Other exact http(s) origins (scheme://host[:port], at most 20) that also receive headers; needs headers. Forms and signed URLs repeat the field.',
+  include_headers_on_subrequests: "Also send headers with subresource requests (CSS, images, scripts, frames) to the url's origin and additional_header_origins. Default false.",
+  identify_as_hcti: 'Add X-HCTI-SCREENSHOT: 1 to the top-level page request of a url capture (not to subrequests).',
+  jumbo_max_width:
+    'Jumbo render (hcti guides/advanced/jumbo-images.md): largest output width in px after device_scale, with jumbo_max_height; one side over 8,000, each at most 80,000, area at most 400,000,000; not with pdf_options. Captured in tiles of at most 8,000 x 8,000 and stitched; scaled down, keeping the aspect ratio, only when the page is larger than the maxima.',
+  jumbo_max_height: 'Largest output height in px of a jumbo render, with jumbo_max_width.',
+  proxy_id: "Send all of the render's page traffic through this operator-configured upstream proxy (PROXIES); the egress policy still applies. 400 if no such proxy is configured.",
   template_id: 'Render this template (t-<uuid>) instead of html or url.',
   template_version: 'Template version (ms timestamp) to render; default the latest.',
   template_values: 'Values substituted into the template with Handlebars ({{x}} escaped, {{{x}}} raw).',
   dedupe_duration_s: 'Return the existing image when an identical one was created within this many seconds (0 = off). Default 30 days for html, 0 for url.',
-  max_render_once: 'Never re-render this image, even for new formats.',
+  max_render_once:
+    'Render this image once, at creation, and never again: every format is made from that render, so its .pdf (which the browser would print in a second render) answers 422.',
 } satisfies Partial<Record<keyof CreateImageInput, string>>;
 
 /** Fields of request bodies other than the create fields. */

@@ -36,8 +36,8 @@ describe('create request validation names the field', () => {
     ['format', { html: 'x', format: 'gif' }, /format must be png, jpg, webp or pdf/],
     ['metadata type', { html: 'x', metadata: 'nope' }, /metadata/],
     ['headers without url', { html: 'x', headers: { 'X-A': '1' } }, /headers .* need url/],
-    ['headers forbidden name', { url: 'https://a.example', headers: { Host: 'evil' } }, /headers may not set Host/],
-    ['headers line break', { url: 'https://a.example', headers: { 'X-A': 'a\r\nB: c' } }, /line breaks/],
+    ['headers forbidden name', { url: 'https://a.example', headers: { Host: 'evil' } }, /^headers: Host cannot be set/],
+    ['headers line break', { url: 'https://a.example', headers: { 'X-A': 'a\r\nB: c' } }, /control character \(line breaks included; only tab is allowed\)/],
     ['unknown field', { html: 'x', colour: 'red' }, /Unknown field: colour/],
     // PDF pages Chromium could never print (found by fuzzing: accepted, then every GET of the .pdf failed).
     ['pdf page too wide', { html: 'x', pdf_options: { page_width: 100_000, page_height: 100_000 } }, /pdf_options.page_width is larger than 200 inches/],
@@ -66,5 +66,121 @@ describe('create request validation names the field', () => {
     const parsed = parseCreateImage(schema, { html: 'x', device_scale: '1.5', viewport_width: '300', viewport_height: '200', full_screen: 'true', headers: undefined });
     expect(parsed).toMatchObject({ device_scale: 1.5, viewport_width: 300, viewport_height: 200, full_screen: true });
     expect(parseCreateImage(schema, { url: 'https://a.example', headers: '{"X-A":"1"}' }).headers).toEqual({ 'X-A': '1' });
+  });
+});
+
+const url = 'https://app.example.com/private-report';
+
+describe('custom headers by hcti rules (parameters/headers.md)', () => {
+  it('takes a JSON object, repeated form fields and query entries split at the first colon', () => {
+    // The docs' JSON example, verbatim.
+    expect(
+      parseCreateImage(schema, { url: 'https://example.com/account', headers: { Cookie: 'session=short-lived-session-value', 'X-Preview-Mode': 'enabled' } })
+        .headers,
+    ).toEqual({ Cookie: 'session=short-lived-session-value', 'X-Preview-Mode': 'enabled' });
+    // The docs' form example: --data-urlencode 'headers=Cookie:session=…' twice.
+    const form = new URLSearchParams('url=https%3A%2F%2Fexample.com%2Faccount&headers=Cookie%3Asession%3Dshort-lived-session-value&headers=X-Preview-Mode%3Aenabled');
+    expect(parseCreateImage(schema, { url: form.get('url'), headers: form.getAll('headers') }).headers).toEqual({
+      Cookie: 'session=short-lived-session-value',
+      'X-Preview-Mode': 'enabled',
+    });
+    expect(parseCreateImage(schema, { url, headers: 'X-Time:12:30:00' }).headers).toEqual({ 'X-Time': '12:30:00' });
+    expect(parseCreateImage(schema, { url, headers: 'X-Tab:a\tb' }).headers).toEqual({ 'X-Tab': 'a\tb' });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['more than 20', { headers: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v'])) }, 'headers may set at most 20 headers (21 given)'],
+    ['a name twice, in another case', { headers: { Authorization: 'a', authorization: 'b' } }, 'headers: authorization is given twice (header names are case-insensitive)'],
+    ['a name over 512 characters', { headers: { ['X'.repeat(513)]: 'v' } }, `headers: the name "${'X'.repeat(40)}"… is longer than 512 characters`],
+    ['a value over 8,192 bytes', { headers: { 'X-A': 'é'.repeat(4097) } }, 'headers: the value of X-A is longer than 8192 bytes'],
+    ['a control character', { headers: { 'X-A': 'a\u0000b' } }, 'headers: the value of X-A contains a control character (line breaks included; only tab is allowed)'],
+    ['a non-string value', { headers: { 'X-A': 1 } }, 'headers: the value of X-A must be a string'],
+    ['a form entry without a colon', { headers: ['X-A'] }, 'headers sent as form fields or in a query are Name:value, such as "X-Preview-Mode:enabled"'],
+    [
+      'restricted names, all named',
+      { headers: { Connection: 'close', 'Proxy-Authorization': 'x', 'Sec-Fetch-Site': 'none', 'X-Forwarded-For': '1.2.3.4', 'Transfer-Encoding': 'chunked', 'X-Ok': '1' } },
+      'headers: Connection, Proxy-Authorization, Sec-Fetch-Site, X-Forwarded-For, Transfer-Encoding cannot be set: hop-by-hop, Host, Content-Length, Proxy-*, Sec-* and X-Forwarded-* headers are controlled by the browser and the service',
+    ],
+    ['origins without headers', { additional_header_origins: ['https://api.example.com'] }, 'additional_header_origins needs headers: it lists other origins that also receive them'],
+    ['subrequests without headers', { include_headers_on_subrequests: true }, 'include_headers_on_subrequests needs headers: it sends them with subrequests too'],
+  ])('refuses %s', (_name, fields, message) => {
+    expect(bad({ url, ...fields })).toBe(message);
+  });
+
+  it('takes exact http(s) origins, deduplicated, and refuses anything else', () => {
+    // The docs' example, verbatim.
+    const parsed = parseCreateImage(schema, {
+      url: 'https://app.example.com/private-report',
+      headers: { Authorization: 'Bearer short-lived-token' },
+      additional_header_origins: ['https://api.example.com', 'https://assets.example.com:8443'],
+      include_headers_on_subrequests: true,
+    });
+    expect(parsed.additional_header_origins).toEqual(['https://api.example.com', 'https://assets.example.com:8443']);
+    const h = { headers: { 'X-A': '1' } };
+    expect(parseCreateImage(schema, { url, ...h, additional_header_origins: ['https://api.example.com/', 'HTTPS://API.example.com:443', 'http://a.example:80'] }).additional_header_origins).toEqual([
+      'https://api.example.com',
+      'http://a.example',
+    ]);
+    expect(parseCreateImage(schema, { url, ...h, additional_header_origins: 'https://api.example.com' }).additional_header_origins).toEqual(['https://api.example.com']);
+    for (const origin of ['https://api.example.com/path', 'https://api.example.com?q=1', 'https://api.example.com#f', 'https://user:pw@api.example.com', 'https://*.example.com', 'ftp://api.example.com', 'api.example.com']) {
+      expect(bad({ url, ...h, additional_header_origins: [origin] })).toMatch(/^additional_header_origins: ".*" is not an exact origin: scheme:\/\/host\[:port\] with http or https/);
+    }
+    const many = Array.from({ length: 21 }, (_, i) => `https://h${i}.example.com`);
+    expect(bad({ url, ...h, additional_header_origins: many })).toBe('additional_header_origins may list at most 20 origins (21 given)');
+    expect(bad({ url, ...h, additional_header_origins: [7] })).toBe('additional_header_origins must be a list of origins such as https://api.example.com');
+  });
+
+  it('identify_as_hcti is for url captures', () => {
+    expect(parseCreateImage(schema, { url: 'https://example.com/report', identify_as_hcti: true }).identify_as_hcti).toBe(true);
+    expect(parseCreateImage(schema, { url: 'https://example.com/report', identify_as_hcti: 'true' }).identify_as_hcti).toBe(true);
+    expect(bad({ html: 'x', identify_as_hcti: true })).toBe("identify_as_hcti needs url: it marks the request for the url's page");
+  });
+});
+
+describe('jumbo images by hcti rules (guides/advanced/jumbo-images.md)', () => {
+  it("accepts the docs' examples", () => {
+    const html = "<div id='big-div' style='width:12000px;height:8100px;background:linear-gradient(45deg,#4f46e5,#ec4899);'></div>";
+    expect(parseCreateImage(schema, { html, jumbo_max_width: 12000, jumbo_max_height: 8100, selector: '#big-div' })).toMatchObject({ jumbo_max_width: 12000 });
+    expect(parseCreateImage(schema, { url: 'https://example.com/long-marketing-page', jumbo_max_width: 2000, jumbo_max_height: 30000, full_screen: true })).toMatchObject({
+      jumbo_max_height: 30000,
+    });
+    for (const [w, h] of [[80_000, 5_000], [40_000, 10_000], [20_000, 20_000], [12_500, 32_000]]) {
+      expect(parseCreateImage(schema, { html: 'x', jumbo_max_width: w, jumbo_max_height: h })).toMatchObject({ jumbo_max_width: w, jumbo_max_height: h });
+    }
+    // A form's strings, and a viewport whose pixels exceed one capture's budget: jumbo captures in tiles.
+    expect(parseCreateImage(schema, { html: 'x', jumbo_max_width: '9000', jumbo_max_height: '100', viewport_width: 6000, viewport_height: 6000, device_scale: 3 })).toMatchObject({
+      jumbo_max_width: 9000,
+    });
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ jumbo_max_height: 9000 }, 'jumbo_max_width must be present when jumbo_max_height is specified.'],
+    [{ jumbo_max_width: 9000 }, 'jumbo_max_height must be present when jumbo_max_width is specified.'],
+    [{ jumbo_max_width: 8000, jumbo_max_height: 8000 }, 'jumbo_max_height or jumbo_max_width should be greater than 8000'],
+    [{ jumbo_max_width: 80_000, jumbo_max_height: 5_001 }, 'total jumbo pixel area cannot be greater than 400,000,000.'],
+    [{ jumbo_max_width: 9000, jumbo_max_height: 9000, pdf_options: { scale: 1 } }, 'cannot set pdf_options and jumbo options together'],
+    [{ jumbo_max_width: 80_001, jumbo_max_height: 10 }, 'jumbo_max_width must be between 1 and 80000'],
+    [{ jumbo_max_width: 9000, jumbo_max_height: 0 }, 'jumbo_max_height must be between 1 and 80000'],
+  ])('refuses %j with the documented message', (fields, message) => {
+    expect(bad({ html: 'x', ...fields })).toBe(message);
+  });
+});
+
+describe('proxy_id names an operator-configured proxy', () => {
+  it('accepts a configured id and refuses any other', () => {
+    const withProxies = createImageSchema({ maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000, proxyIds: ['corp'] });
+    expect(parseCreateImage(withProxies, { url: 'https://internal.example.com', proxy_id: 'corp' }).proxy_id).toBe('corp');
+    expect(() => parseCreateImage(withProxies, { html: 'x', proxy_id: 'your-proxy-id' })).toThrow('proxy_id "your-proxy-id" is not a proxy configured on this service');
+    expect(bad({ html: 'x', proxy_id: 'corp' })).toBe('proxy_id: this service has no proxies configured (the operator lists them in PROXIES)');
+  });
+});
+
+describe('fields of the official client', () => {
+  it("reads google_fonts as the client joins them ('Open Sans' becomes Open+Sans)", () => {
+    expect(parseCreateImage(schema, { html: 'x', google_fonts: 'Roboto|Open+Sans:400,700' }).google_fonts).toBe('Roboto|Open Sans:400,700');
+  });
+
+  it('names storage_destination_id, which this service does not offer yet', () => {
+    expect(bad({ html: 'x', storage_destination_id: 'your-storage-destination-id' })).toBe('Unknown field: storage_destination_id');
   });
 });

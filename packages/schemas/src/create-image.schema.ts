@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { formBool, formNumber, formObject, text } from './fields';
 import { TEMPLATE_ID_PATTERN } from './template-id';
+import { headerOriginsField, headersField } from './request-headers.schema';
 
 export interface CreateLimits {
   maxHtmlChars: number;
@@ -12,7 +13,23 @@ export interface CreateLimits {
   maxRenderPixels: number;
   /** Largest PDF page side in inches. Default 200 (the PDF 1.x page limit). */
   maxPdfPageInches?: number;
+  /** Jumbo renders (jumbo_max_width/jumbo_max_height); hcti's documented limits by default. */
+  jumbo?: Partial<JumboLimits>;
+  /** The proxy_id values the operator configured (PROXIES). Default none. */
+  proxyIds?: readonly string[];
 }
+
+export interface JumboLimits {
+  /** Largest jumbo_max_width / jumbo_max_height. hcti: 80,000. */
+  maxSide: number;
+  /** Largest jumbo_max_width × jumbo_max_height. hcti: 400,000,000. */
+  maxPixels: number;
+  /** One side must exceed this (anything smaller fits one capture). hcti: 8,000, its tile size. */
+  minLongSide: number;
+}
+
+/** hcti's jumbo limits (htmlcsstoimage/docs guides/advanced/jumbo-images.md, "Limits"). */
+export const JUMBO_DEFAULTS: JumboLimits = { maxSide: 80_000, maxPixels: 400_000_000, minLongSide: 8_000 };
 
 /** The page printed when pdf_options leave a side out (or give 0): US Letter. */
 export const PDF_DEFAULT_PAGE = { width: '8.5in', height: '11in' } as const;
@@ -59,10 +76,12 @@ export const callbackUrl = (field: string) =>
     .url({ protocol: /^https?$/, error: `${field} must be an http or https URL` })
     .max(2048, `${field} is longer than 2048 characters`);
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
-const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
+/** `Open+Sans` (as the official client sends it) is `Open Sans`. */
+const GOOGLE_FONTS = /^[A-Za-z0-9 +]+(:[0-9,;@.a-z]+)?(\|[A-Za-z0-9 +]+(:[0-9,;@.a-z]+)?)*$/;
 
 export function createImageSchema(limits: CreateLimits) {
+  const jumbo = { ...JUMBO_DEFAULTS, ...limits.jumbo };
+  const proxyIds = limits.proxyIds ?? [];
   return z
     .strictObject(
       {
@@ -73,7 +92,8 @@ export function createImageSchema(limits: CreateLimits) {
           .optional(),
         css: text('css', limits.maxHtmlChars).optional(),
         google_fonts: text('google_fonts', 1024)
-          .regex(/^[A-Za-z0-9 ]+(:[0-9,;@.a-z]+)?(\|[A-Za-z0-9 ]+(:[0-9,;@.a-z]+)?)*$/, 'google_fonts must look like "Roboto" or "Open Sans|Roboto:400,700"')
+          .regex(GOOGLE_FONTS, 'google_fonts must look like "Roboto" or "Open Sans|Roboto:400,700"')
+          .transform((v) => v.replace(/\+/g, ' '))
           .optional(),
         selector: text('selector', 1024).min(1, 'selector must not be empty').optional(),
         ms_delay: formNumber('ms_delay', 0, 10_000, { int: true }).optional(),
@@ -117,25 +137,20 @@ export function createImageSchema(limits: CreateLimits) {
             { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: pdf_options.${iss.keys.join(', ')}` : 'pdf_options must be an object') },
           ),
         ).optional(),
-        headers: formObject(
-          'headers',
-          z
-            .record(
-              z.string(),
-              z.string({ error: 'headers values must be strings' }).max(8192, 'headers values must be at most 8192 characters').regex(/^[^\r\n]*$/, 'headers values may not contain line breaks'),
-              { error: (iss) => (iss.code === 'invalid_type' ? 'headers must be an object of header names to string values' : undefined) },
-            )
-            .superRefine((h, ctx) => {
-              const names = Object.keys(h);
-              if (names.length > 50) ctx.addIssue({ code: 'custom', message: 'headers may set at most 50 headers' });
-              for (const name of names) {
-                if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', message: `headers: "${name.slice(0, 40)}" is not an HTTP header name` });
-                else if (FORBIDDEN_HEADERS.has(name.toLowerCase())) {
-                  ctx.addIssue({ code: 'custom', message: 'headers may not set Host, Connection, Content-Length, Transfer-Encoding or proxy headers' });
-                }
-              }
-            }),
-        ).optional(),
+        headers: headersField.optional(),
+        additional_header_origins: headerOriginsField.optional(),
+        include_headers_on_subrequests: formBool('include_headers_on_subrequests').optional(),
+        identify_as_hcti: formBool('identify_as_hcti').optional(),
+        jumbo_max_width: formNumber('jumbo_max_width', 1, jumbo.maxSide, { int: true }).optional(),
+        jumbo_max_height: formNumber('jumbo_max_height', 1, jumbo.maxSide, { int: true }).optional(),
+        proxy_id: text('proxy_id', 64)
+          .refine((id) => proxyIds.includes(id), {
+            error: (iss) =>
+              proxyIds.length === 0
+                ? 'proxy_id: this service has no proxies configured (the operator lists them in PROXIES)'
+                : `proxy_id ${JSON.stringify(String(iss.input).slice(0, 64))} is not a proxy configured on this service`,
+          })
+          .optional(),
         // Templates: the API renders them into html before the request is queued.
         template_id: text('template_id', 64).regex(TEMPLATE_ID_PATTERN, 'template_id must look like t-<uuid>').optional(),
         template_version: formNumber('template_version', 0, Number.MAX_SAFE_INTEGER, { int: true }).optional(),
@@ -152,9 +167,21 @@ export function createImageSchema(limits: CreateLimits) {
       { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: ${iss.keys.join(', ')}` : undefined) },
     )
     .superRefine((v, ctx) => {
+      // hcti: headers and identify_as_hcti are for url screenshots, "not used when rendering
+      // HTML/CSS or templates"; here they are refused there, not silently dropped.
       if (v.headers !== undefined && v.url === undefined) {
         ctx.addIssue({ code: 'custom', message: 'headers are sent to the url\'s origin: they need url', path: ['headers'] });
       }
+      if (v.additional_header_origins !== undefined && v.headers === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'additional_header_origins needs headers: it lists other origins that also receive them', path: ['additional_header_origins'] });
+      }
+      if (v.include_headers_on_subrequests && v.headers === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'include_headers_on_subrequests needs headers: it sends them with subrequests too', path: ['include_headers_on_subrequests'] });
+      }
+      if (v.identify_as_hcti && v.url === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'identify_as_hcti needs url: it marks the request for the url\'s page', path: ['identify_as_hcti'] });
+      }
+      jumboIssues(v, jumbo).forEach((message) => ctx.addIssue({ code: 'custom', message, path: ['jumbo_max_width'] }));
       if (v.html === undefined && v.url === undefined && v.template_id === undefined) {
         ctx.addIssue({ code: 'custom', message: 'HTML is Required (send html, or url to capture a page)', path: ['html'] });
       }
@@ -170,7 +197,8 @@ export function createImageSchema(limits: CreateLimits) {
       if (v.html !== undefined && v.html.trim() === '') {
         ctx.addIssue({ code: 'custom', message: 'HTML is Required (html is empty)', path: ['html'] });
       }
-      if (v.viewport_width !== undefined && v.viewport_height !== undefined) {
+      // A jumbo render is captured in tiles, each within the budget; its own limits bound the whole.
+      if (v.viewport_width !== undefined && v.viewport_height !== undefined && v.jumbo_max_width === undefined) {
         const scale = v.device_scale ?? (v.url !== undefined ? 1 : 2);
         if (v.viewport_width * v.viewport_height * scale * scale > limits.maxRenderPixels) {
           ctx.addIssue({
@@ -207,6 +235,19 @@ export function createImageSchema(limits: CreateLimits) {
 }
 
 export type CreateImageRequest = z.infer<ReturnType<typeof createImageSchema>>;
+
+/** hcti's jumbo rules, with its documented messages (guides/advanced/jumbo-images.md, "Troubleshooting"). */
+function jumboIssues(v: { jumbo_max_width?: number; jumbo_max_height?: number; pdf_options?: unknown }, limits: JumboLimits): string[] {
+  const { jumbo_max_width: w, jumbo_max_height: h } = v;
+  if (w === undefined && h === undefined) return [];
+  if (w === undefined) return ['jumbo_max_width must be present when jumbo_max_height is specified.'];
+  if (h === undefined) return ['jumbo_max_height must be present when jumbo_max_width is specified.'];
+  const issues: string[] = [];
+  if (w <= limits.minLongSide && h <= limits.minLongSide) issues.push(`jumbo_max_height or jumbo_max_width should be greater than ${limits.minLongSide}`);
+  if (w * h > limits.maxPixels) issues.push(`total jumbo pixel area cannot be greater than ${limits.maxPixels.toLocaleString('en-US')}.`);
+  if (v.pdf_options !== undefined) issues.push('cannot set pdf_options and jumbo options together');
+  return issues;
+}
 
 /** The fields of a create-like body (JSON object or form); anything else, an array included, is a 400. */
 export function bodyFields(body: unknown): Record<string, unknown> {

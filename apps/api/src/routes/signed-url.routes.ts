@@ -28,10 +28,20 @@ function rawQuery(req: Request): string {
   return at === -1 ? '' : req.originalUrl.slice(at + 1);
 }
 
-/** Query parameters as one value each: a repeated key would make the signed content ambiguous. */
-function queryFields(raw: string): Record<string, string> {
-  const fields: Record<string, string> = {};
+/** The create fields hcti repeats in a query, once per entry (parameters/headers.md). */
+const REPEATED_FIELDS = ['headers', 'additional_header_origins'];
+
+/**
+ * Query parameters as one value each: another repeated key would make the signed content
+ * ambiguous. headers and additional_header_origins repeat, in order (headers=Name:value).
+ */
+function queryFields(raw: string, repeatable: readonly string[] = []): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(raw)) {
+    if (repeatable.includes(key)) {
+      fields[key] = [...((fields[key] as string[] | undefined) ?? []), value];
+      continue;
+    }
     if (Object.hasOwn(fields, key)) throw new ValidationError(`${key} appears more than once in the query string`);
     fields[key] = value;
   }
@@ -72,7 +82,7 @@ export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Router {
     const query = rawQuery(req);
     const account = deps.verifier.verifyFor(String(req.params.api_id), query, String(req.params.token));
     if (!account) throw new ForbiddenError(BAD_TOKEN);
-    const request = parseCreateImage(deps.createSchema, queryFields(query));
+    const request = parseCreateImage(deps.createSchema, queryFields(query, REPEATED_FIELDS));
     const image = await deps.creator.ensure(account, request, limitFor(account));
     serve(req, next, image.id, req.params.format as string | undefined);
   });
@@ -83,7 +93,7 @@ export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Router {
     const query = rawQuery(req);
     const signers = deps.verifier.signers(query, String(req.params.token));
     if (signers.length === 0) throw new ForbiddenError(BAD_TOKEN);
-    const { template_version, ...values } = queryFields(query);
+    const { template_version, ...values } = queryFields(query) as Record<string, string>;
     const request: CreateImageRequest = parseCreateImage(deps.createSchema, {
       template_id: templateId,
       ...(template_version !== undefined ? { template_version } : {}),

@@ -34,9 +34,10 @@ export class RenderRequestResolver {
     if (!found) lookups.set(key, (found = this.deps.templates.find(account, template_id, template_version)));
     const template = await found;
     const values = template_values ?? {};
-    const html = this.deps.renderer.render(template.html, values, 'html');
+    const stored = { account, templateId: template_id, version: template.version };
+    const html = this.deps.renderer.render({ ...stored, field: 'html', source: template.html }, values);
     // CSS is text inside a style element: HTML entities would only corrupt its quotes.
-    const css = template.css !== null ? this.deps.renderer.render(template.css, values, 'css', false) : undefined;
+    const css = template.css !== null ? this.deps.renderer.render({ ...stored, field: 'css', source: template.css }, values, false) : undefined;
     const merged = { ...template.options, ...(css !== undefined ? { css } : {}), ...own, html };
     // Validated again: the rendered html counts against the same limits as any other html.
     return { request: parseCreateImage(this.deps.createSchema, merged), template: { id: template_id, version: template.version } };
