@@ -8,13 +8,13 @@
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
-import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ScaledObject, TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 
-const MODELS = { Deployment, StatefulSet, ConfigMap, Secret, Service, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy, ScaledObject, TriggerAuthentication };
+const MODELS = { Namespace, Deployment, StatefulSet, ConfigMap, Secret, Service, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy, ScaledObject, TriggerAuthentication };
 const UNCHECKED_GROUP = 'monitoring.coreos.com/';
 const overlay = process.argv[2];
 if (!overlay) {

@@ -97,7 +97,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     const expected = {
       base: [...app, 'Secret', 'Secret'],
       // Redis and the object store run in the namespace, with the example Secrets.
-      dev: [...app, 'Secret', 'Secret', 'StatefulSet', 'StatefulSet', 'Service', 'Service'],
+      dev: [...app, 'Namespace', 'Secret', 'Secret', 'StatefulSet', 'StatefulSet', 'Service', 'Service'],
       // In-cluster Redis and the Prometheus Operator objects; no Secret, so applying can never
       // reset real keys to placeholders.
       prod: [...app, 'StatefulSet', 'Service', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule'],
@@ -442,7 +442,10 @@ describe('k8s prod: Prometheus Operator objects', () => {
 describe('k8s overlays', () => {
   it('keeps the base namespace-agnostic and puts each overlay in its namespace', () => {
     expect(builds.base.manifests.filter((m) => m.metadata.namespace)).toEqual([]);
-    expect(new Set(builds.dev.manifests.map((m) => m.metadata.namespace))).toEqual(new Set(['pixelfarm-dev']));
+    // Dev creates its namespace, so it applies to a fresh cluster; prod's is the operator's.
+    const [namespace, ...rest] = builds.dev.manifests.filter((m) => m.kind === 'Namespace');
+    expect([namespace?.metadata.name, rest]).toEqual(['pixelfarm-dev', []]);
+    expect(new Set(builds.dev.manifests.filter((m) => m.kind !== 'Namespace').map((m) => m.metadata.namespace))).toEqual(new Set(['pixelfarm-dev']));
     expect(new Set(builds.prod.manifests.map((m) => m.metadata.namespace))).toEqual(new Set(['pixelfarm']));
   });
 
