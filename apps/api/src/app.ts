@@ -101,7 +101,12 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   const imageStore = new ImageStore(storage);
   // What an account owns lives in object storage; Redis only holds the queue, counters and caches.
   const index = new AccountImageIndex(storage);
-  const templateRenderer = new TemplateRenderer({ loopBudget: config.limits.templateLoopBudget, maxTags: config.limits.templateMaxTags });
+  const templateRenderer = new TemplateRenderer({
+    loopBudget: config.limits.templateLoopBudget,
+    maxTags: config.limits.templateMaxTags,
+    cacheEntries: config.templateCache.entries,
+    cacheBytes: config.templateCache.bytes,
+  });
   const templates = new TemplateService({ templates: new TemplateStore(storage), renderer: templateRenderer, createSchema });
   const usage = new UsageCounter(redis, { prefix: config.redisPrefix });
   const creator = new ImageCreateService({
