@@ -54,6 +54,9 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     timeoutMs: config.limits.renderTimeoutMs,
     maxCaptureHeight: config.limits.maxCaptureHeight,
     maxRenderPixels: config.limits.maxRenderPixels,
+    maxCaptureSide: config.limits.maxCaptureSide,
+    jumbo: { tileSize: config.jumbo.tileSize, timeoutMs: config.jumbo.renderTimeoutMs, maxSide: config.jumbo.maxSide },
+    proxies: config.proxies,
     pageHeapMb: config.limits.pageHeapMb,
     // Twice the concurrency: a page can be wiped after its job while the next one renders.
     poolSize: config.workerConcurrency * 2,
@@ -99,6 +102,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         processor: new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels, threadsPerImage: 1 }),
         metrics,
         maxOutputBytes: config.limits.maxOutputBytes,
+        maxJumboOutputBytes: config.jumbo.maxOutputBytes,
         outcomes,
       }),
     ],

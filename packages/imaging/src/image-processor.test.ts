@@ -44,3 +44,35 @@ describe('ImageProcessor', () => {
     expect((await processor.transform(input, { format: 'webp', width: 400 })).height).toBe(200);
   });
 });
+
+describe('ImageProcessor.stitchPng', () => {
+  const tile = (width: number, height: number, background: string) => sharp({ create: { width, height, channels: 4, background } }).png().toBuffer();
+
+  it('places each tile at its offset, and trims or pads a tile a pixel off its planned size', async () => {
+    const processor = new ImageProcessor({ maxInputPixels: 100 });
+    const tiles = [
+      { left: 0, top: 0, width: 30, height: 20, png: await tile(30, 20, '#ff0000') },
+      { left: 30, top: 0, width: 15, height: 20, png: await tile(16, 20, '#00ff00') }, // one too wide
+      { left: 0, top: 20, width: 30, height: 5, png: await tile(30, 4, '#0000ff') }, // one too short
+      { left: 30, top: 20, width: 15, height: 5, png: await tile(15, 5, '#ffff00') },
+    ];
+    const out = await processor.stitchPng(tiles, 45, 25);
+    expect([out.width, out.height, out.contentType]).toEqual([45, 25, 'image/png']);
+    const { data } = await sharp(out.data).raw().toBuffer({ resolveWithObject: true });
+    const px = (x: number, y: number) => [...data.subarray((y * 45 + x) * 4, (y * 45 + x) * 4 + 4)];
+    expect([px(29, 19), px(30, 0), px(44, 19), px(0, 24), px(29, 24), px(44, 24)]).toEqual([
+      [255, 0, 0, 255],
+      [0, 255, 0, 255],
+      [0, 255, 0, 255],
+      [0, 0, 255, 255],
+      [0, 0, 255, 255],
+      [255, 255, 0, 255],
+    ]);
+  });
+
+  it('refuses a tile far larger than planned (not a pixel off: a bomb)', async () => {
+    const processor = new ImageProcessor({ maxInputPixels: 100 });
+    const big = await tile(300, 300, '#ff0000');
+    await expect(processor.stitchPng([{ left: 0, top: 0, width: 30, height: 30, png: big }], 30, 30)).rejects.toThrow();
+  });
+});

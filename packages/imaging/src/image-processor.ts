@@ -27,6 +27,15 @@ export interface EncodedImage {
   contentType: string;
 }
 
+/** One PNG tile of a jumbo render and where it goes. */
+export interface StitchTile {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  png: Buffer;
+}
+
 const CONTENT_TYPES: Record<EncodeFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 export class ImageProcessor {
@@ -47,6 +56,34 @@ export class ImageProcessor {
    */
   async encodePng(input: Buffer): Promise<EncodedImage> {
     const { data, info } = await sharp(input, { limitInputPixels: this.options.maxInputPixels })
+      .png({ compressionLevel: 6, adaptiveFiltering: false })
+      .toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, contentType: 'image/png' };
+  }
+
+  /**
+   * Stitches the tiles of a jumbo render into one PNG of width × height. libvips composites
+   * them onto the canvas strip by strip as it encodes, so the raw canvas (4 bytes a pixel:
+   * 1.6 GB at 20,000 × 20,000) is never in memory at once; only the tiles' PNGs and the strips
+   * in flight are. A tile a pixel off its planned size (the browser rounds) is trimmed or
+   * padded with its own edge, never stretched.
+   */
+  async stitchPng(tiles: readonly StitchTile[], width: number, height: number): Promise<EncodedImage> {
+    const inputs = await Promise.all(
+      tiles.map(async (t) => {
+        const limitInputPixels = (t.width + 2) * (t.height + 2);
+        const meta = await sharp(t.png, { limitInputPixels }).metadata();
+        if (meta.width === t.width && meta.height === t.height) return { input: t.png, left: t.left, top: t.top, limitInputPixels };
+        const fitted = await sharp(t.png, { limitInputPixels })
+          .extract({ left: 0, top: 0, width: Math.min(t.width, meta.width!), height: Math.min(t.height, meta.height!) })
+          .extend({ right: Math.max(0, t.width - meta.width!), bottom: Math.max(0, t.height - meta.height!), extendWith: 'copy' })
+          .png({ compressionLevel: 1 })
+          .toBuffer();
+        return { input: fitted, left: t.left, top: t.top, limitInputPixels };
+      }),
+    );
+    const { data, info } = await sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } }, limitInputPixels: false })
+      .composite(inputs)
       .png({ compressionLevel: 6, adaptiveFiltering: false })
       .toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, contentType: 'image/png' };

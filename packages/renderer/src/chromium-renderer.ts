@@ -7,7 +7,7 @@
 // span origins, and prints) get a fresh one. A crashed or runaway page fails only its own request.
 import { AppError, RenderInputError } from '@pixelfarm/errors';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
-import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
 import { NetworkGuard } from './network-guard';
 import { EgressProxy } from './egress-proxy';
@@ -15,7 +15,10 @@ import { PagePool } from './page-pool';
 import { mayScrollItself } from './static-document';
 import { PageSession } from './page-session';
 import { planRender, type RenderPlan } from './render-plan';
-import type { Renderer, RendererStats, RenderOutput, RenderTimings } from './renderer';
+import type { Renderer, RendererStats, RenderOutput, RenderTimings, TiledRenderOutput } from './renderer';
+import { planJumboCapture, planSingleCapture } from './capture-plan';
+import { applyHeaderPlan, headerPlanOf, userAgentOf } from './request-headers';
+import { UpstreamRelays, type UpstreamProxyConfig } from './upstream-relay';
 
 /** The last step of a render on a prepared page: a capture or a print. */
 type Finish<T> = (session: PageSession) => Promise<T>;
@@ -44,6 +47,12 @@ export interface ChromiumRendererOptions {
   recycleAboveMb?: number;
   onBrowserDisconnect?: () => void;
   onBrowserRecycle?: (reason: 'renders' | 'memory') => void;
+  /** Widest or tallest plain capture in device pixels; larger ones are scaled down to fit. Default 16,384. */
+  maxCaptureSide?: number;
+  /** Jumbo renders: tile side in device pixels (default 8,000), their own time budget (default 120 s) and tallest page in CSS px (default 80,000). */
+  jumbo?: { tileSize?: number; timeoutMs?: number; maxSide?: number };
+  /** Upstream proxies renders may name in proxy_id (PROXIES). Default none. */
+  proxies?: readonly UpstreamProxyConfig[];
 }
 
 export class ChromiumRenderer implements Renderer {
@@ -51,6 +60,7 @@ export class ChromiumRenderer implements Renderer {
   private readonly guard: NetworkGuard;
   private readonly proxy: EgressProxy;
   private readonly pool: PagePool;
+  private readonly relays: UpstreamRelays;
   private started?: Promise<void>;
 
   constructor(private readonly options: ChromiumRendererOptions) {
@@ -69,11 +79,12 @@ export class ChromiumRenderer implements Renderer {
       },
     });
     this.pool = new PagePool({ host: this.host, size: options.poolSize ?? 4 });
+    this.relays = new UpstreamRelays(options.proxies ?? [], this.guard);
   }
 
   /** Starts the egress proxy and launches the browser ahead of the first job, so start-up fails early when it cannot. */
   start(): Promise<void> {
-    this.started ??= this.proxy.start().then(() => this.host.acquire().then(() => undefined));
+    this.started ??= Promise.all([this.proxy.start(), this.relays.start()]).then(() => this.host.acquire().then(() => undefined));
     return this.started;
   }
 
@@ -91,10 +102,28 @@ export class ChromiumRenderer implements Renderer {
     const plan = planRender(request, 'capture');
     const { value: png, timings } = await this.run(plan, async (session) => {
       const clip = await session.region(request, plan.viewport);
-      session.checkPixelBudget(clip, plan.scale);
-      return session.capture(clip, plan.viewport, request.transparent_background === true);
+      const capture = planSingleCapture(clip, plan.scale, this.options.maxCaptureSide ?? 16_384);
+      session.checkPixelBudget(clip, plan.scale * capture.zoom);
+      return session.capture(clip, plan.viewport, request.transparent_background === true, capture.zoom);
     });
     return { png, timings };
+  }
+
+  /** A jumbo request: the same pipeline, then the region in tiles (capture-plan.ts), left to the caller to stitch. */
+  async renderTiles(request: CreateImageRequest): Promise<TiledRenderOutput> {
+    const plan = planRender(request, 'capture');
+    const jumbo = this.options.jumbo ?? {};
+    const { value, timings } = await this.run(plan, async (session) => {
+      const region = await session.region(request, plan.viewport);
+      const maxima = { width: request.jumbo_max_width!, height: request.jumbo_max_height! };
+      const capture = planJumboCapture(region, plan.scale, maxima, jumbo.tileSize ?? 8_000);
+      const tiles = [];
+      for (const { clip, ...at } of capture.tiles) {
+        tiles.push({ ...at, png: await session.capture(clip, plan.viewport, request.transparent_background === true, capture.zoom) });
+      }
+      return { width: capture.width, height: capture.height, tiles };
+    });
+    return { ...value, timings };
   }
 
   /** Prints the request with the browser's PDF engine: the same plan and preparation, then a print. */
@@ -103,9 +132,10 @@ export class ChromiumRenderer implements Renderer {
     return value;
   }
 
-  private session(page: Page, cdp: CDPSession): PageSession {
+  private session(page: Page, cdp: CDPSession, request: CreateImageRequest): PageSession {
     return new PageSession(page, cdp, {
-      maxCaptureHeight: this.options.maxCaptureHeight,
+      // A jumbo page may be as tall as its maxima allow; it is captured in tiles.
+      maxCaptureHeight: isJumbo(request) ? (this.options.jumbo?.maxSide ?? 80_000) : this.options.maxCaptureHeight,
       maxRenderPixels: this.options.maxRenderPixels ?? 40_000_000,
       fontsCssUrl: this.options.fontsCssUrl ?? 'https://fonts.googleapis.com/css2',
     });
@@ -130,8 +160,8 @@ export class ChromiumRenderer implements Renderer {
     const acquired = Date.now();
     let healthy = false;
     try {
-      const result = await this.withBudget(pooled.page, async () => {
-        const session = this.session(pooled.page, pooled.cdp);
+      const result = await this.withBudget(pooled.page, plan.request, async () => {
+        const session = this.session(pooled.page, pooled.cdp, plan.request);
         pooled.emulation = await session.emulate(plan.request, plan.viewport, pooled.emulation);
         return this.prepareAndFinish(session, plan, { t0, acquired, scriptless: pooled.use === 'static' }, finish);
       });
@@ -156,14 +186,18 @@ export class ChromiumRenderer implements Renderer {
         timezoneId: request.timezone,
         serviceWorkers: 'block',
         acceptDownloads: false,
+        // hcti: User-Agent "configures Chrome's browser-level user agent and applies to all requests".
+        userAgent: userAgentOf(request),
+        proxy: request.proxy_id ? { server: this.relays.urlOf(request.proxy_id), bypass: '<-loopback>' } : undefined,
       });
       try {
-        if (request.url && request.headers) await sendHeadersToOrigin(context, request.url, request.headers);
         const page = await context.newPage();
         const cdp = await context.newCDPSession(page);
+        const headers = headerPlanOf(request);
+        if (headers) await applyHeaderPlan(cdp, headers);
         if (request.media_type) await page.emulateMedia({ media: request.media_type });
         const acquired = Date.now();
-        return await this.withBudget(page, () => this.prepareAndFinish(this.session(page, cdp), plan, { t0, acquired, scriptless: false }, finish));
+        return await this.withBudget(page, request, () => this.prepareAndFinish(this.session(page, cdp, request), plan, { t0, acquired, scriptless: false }, finish));
       } finally {
         // Closing the context kills its renderer process, which also ends a runaway script.
         await context.close().catch(() => undefined);
@@ -189,14 +223,12 @@ export class ChromiumRenderer implements Renderer {
     return { value, timings: { acquire: at.acquired - at.t0, load: t2 - t1, wait: t3 - t2, capture: Date.now() - t3 } };
   }
 
-  /** Races the work against the time budget and the page crashing. */
-  private async withBudget<T>(page: Page, work: () => Promise<T>): Promise<T> {
+  /** Races the work against the time budget (a jumbo render's own) and the page crashing. */
+  private async withBudget<T>(page: Page, request: CreateImageRequest, work: () => Promise<T>): Promise<T> {
+    const budgetMs = isJumbo(request) ? (this.options.jumbo?.timeoutMs ?? 120_000) : this.options.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new RenderInputError(`The render took longer than ${this.options.timeoutMs} ms and was stopped`)),
-        this.options.timeoutMs,
-      );
+      timer = setTimeout(() => reject(new RenderInputError(`The render took longer than ${budgetMs} ms and was stopped`)), budgetMs);
     });
     let onCrash = () => {};
     const crashed = new Promise<never>((_, reject) => {
@@ -229,23 +261,10 @@ export class ChromiumRenderer implements Renderer {
     await this.pool.close();
     await this.host.close();
     await this.proxy.close();
+    await this.relays.close();
   }
 }
 
-/**
- * Adds the request's extra headers to requests for the url's own origin only: third parties
- * embedded by the page (ads, CDNs, analytics) never see a customer's tokens.
- */
-async function sendHeadersToOrigin(context: BrowserContext, url: string, headers: Record<string, string>): Promise<void> {
-  const origin = new URL(url).origin;
-  await context.route('**/*', async (route) => {
-    const req = route.request();
-    let same = false;
-    try {
-      same = new URL(req.url()).origin === origin;
-    } catch {
-      same = false;
-    }
-    await route.continue(same ? { headers: { ...req.headers(), ...headers } } : undefined);
-  });
+function isJumbo(request: CreateImageRequest): boolean {
+  return request.jumbo_max_width !== undefined && request.jumbo_max_height !== undefined;
 }

@@ -10,3 +10,6 @@ export * from './static-document';
 export * from './page-extras';
 export * from './egress-proxy';
 export * from './render-plan';
+export * from './capture-plan';
+export * from './request-headers';
+export * from './upstream-relay';

@@ -171,14 +171,15 @@ export class PageSession {
    * Captures the clip straight through CDP with optimizeForSpeed (fast, lightly compressed
    * PNG: the worker re-encodes it). Transparent backgrounds override the default white.
    */
-  async capture(clip: Clip, viewport: Viewport, transparent: boolean): Promise<Buffer> {
+  async capture(clip: Clip, viewport: Viewport, transparent: boolean, zoom = 1): Promise<Buffer> {
     if (transparent) {
       await this.cdp.send('Emulation.setDefaultBackgroundColorOverride', { color: { r: 0, g: 0, b: 0, a: 0 } });
     }
     try {
       const { data } = await this.cdp.send('Page.captureScreenshot', {
         format: 'png',
-        clip: { ...clip, scale: 1 },
+        // zoom < 1: a capture scaled down to fit (capture-plan.ts), rasterised at that scale.
+        clip: { ...clip, scale: zoom },
         // Capturing beyond the viewport makes Chromium resize and re-lay out the page: only
         // pay for it when the clip does not fit in the viewport.
         captureBeyondViewport: clip.x + clip.width > viewport.width || clip.y + clip.height > viewport.height,

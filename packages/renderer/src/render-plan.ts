@@ -11,7 +11,7 @@ export type RenderOutputKind = 'capture' | 'print';
 /**
  * Where a render runs: a pooled page with scripting off (static html), a pooled page with
  * scripting on, or a fresh context (mobile or touch emulation, url captures whose cookies and
- * storage span origins, and prints).
+ * storage span origins, prints, and renders through an upstream proxy).
  */
 export type Isolation = 'static' | 'scripted' | 'context';
 
@@ -37,6 +37,7 @@ export function planRender(request: CreateImageRequest, output: RenderOutputKind
 }
 
 function isolationOf(request: CreateImageRequest, output: RenderOutputKind): Isolation {
-  if (output === 'print' || request.html === undefined || request.viewport_mobile || request.viewport_touch) return 'context';
+  // proxy_id: the context's own proxy carries its traffic (upstream-relay.ts).
+  if (output === 'print' || request.html === undefined || request.viewport_mobile || request.viewport_touch || request.proxy_id) return 'context';
   return isStaticRequest(request) ? 'static' : 'scripted';
 }

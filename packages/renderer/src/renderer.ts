@@ -18,6 +18,23 @@ export interface RenderOutput {
   timings: RenderTimings;
 }
 
+/** One tile of a jumbo render: where it goes in the output, and its PNG. */
+export interface CapturedTile {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  png: Buffer;
+}
+
+/** A jumbo render: tiles of at most the tile size, to be stitched into width × height. */
+export interface TiledRenderOutput {
+  width: number;
+  height: number;
+  tiles: CapturedTile[];
+  timings: RenderTimings;
+}
+
 export interface RendererStats {
   /** Pages rendering right now. */
   pagesInUse: number;
@@ -27,6 +44,8 @@ export interface RendererStats {
 
 export interface Renderer {
   render(request: CreateImageRequest): Promise<RenderOutput>;
+  /** A jumbo request (jumbo_max_width/jumbo_max_height): captured in tiles, at device_scale unless larger than the maxima. */
+  renderTiles(request: CreateImageRequest): Promise<TiledRenderOutput>;
   /** Prints the request with the browser's PDF engine (pdf_options: page size, scale, margins). */
   renderPdf(request: CreateImageRequest): Promise<Buffer>;
   /** True while the browser is connected and able to take work (readiness). */

@@ -16,6 +16,8 @@ export interface RenderJobDeps {
   metrics: RenderMetrics;
   /** Largest image stored; a larger render fails as an input error. */
   maxOutputBytes: number;
+  /** Largest jumbo image stored (JUMBO_MAX_OUTPUT_BYTES). Default maxOutputBytes. */
+  maxJumboOutputBytes?: number;
   /** Told once the image is stored (callbacks, bulk progress). */
   outcomes: Pick<RenderOutcomes, 'stored'>;
 }
@@ -25,17 +27,23 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     const started = Date.now();
     // How long the job waited in the queue (its first attempt): what a busy farm adds to a render.
     if (job.attemptsMade === 0) deps.metrics.phase('queued', Math.max(0, started - job.timestamp) / 1000);
-    const { png, timings } = await deps.renderer.render(job.data.request);
+    const { request } = job.data;
+    // Jumbo (hcti guides/advanced/jumbo-images.md): captured in tiles, stitched below.
+    const jumbo = request.jumbo_max_width !== undefined;
+    const rendered = jumbo ? await deps.renderer.renderTiles(request) : await deps.renderer.render(request);
+    const { timings } = rendered;
     deps.metrics.phase('acquire', timings.acquire / 1000);
     deps.metrics.phase('load', timings.load / 1000);
     deps.metrics.phase('wait', timings.wait / 1000);
     deps.metrics.phase('capture', timings.capture / 1000);
 
     const encodeStart = Date.now();
-    const encoded = await deps.processor.encodePng(png);
+    const encoded =
+      'tiles' in rendered ? await deps.processor.stitchPng(rendered.tiles, rendered.width, rendered.height) : await deps.processor.encodePng(rendered.png);
     deps.metrics.phase('encode', (Date.now() - encodeStart) / 1000);
-    if (encoded.data.length > deps.maxOutputBytes) {
-      throw new RenderInputError(`The rendered image is ${encoded.data.length} bytes, over the limit of ${deps.maxOutputBytes}`);
+    const maxBytes = jumbo ? (deps.maxJumboOutputBytes ?? deps.maxOutputBytes) : deps.maxOutputBytes;
+    if (encoded.data.length > maxBytes) {
+      throw new RenderInputError(`The rendered image is ${encoded.data.length} bytes, over the limit of ${maxBytes}`);
     }
 
     const uploadStart = Date.now();

@@ -1,0 +1,207 @@
+// proxy_id (hcti guides/advanced/proxies.md): a render that names an operator-configured upstream
+// proxy sends all its page traffic through it. Its browser context uses one of these loopback
+// relays as its proxy instead of the egress proxy; the relay applies the same egress policy (each
+// host resolved once and checked by the NetworkGuard) and then reaches the checked address through
+// the upstream with CONNECT, for https and plain http alike: the upstream connects to exactly
+// the address that was judged (no second DNS answer), and a plain-http request keeps its Host.
+// The upstream must therefore allow CONNECT to the ports pages use (80 and 443).
+import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { RenderInputError } from '@pixelfarm/errors';
+import type { NetworkGuard } from './network-guard';
+import { EGRESS_REFUSED_HEADER } from './egress-proxy';
+
+/** One upstream proxy, as the operator configured it (PROXIES). */
+export interface UpstreamProxyConfig {
+  id: string;
+  protocol: 'http' | 'https';
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+}
+
+export interface UpstreamRelayOptions {
+  upstream: UpstreamProxyConfig;
+  guard: NetworkGuard;
+  /** Connect (and CONNECT handshake) timeout towards the upstream. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Extra CA certificates that sign an https upstream's certificate (tests, private CAs). */
+  ca?: string | Buffer;
+}
+
+const HOP_BY_HOP = ['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade'];
+/** Longest CONNECT answer head read from an upstream. */
+const MAX_HEAD_BYTES = 16 * 1024;
+
+export class UpstreamRelay {
+  private readonly server: http.Server;
+  private readonly sockets = new Set<Duplex>();
+  private port = 0;
+  private closing?: Promise<void>;
+
+  constructor(private readonly options: UpstreamRelayOptions) {
+    this.server = http.createServer((req, res) => void this.forward(req, res));
+    this.server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.tunnel(req, socket, head));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return this.url;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Plain http, in absolute form: sent through a tunnel to the checked address, with its own Host. */
+  private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const address = target.protocol === 'http:' ? await this.options.guard.resolve(target.hostname) : null;
+    if (!address) {
+      res.writeHead(403, { 'Content-Type': 'text/plain', [EGRESS_REFUSED_HEADER]: '1' }).end('Blocked by pixelfarm egress policy');
+      return;
+    }
+    let tunnel: Duplex;
+    try {
+      tunnel = await this.openTunnel(address, Number(target.port || 80));
+    } catch {
+      // No answer at all, not an error page the browser would render and the capture would show.
+      res.destroy();
+      return;
+    }
+    const headers = { ...req.headers };
+    for (const h of HOP_BY_HOP) delete headers[h];
+    const upstream = http.request({
+      createConnection: () => tunnel,
+      method: req.method,
+      path: `${target.pathname}${target.search}`,
+      headers: { ...headers, host: target.host },
+      setHost: false,
+    });
+    upstream.on('response', (up) => {
+      delete up.headers[EGRESS_REFUSED_HEADER];
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  /** https and wss arrive as CONNECT host:port. */
+  private async tunnel(req: http.IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
+    client.on('error', () => client.destroy());
+    const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(req.url ?? '');
+    const address = match ? await this.options.guard.resolve(match[1]!) : null;
+    if (!match || !address) {
+      client.end(`HTTP/1.1 ${match ? '403 Forbidden' : '400 Bad Request'}\r\n\r\n`);
+      return;
+    }
+    let upstream: Duplex;
+    try {
+      upstream = await this.openTunnel(address, Number(match[2]));
+    } catch {
+      if (client.writable) client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      return;
+    }
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) upstream.write(head);
+    upstream.on('error', () => client.destroy());
+    upstream.pipe(client);
+    client.pipe(upstream);
+    client.on('close', () => upstream.destroy());
+  }
+
+  /** A CONNECT tunnel through the upstream proxy to address:port. */
+  private openTunnel(address: string, port: number): Promise<Duplex> {
+    const u = this.options.upstream;
+    const target = `${net.isIPv6(address) ? `[${address}]` : address}:${port}`;
+    const auth = u.username !== undefined ? `Proxy-Authorization: Basic ${Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')}\r\n` : '';
+    return new Promise<Duplex>((resolve, reject) => {
+      const socket: net.Socket =
+        u.protocol === 'https'
+          ? tls.connect({ host: u.host, port: u.port, servername: net.isIP(u.host) ? undefined : u.host, ca: this.options.ca })
+          : net.connect({ host: u.host, port: u.port });
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      const fail = (err: Error) => {
+        socket.destroy();
+        reject(err);
+      };
+      socket.setTimeout(this.options.connectTimeoutMs ?? 10_000, () => fail(new Error('timed out')));
+      socket.once('error', fail);
+      socket.once(u.protocol === 'https' ? 'secureConnect' : 'connect', () => socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`));
+      let buffered = Buffer.alloc(0);
+      const onData = (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (buffered.length > MAX_HEAD_BYTES) fail(new Error('answered CONNECT with an oversized head'));
+          return;
+        }
+        socket.off('data', onData);
+        const status = /^HTTP\/1\.[01] (\d{3})/.exec(buffered.subarray(0, end).toString('latin1'))?.[1];
+        if (!status?.startsWith('2')) return fail(new Error(`answered CONNECT with ${status ?? 'something other than HTTP'}`));
+        socket.setTimeout(0);
+        socket.off('error', fail);
+        const rest = buffered.subarray(end + 4);
+        if (rest.length > 0) socket.unshift(rest);
+        resolve(socket);
+      };
+      socket.on('data', onData);
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const s of this.sockets) s.destroy();
+      this.server.close(() => resolve());
+    });
+    return this.closing;
+  }
+}
+
+/** One relay per configured upstream proxy, started and closed together. */
+export class UpstreamRelays {
+  private readonly relays = new Map<string, UpstreamRelay>();
+  private started?: Promise<void>;
+
+  constructor(upstreams: readonly UpstreamProxyConfig[], guard: NetworkGuard, options: { connectTimeoutMs?: number; ca?: string | Buffer } = {}) {
+    for (const upstream of upstreams) this.relays.set(upstream.id, new UpstreamRelay({ upstream, guard, ...options }));
+  }
+
+  start(): Promise<void> {
+    this.started ??= Promise.all([...this.relays.values()].map((r) => r.start())).then(() => undefined);
+    return this.started;
+  }
+
+  /** The loopback proxy URL of a proxy_id; one no longer configured (PROXIES changed since the create) fails the render. */
+  urlOf(id: string): string {
+    const relay = this.relays.get(id);
+    if (!relay) throw new RenderInputError(`proxy_id ${JSON.stringify(id)} is not a proxy configured on this service`);
+    return relay.url;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.relays.values()].map((r) => r.close()));
+  }
+}
