@@ -103,6 +103,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         metrics,
         maxOutputBytes: config.limits.maxOutputBytes,
         maxJumboOutputBytes: config.jumbo.maxOutputBytes,
+        pdfs: { storage },
         outcomes,
       }),
     ],

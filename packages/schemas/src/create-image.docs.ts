@@ -46,7 +46,7 @@ export const CREATE_FIELD_DOCS = {
   template_values: 'Values substituted into the template with Handlebars ({{x}} escaped, {{{x}}} raw).',
   dedupe_duration_s: 'Return the existing image when an identical one was created within this many seconds (0 = off). Default 30 days for html, 0 for url.',
   max_render_once:
-    'Render this image once, at creation, and never again: every format is made from that render, so its .pdf (which the browser would print in a second render) answers 422.',
+    'Render this image at creation only, never later: every format is made from that render; a PDF it asks for (format pdf or pdf_options) is printed at creation too, and any other .pdf request answers 422.',
 } satisfies Partial<Record<keyof CreateImageInput, string>>;
 
 /** Fields of request bodies other than the create fields. */

@@ -1,6 +1,6 @@
 // PDF of an image: printed by a worker's browser from the stored request (not made from the
 // PNG), stored next to the image on first request and served from storage afterwards.
-import { NotFoundError, UnavailableError } from '@pixelfarm/errors';
+import { NotFoundError, UnavailableError, UnprocessableError } from '@pixelfarm/errors';
 import { imageKeys, type ImageStore, type StorageDriver } from '@pixelfarm/storage';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import type { RenderJobData, RenderJobResult } from '@pixelfarm/queue';
@@ -22,6 +22,12 @@ export class PdfService {
     if (!info) {
       const record = await this.deps.images.getRecord<CreateImageRequest>(id);
       if (!record) throw new NotFoundError('Image not found');
+      // The worker printed the PDFs such an image asked for when it was created; nothing else renders it again.
+      if (record.request.max_render_once) {
+        throw new UnprocessableError(
+          'This image was created with max_render_once: it was rendered once, when created, without a PDF (create it with format pdf or pdf_options to have one printed then)',
+        );
+      }
       // The job id is fixed per image, so concurrent first requests wait on one print.
       await this.deps.queue.renderPdf({ id, account: record.account, request: record.request }, this.deps.renderWaitMs);
       info = await this.deps.storage.head(key);

@@ -13,8 +13,14 @@ export interface RenderPdfJobDeps {
 
 export function createRenderPdfJob(deps: RenderPdfJobDeps): JobProcessor {
   return async (job: Job<RenderJobData, RenderJobResult>) => {
-    const pdf = await deps.renderer.renderPdf(job.data.request);
-    await deps.storage.put(imageKeys.pdf(job.data.id), pdf, 'application/pdf');
-    return { width: 0, height: 0, bytes: pdf.length, worker: workerIdentity };
+    const bytes = await printAndStore(deps, job.data);
+    return { width: 0, height: 0, bytes, worker: workerIdentity };
   };
+}
+
+/** Prints the image's request and stores the PDF where GET /v1/image/:id.pdf finds it; returns its size. */
+export async function printAndStore(deps: RenderPdfJobDeps, data: Pick<RenderJobData, 'id' | 'request'>): Promise<number> {
+  const pdf = await deps.renderer.renderPdf(data.request);
+  await deps.storage.put(imageKeys.pdf(data.id), pdf, 'application/pdf');
+  return pdf.length;
 }

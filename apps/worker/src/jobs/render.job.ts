@@ -8,6 +8,7 @@ import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { RenderMetrics } from '@pixelfarm/metrics';
 import { runOf, workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
 import type { RenderOutcomes } from '../render-outcomes';
+import { printAndStore, type RenderPdfJobDeps } from './render-pdf.job';
 
 export interface RenderJobDeps {
   renderer: Renderer;
@@ -18,6 +19,8 @@ export interface RenderJobDeps {
   maxOutputBytes: number;
   /** Largest jumbo image stored (JUMBO_MAX_OUTPUT_BYTES). Default maxOutputBytes. */
   maxJumboOutputBytes?: number;
+  /** Where a max_render_once image's PDF is stored when the create asks for one. */
+  pdfs: Pick<RenderPdfJobDeps, 'storage'>;
   /** Told once the image is stored (callbacks, bulk progress). */
   outcomes: Pick<RenderOutcomes, 'stored'>;
 }
@@ -47,6 +50,11 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     }
 
     const uploadStart = Date.now();
+    // max_render_once: nothing renders this image after its creation, so a PDF it asks for
+    // (format pdf, or pdf_options) is printed now; GET .pdf of one that asked for none is a 422.
+    if (request.max_render_once && (request.format === 'pdf' || request.pdf_options)) {
+      await printAndStore({ renderer: deps.renderer, storage: deps.pdfs.storage }, job.data);
+    }
     await deps.images.saveOriginal(job.data.id, encoded.data);
     deps.metrics.phase('upload', (Date.now() - uploadStart) / 1000);
     // Inside the job, not in a 'completed' listener: should this worker die before BullMQ marks
