@@ -1,0 +1,197 @@
+// Every request type of the official client (@html-css-to-image/client 0.9.0) with every field
+// set, sent through the client itself (test/vendor, run in a child process: it is an ES module)
+// to the API and a worker. Each field is applied or refused with a 400 that says why: with
+// everything set, the two documented refusals come first (storage_destination_id, not offered
+// yet; pdf_options with jumbo, which hcti refuses too); without them every request is accepted.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type http from 'node:http';
+import request from 'supertest';
+import { basicAuth, TEST_KEYS } from '../support/test-env';
+import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
+import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy';
+import { sniffFormat } from '../support/decode-image';
+
+jest.setTimeout(300_000);
+
+type Call = Record<string, unknown>;
+type Result = { success: boolean; id?: string; url?: string; images?: { id: string; url: string }[]; message?: string } & Record<string, unknown>;
+
+describe('the official client, every field of every request type', () => {
+  let stack: InProcessStack;
+  let site: LoopbackServer;
+  let assets: LoopbackServer;
+  let fonts: LoopbackServer;
+  let proxy: ForwardProxy;
+  let base: string;
+  const visits: { path: string; headers: http.IncomingHttpHeaders }[] = [];
+
+  beforeAll(async () => {
+    assets = await serveOnLoopback((req, res) => {
+      visits.push({ path: `assets${req.url}`, headers: req.headers });
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>');
+    });
+    site = await serveOnLoopback((req, res) => {
+      visits.push({ path: req.url!, headers: req.headers });
+      res
+        .writeHead(200, { 'Content-Type': 'text/html' })
+        .end(`<body style="margin:0"><div id="card" style="width:200px;height:100px;background:#0a0">page</div><img src="${assets.origin}/a.svg"><script>ScreenshotReady()</script></body>`);
+    });
+    fonts = await serveOnLoopback((_req, res) => res.writeHead(200, { 'Content-Type': 'text/css' }).end('/* no font files in this test */'));
+    proxy = await startForwardProxy({ username: 'render', password: 'secret' });
+    stack = await startInProcessStack({
+      URL_ALLOWLIST: '127.0.0.1',
+      FONTS_CSS_URL: `${fonts.origin}/css2`,
+      PROXIES: `corp=http://render:secret@127.0.0.1:${proxy.port}`,
+      RENDER_WAIT_MS: '120000',
+    });
+    base = `http://127.0.0.1:${await stack.api.listen()}`;
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await Promise.all([site?.close(), assets?.close(), fonts?.close(), proxy?.close()]);
+  });
+
+  /** Runs the calls through the official client, in a child process. */
+  function viaClient(calls: Call[]): Promise<(Result | string)[]> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(__dirname, '../support/official-client.mjs')], {
+        env: { PATH: process.env.PATH, API_BASE: base, API_ID: TEST_KEYS.id, API_KEY: TEST_KEYS.key },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (err += c));
+      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}: ${err}`))));
+      child.stdin.end(JSON.stringify(calls));
+    });
+  }
+
+  // Every field of BaseCreateImageRequest.
+  const every = () => ({
+    format: 'png',
+    selector: '#card',
+    device_scale: 1,
+    viewport_height: 300,
+    viewport_width: 400,
+    max_wait_ms: 2000,
+    ms_delay: 10,
+    render_when_ready: true,
+    max_render_once: true,
+    dedupe_duration_s: 0,
+    disable_twemoji: true,
+    color_scheme: 'dark',
+    timezone: 'Europe/Paris',
+    viewport_mobile: true,
+    viewport_touch: true,
+    viewport_landscape: true,
+    media_type: 'screen',
+    proxy_id: 'corp',
+    storage_destination_id: 'your-storage-destination-id',
+    jumbo_max_width: 9000,
+    jumbo_max_height: 1000,
+    transparent_background: true,
+    pdf_options: { print_background: true, scale: 1, margins: { top: 10, right: { value: 0.5, unit: 'in' }, bottom: 10, left: 10 }, page_height: { value: 11, unit: 'in' }, page_width: 816 },
+  });
+  const html = () => ({
+    ...every(),
+    html: '<div id="card" style="width:200px;height:100px;background:#0a0">card</div><script>ScreenshotReady()</script>',
+    css: '#card { color: #fff }',
+    google_fonts: ['Roboto', 'Open Sans'],
+  });
+  const url = () => ({
+    ...every(),
+    url: `${site.origin}/page`,
+    css: '#card { color: #fff }',
+    headers: { Authorization: 'Bearer short-lived-token', 'X-Preview-Mode': 'enabled' },
+    additional_header_origins: [assets.origin],
+    include_headers_on_subrequests: true,
+    identify_as_hcti: true,
+    full_screen: true,
+    block_consent_banners: true,
+  });
+  const without = <T extends Record<string, unknown>>(fields: T, ...names: string[]) => Object.fromEntries(Object.entries(fields).filter(([k]) => !names.includes(k)));
+  const fetchImage = (u: string) => request(base).get(new URL(u).pathname + new URL(u).search).buffer(true);
+
+  it('createImage (html and url): all fields give the documented refusals, then are accepted', async () => {
+    const [htmlAll, urlAll, htmlBoth, urlBoth, htmlJumbo, urlJumbo, htmlPdf, urlPdf] = (await viaClient([
+      { call: 'createImage', type: 'html_css', init: html() },
+      { call: 'createImage', type: 'url', init: url() },
+      { call: 'createImage', type: 'html_css', init: without(html(), 'storage_destination_id') },
+      { call: 'createImage', type: 'url', init: without(url(), 'storage_destination_id') },
+      { call: 'createImage', type: 'html_css', init: without(html(), 'storage_destination_id', 'pdf_options') },
+      { call: 'createImage', type: 'url', init: without(url(), 'storage_destination_id', 'pdf_options') },
+      { call: 'createImage', type: 'html_css', init: without(html(), 'storage_destination_id', 'jumbo_max_width', 'jumbo_max_height') },
+      { call: 'createImage', type: 'url', init: without(url(), 'storage_destination_id', 'jumbo_max_width', 'jumbo_max_height') },
+    ])) as Result[];
+    for (const r of [htmlAll, urlAll]) expect([r!.success, r!.statusCode, r!.message]).toEqual([false, 400, 'Unknown field: storage_destination_id']);
+    for (const r of [htmlBoth, urlBoth]) expect([r!.success, r!.statusCode, r!.message]).toEqual([false, 400, 'cannot set pdf_options and jumbo options together']);
+    for (const r of [htmlJumbo, urlJumbo, htmlPdf, urlPdf]) expect([r!.success, r!.message]).toEqual([true, undefined]);
+    for (const r of [htmlJumbo, urlJumbo]) {
+      const png = await fetchImage(r!.url!);
+      expect([png.status, sniffFormat(png.body as Buffer)]).toEqual([200, 'png']);
+    }
+    // max_render_once with pdf_options: the PDF was printed when the image was created.
+    for (const r of [htmlPdf, urlPdf]) {
+      const doc = await fetchImage(`${r!.url}.pdf`); // format png: the url has no extension
+      expect([doc.status, sniffFormat(doc.body as Buffer)]).toEqual([200, 'pdf']);
+    }
+    // The url request's headers and identify_as_hcti reached the page; proxy_id carried its traffic.
+    const page = visits.filter((v) => v.path === '/page');
+    expect(page.length).toBeGreaterThan(0);
+    expect(page.every((v) => v.headers['authorization'] === 'Bearer short-lived-token' && v.headers['x-hcti-screenshot'] === '1')).toBe(true);
+    expect(visits.filter((v) => v.path === 'assets/a.svg').every((v) => v.headers['x-preview-mode'] === 'enabled')).toBe(true);
+    expect(proxy.seen.some((r) => r.method === 'CONNECT' && r.target === `127.0.0.1:${new URL(site.origin).port}`)).toBe(true);
+  });
+
+  it('createImage (templated), generateTemplatedImageUrl and generateCreateAndRenderUrl', async () => {
+    const template = await request(base)
+      .post('/v1/template')
+      .set('Authorization', basicAuth())
+      .send({ html: '<div id="card" style="width:120px;height:60px;background:#00a">{{title}}</div>', name: 'client test' });
+    expect(template.status).toBe(201);
+    const { template_id, template_version } = template.body;
+    const init = { template_id, template_version, template_values: { title: 'Launch', tags: ['a', 'b'] }, format: 'jpg' };
+    const [created, signedTemplate, signedAll, signedAccepted] = await viaClient([
+      { call: 'createImage', type: 'templated', init },
+      { call: 'generateTemplatedImageUrl', init },
+      { call: 'generateCreateAndRenderUrl', init: url() },
+      { call: 'generateCreateAndRenderUrl', init: without(url(), 'storage_destination_id') },
+    ]);
+    expect([(created as Result).success, (created as Result).url]).toEqual([true, expect.stringMatching(/\.jpg$/)]);
+    const jpg = await fetchImage((created as Result).url!);
+    expect([jpg.status, sniffFormat(jpg.body as Buffer)]).toEqual([200, 'jpeg']);
+    const fromTemplateUrl = await fetchImage(signedTemplate as string);
+    expect([fromTemplateUrl.status, sniffFormat(fromTemplateUrl.body as Buffer)]).toEqual([200, 'jpeg']);
+    // Signed create-and-render: every field but those the client leaves out (format, pdf_options, dedupe_duration_s).
+    const refused = await fetchImage(signedAll as string);
+    expect([refused.status, refused.body.message]).toEqual([400, 'Unknown field: storage_destination_id']);
+    expect(new URL(signedAccepted as string).searchParams.getAll('headers')).toEqual(['Authorization:Bearer short-lived-token', 'X-Preview-Mode:enabled']);
+    const rendered = await fetchImage(signedAccepted as string);
+    expect([rendered.status, sniffFormat(rendered.body as Buffer)]).toEqual([200, 'png']);
+  });
+
+  it('createImageBatch with default_options, then deleteImage and deleteImageBatch', async () => {
+    // Jumbo in one variation, pdf_options in the other: the defaults carry every other field.
+    const defaults = without(html(), 'storage_destination_id', 'pdf_options', 'html', 'jumbo_max_width', 'jumbo_max_height');
+    const [batch] = (await viaClient([
+      {
+        call: 'createImageBatch',
+        type: 'html_css',
+        variations: [without(html(), 'storage_destination_id', 'pdf_options'), without(html(), 'storage_destination_id', 'jumbo_max_width', 'jumbo_max_height')],
+        defaults,
+      },
+    ])) as Result[];
+    expect([batch!.success, batch!.message]).toEqual([true, undefined]);
+    const ids = batch!.images!.map((i) => i.id);
+    expect(ids).toHaveLength(2);
+    const [one, many] = (await viaClient([
+      { call: 'deleteImage', id: ids[0] },
+      { call: 'deleteImageBatch', ids: [ids[1]] },
+    ])) as Result[];
+    expect([one!.success, many!.success]).toEqual([true, true]);
+    for (const id of ids) expect((await request(base).get(`/v1/image/${id}`)).status).toBe(404);
+  });
+});
