@@ -1,12 +1,14 @@
 // Where the CPU of an end-to-end run goes, per render: API, worker, each kind of Chromium
-// process, Redis and the load generator. Run by hand: node bench/cpu-split.mjs [--n 100 --k 2]
+// process, Redis and the load generator. Run by hand: node bench/cpu-split.mjs [--n 100 --k 2 --shape small|large|text]
 import fs from 'node:fs';
-import { card } from './cards.mjs';
+import { createBody, startFontsServer } from './shapes.mjs';
 import { runLoad, startStack } from './support.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]] : null)).filter(Boolean));
 const N = Number(args.n ?? 100);
 const K = Number(args.k ?? 2);
+const SHAPE = args.shape ?? 'large';
+const fonts = await startFontsServer();
 
 const ticks = (pid) => {
   try {
@@ -30,12 +32,12 @@ const kindOf = (pid) => {
   return `chromium:${/--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser'}`;
 };
 
-const stack = await startStack({ workers: 1, env: { WORKER_CONCURRENCY: String(K) } });
+const stack = await startStack({ workers: 1, env: { WORKER_CONCURRENCY: String(K), URL_ALLOWLIST: '127.0.0.1' } });
 const create = async (i) => {
   const res = await fetch(`${stack.url}/v1/image`, {
     method: 'POST',
     headers: { Authorization: stack.auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ html: card(i), viewport_width: 1200, viewport_height: 630, device_scale: 1 }),
+    body: JSON.stringify(createBody(SHAPE, i, { fontsBase: fonts.base })),
   });
   if (res.status !== 200) throw new Error(`create ${i}: ${res.status}`);
   await res.json();
@@ -65,4 +67,5 @@ try {
   console.log(`  ${'total'.padEnd(24)} ${total.toFixed(1)}  (2 cores allow ${(2000 / (N / seconds)).toFixed(0)} per render at this rate)`);
 } finally {
   await stack.stop();
+  await fonts.close();
 }
