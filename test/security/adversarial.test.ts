@@ -119,7 +119,7 @@ describe('adversarial requests', () => {
 
 describe('shared limits across API replicas', () => {
   it('rate-limits a key with 429 and Retry-After, counted across two API processes', async () => {
-    const env = testEnv({ RATE_LIMIT_PER_MINUTE: '3' });
+    const env = testEnv({ RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_BURST: '3' });
     const logger = createLogger('test', 'silent');
     const a = createApiApp(loadConfig(env), logger);
     const b = createApiApp(loadConfig(env), logger);

@@ -84,7 +84,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     attempts: config.callbacks.attempts,
     backoffMs: config.callbacks.backoffMs,
   });
-  const limiter = new RateLimiter(redis, { prefix: config.redisPrefix, perMinute: config.limits.rateLimitPerMinute });
+  const limiter = new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit });
   const auth = authenticated(requireAuth(config.apiKeys), limiter);
   const processor = new ImageProcessor({
     maxInputPixels: config.limits.maxInputPixels,

@@ -109,4 +109,15 @@ describe('API keys', () => {
     expect(c.jumbo).toEqual({ maxSide: 80_000, maxPixels: 400_000_000, tileSize: 8_000, renderTimeoutMs: 120_000, maxOutputBytes: 512 * 1024 * 1024 });
     expect(c.limits.maxCaptureSide).toBe(16_384);
   });
+
+  it('sizes the rate limit bucket: 10 seconds of the rate by default, one second to a minute of it', () => {
+    expect(loadConfig({}).rateLimit).toEqual({ perMinute: 600, burst: 100, whenRedisDown: 'memory' });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '3' }).rateLimit.burst).toBe(1);
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '120', RATE_LIMIT_BURST: '2', RATE_LIMIT_WHEN_REDIS_DOWN: 'refuse' }).rateLimit).toEqual({ perMinute: 120, burst: 2, whenRedisDown: 'refuse' });
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_BURST: '9' })).toThrow(
+      'Invalid configuration: RATE_LIMIT_BURST: must be from 10 (one second of RATE_LIMIT_PER_MINUTE) to RATE_LIMIT_PER_MINUTE (600)',
+    );
+    expect(() => loadConfig({ RATE_LIMIT_BURST: '601' })).toThrow(/RATE_LIMIT_BURST: must be from 10/);
+    expect(() => loadConfig({ RATE_LIMIT_WHEN_REDIS_DOWN: 'open' })).toThrow(/RATE_LIMIT_WHEN_REDIS_DOWN/);
+  });
 });

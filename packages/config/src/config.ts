@@ -160,6 +160,18 @@ const schema = z.object({
   MAX_OUTPUT_BYTES: int(50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Requests per minute per API key on authenticated routes, shared by all API replicas. Default 600. */
   RATE_LIMIT_PER_MINUTE: int(600, 1, 10_000_000),
+  /**
+   * Requests a key may send at once: the size of its token bucket, refilled at the per-minute
+   * rate. Any minute then sees at most RATE_LIMIT_PER_MINUTE + RATE_LIMIT_BURST requests (a fixed
+   * window let through twice the limit around its edge). Default: 10 seconds' worth of the rate.
+   */
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  /**
+   * What the rate limit does while Redis cannot be asked: `memory` counts in each API process
+   * with the same limits (so N replicas allow up to N times the rate), `allow` lets every request
+   * through, `refuse` answers 503. Default memory.
+   */
+  RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['memory', 'allow', 'refuse']).default('memory'),
   /** Renders admitted but not finished, per lane, across all API replicas; above it creates get 429. Default 1000. */
   QUEUE_MAX_PENDING: int(1000, 1, 10_000_000),
   /** Retry-After (seconds) sent with 429 when the queue is full. Default 5. */
@@ -272,7 +284,6 @@ export interface Config {
     pageHeapMb: number;
     browserRecycleRenders: number;
     browserRecycleMb: number;
-    rateLimitPerMinute: number;
     queueMaxPending: number;
     queueRetryAfterS: number;
     jobLockMs: number;
@@ -289,6 +300,8 @@ export interface Config {
   };
   /** Delivery of callback_url notifications. */
   callbacks: { attempts: number; timeoutMs: number; backoffMs: number; concurrency: number };
+  /** Per-key request rate on authenticated routes (a token bucket in Redis). */
+  rateLimit: { perMinute: number; burst: number; whenRedisDown: 'memory' | 'allow' | 'refuse' };
   /** Compiled Handlebars templates kept by an API process. */
   templateCache: { entries: number; bytes: number };
   shutdownTimeoutMs: number;
@@ -345,6 +358,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(`MAX_INPUT_PIXELS: must be at least MAX_RENDER_PIXELS (${e.MAX_RENDER_PIXELS}), or captures could not be processed`);
   }
   if (!!e.ADMIN_USER !== !!e.ADMIN_PASSWORD) problems.push('ADMIN_USER/ADMIN_PASSWORD: set both or neither');
+  // Below a second's worth of the rate the bucket could not hold the next request's token.
+  const minBurst = Math.ceil(e.RATE_LIMIT_PER_MINUTE / 60);
+  const burst = e.RATE_LIMIT_BURST ?? Math.max(minBurst, Math.ceil(e.RATE_LIMIT_PER_MINUTE / 6));
+  if (burst < minBurst || burst > e.RATE_LIMIT_PER_MINUTE) {
+    problems.push(`RATE_LIMIT_BURST: must be from ${minBurst} (one second of RATE_LIMIT_PER_MINUTE) to RATE_LIMIT_PER_MINUTE (${e.RATE_LIMIT_PER_MINUTE})`);
+  }
   const upstream = parseUpstreamProxies(e.PROXIES);
   problems.push(...upstream.problems.map((p) => `PROXIES: ${p}`));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
@@ -395,7 +414,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       pageHeapMb: e.PAGE_HEAP_MB,
       browserRecycleRenders: e.BROWSER_RECYCLE_RENDERS,
       browserRecycleMb: e.BROWSER_RECYCLE_MB,
-      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       queueMaxPending: e.QUEUE_MAX_PENDING,
       queueRetryAfterS: e.QUEUE_RETRY_AFTER_S,
       jobLockMs: e.JOB_LOCK_MS,
@@ -416,6 +434,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       backoffMs: e.CALLBACK_BACKOFF_MS,
       concurrency: e.CALLBACK_CONCURRENCY,
     },
+    rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst, whenRedisDown: e.RATE_LIMIT_WHEN_REDIS_DOWN },
     templateCache: { entries: e.TEMPLATE_CACHE_ENTRIES, bytes: e.TEMPLATE_CACHE_BYTES },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readinessCacheMs: e.READINESS_CACHE_MS,

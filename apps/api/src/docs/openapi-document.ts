@@ -26,7 +26,15 @@ const COMMON_ERRORS: Record<string, { description: string; headers?: Record<stri
   '401': { description: 'Missing or wrong credentials', headers: { 'WWW-Authenticate': 'Basic realm="pixelfarm"' } },
   '403': { description: 'The token does not match the URL' },
   '413': { description: 'The request body is larger than this service accepts' },
-  '429': { description: 'Over the rate limit, or the render queue is full', headers: { 'Retry-After': 'Seconds to wait' } },
+  '429': {
+    description: 'Over the rate limit, or the render queue is full',
+    headers: {
+      'Retry-After': 'Seconds to wait',
+      // draft-ietf-httpapi-ratelimit-headers; every authenticated answer carries them, not only 429s.
+      'RateLimit-Policy': 'The per-key token bucket as a quota and window: "default";q=<burst>;w=<seconds to refill it>',
+      RateLimit: 'Where the key stands: "default";r=<requests it may send at once now>;t=<seconds until the bucket is full>',
+    },
+  },
   '503': { description: 'A dependency (Redis, storage) is unavailable' },
 };
 

@@ -1,22 +1,23 @@
-// Applies the per-key rate limit after authentication. When Redis cannot be asked, the request
-// goes through: a limiter outage must not take the API down with it.
-import type { RequestHandler } from 'express';
-import { TooManyRequestsError } from '@pixelfarm/errors';
+// Applies the per-key rate limit after authentication and states it in RateLimit-Policy and
+// RateLimit headers. What happens while Redis is down is the limiter's decision
+// (RATE_LIMIT_WHEN_REDIS_DOWN), not this middleware's: it used to let everything through.
+import type { RequestHandler, Response } from 'express';
 import type { RateLimiter } from '../services/rate-limiter';
 
-export function rateLimit(limiter: RateLimiter): RequestHandler {
-  return async (_req, res, next) => {
-    try {
-      await limiter.hit(res.locals.account as string);
-      next();
-    } catch (err) {
-      next(err instanceof TooManyRequestsError ? err : undefined);
-    }
+/** Counts a request of `account` and sets the headers; throws what RateLimiter.hit throws. */
+export async function applyRateLimit(limiter: Pick<RateLimiter, 'hit' | 'headers'>, account: string, res: Response): Promise<void> {
+  const state = await limiter.hit(account);
+  if (state) res.set(limiter.headers(state));
+}
+
+export function rateLimit(limiter: Pick<RateLimiter, 'hit' | 'headers'>): RequestHandler {
+  return (_req, res, next) => {
+    applyRateLimit(limiter, res.locals.account as string, res).then(() => next(), next);
   };
 }
 
 /** Authentication, then the rate limit of the account it found, as one handler. */
-export function authenticated(auth: RequestHandler, limiter: RateLimiter): RequestHandler {
+export function authenticated(auth: RequestHandler, limiter: Pick<RateLimiter, 'hit' | 'headers'>): RequestHandler {
   const limit = rateLimit(limiter);
   return (req, res, next) => auth(req, res, (err?: unknown) => (err ? next(err) : limit(req, res, next)));
 }

@@ -3,20 +3,21 @@
 //   /v1/image/:template_id/:token[/:format]?key=value…            (template values)
 // The image id derives from the content: the first GET renders, later ones are served from
 // storage. Serving is left to GET /v1/image/:file, so headers, ETags and variants are the same.
-import { Router, type NextFunction, type Request, type RequestHandler } from 'express';
-import { ForbiddenError, NotFoundError, TooManyRequestsError, UnprocessableError, ValidationError } from '@pixelfarm/errors';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '@pixelfarm/errors';
 import { isTemplateId, parseCreateImage, UNSUPPORTED_FORMAT_MESSAGE, type CreateImageRequest, type createImageSchema } from '@pixelfarm/schemas';
 import type { UrlSignatureVerifier } from '../services/url-signature';
 import type { ImageCreateService } from '../services/image-create.service';
 import type { TemplateService } from '../services/template.service';
 import type { RateLimiter } from '../services/rate-limiter';
+import { applyRateLimit } from '../http/rate-limit.middleware';
 
 export interface SignedUrlRoutesDeps {
   verifier: Pick<UrlSignatureVerifier, 'verifyFor' | 'signers'>;
   creator: Pick<ImageCreateService, 'ensure'>;
   templates: Pick<TemplateService, 'find'>;
   createSchema: ReturnType<typeof createImageSchema>;
-  limiter: Pick<RateLimiter, 'hit'>;
+  limiter: Pick<RateLimiter, 'hit' | 'headers'>;
 }
 
 const FORMAT_PATTERN = /^(png|jpe?g|webp|pdf)$/i;
@@ -60,12 +61,8 @@ function templateValue(text: string): unknown {
 export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Router {
   const router = Router();
 
-  // Renders count against the signer's rate limit; a limiter outage lets the render through.
-  const limitFor = (account: string) => async () => {
-    await deps.limiter.hit(account).catch((err: unknown) => {
-      if (err instanceof TooManyRequestsError) throw err;
-    });
-  };
+  // Renders count against the signer's rate limit (images already stored are served freely).
+  const limitFor = (account: string, res: Response) => () => applyRateLimit(deps.limiter, account, res);
 
   /** Hands the stored image to GET /v1/image/:file, as if the client had asked for it. */
   const serve = (req: Request, next: NextFunction, id: string, format: string | undefined) => {
@@ -78,16 +75,16 @@ export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Router {
     next(format === undefined || FORMAT_PATTERN.test(String(format)) ? undefined : new UnprocessableError(UNSUPPORTED_FORMAT_MESSAGE));
   };
 
-  router.get('/v1/image/create-and-render/:api_id/:token{/:format}', checkFormat, async (req, _res, next) => {
+  router.get('/v1/image/create-and-render/:api_id/:token{/:format}', checkFormat, async (req, res, next) => {
     const query = rawQuery(req);
     const account = deps.verifier.verifyFor(String(req.params.api_id), query, String(req.params.token));
     if (!account) throw new ForbiddenError(BAD_TOKEN);
     const request = parseCreateImage(deps.createSchema, queryFields(query, REPEATED_FIELDS));
-    const image = await deps.creator.ensure(account, request, limitFor(account));
+    const image = await deps.creator.ensure(account, request, limitFor(account, res));
     serve(req, next, image.id, req.params.format as string | undefined);
   });
 
-  router.get('/v1/image/:template_id/:token{/:format}', checkFormat, async (req, _res, next) => {
+  router.get('/v1/image/:template_id/:token{/:format}', checkFormat, async (req, res, next) => {
     const templateId = String(req.params.template_id);
     if (!isTemplateId(templateId)) return next('route');
     const query = rawQuery(req);
@@ -109,7 +106,7 @@ export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Router {
         },
       );
       if (!owns) continue;
-      const image = await deps.creator.ensure(account, request, limitFor(account));
+      const image = await deps.creator.ensure(account, request, limitFor(account, res));
       return serve(req, next, image.id, req.params.format as string | undefined);
     }
     throw new NotFoundError('Template not found');
