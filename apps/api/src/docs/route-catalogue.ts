@@ -65,7 +65,12 @@ export function routeCatalogue(options: CatalogueOptions): OperationDoc[] {
         'viewport_height together; headers need url; width × height × device_scale² within the pixel budget.',
       access: 'basic',
       body: { ...create, forms: true, example: { ...snippet, device_scale: 2 } },
-      responses: { 200: ok('The image is stored; url serves it', 'ImageRef', responses.imageRef), 422: error('selector matched nothing, or the page could not be rendered') },
+      responses: {
+        200: ok('The image is stored; url serves it', 'ImageRef', responses.imageRef),
+        // What the code answers (RenderInputError is a 400); this said 422 until issue #19.
+        400: error('A field is invalid, or the page cannot be rendered as asked (selector matched nothing, url not loadable, over a limit): message says which'),
+        503: error('The render did not start, or did not finish, within RENDER_WAIT_MS', { 'Retry-After': 'Seconds to wait before retrying' }),
+      },
     },
     {
       id: 'getImage',
