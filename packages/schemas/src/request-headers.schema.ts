@@ -82,63 +82,76 @@ function headerPairs(input: unknown, ctx: z.RefinementCtx): [string, unknown][] 
 }
 
 /** `headers`: at most 20, unique case-insensitive names, no restricted ones, values as hcti allows. */
-export const headersField = z.unknown().transform((input, ctx): Record<string, string> => {
-  const pairs = headerPairs(input, ctx);
-  if (pairs === z.NEVER) return z.NEVER;
-  const fail = (message: string) => {
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  };
-  if (pairs.length > HEADER_RULES.maxHeaders) return fail(`headers may set at most ${HEADER_RULES.maxHeaders} headers (${pairs.length} given)`);
-  const seen = new Set<string>();
-  const restricted: string[] = [];
-  const headers: Record<string, string> = {};
-  for (const [name, value] of pairs) {
-    const shown = JSON.stringify(name.slice(0, 40));
-    if (name.length > HEADER_RULES.maxNameChars) return fail(`headers: the name ${shown}… is longer than ${HEADER_RULES.maxNameChars} characters`);
-    if (!HEADER_NAME.test(name)) return fail(`headers: ${shown} is not an HTTP header name`);
-    if (seen.has(name.toLowerCase())) return fail(`headers: ${name} is given twice (header names are case-insensitive)`);
-    seen.add(name.toLowerCase());
-    if (typeof value !== 'string') return fail(`headers: the value of ${name} must be a string`);
-    if (Buffer.byteLength(value) > HEADER_RULES.maxValueBytes) return fail(`headers: the value of ${name} is longer than ${HEADER_RULES.maxValueBytes} bytes`);
-    if (CONTROL.test(value)) return fail(`headers: the value of ${name} contains a control character (line breaks included; only tab is allowed)`);
-    if (isRestrictedHeader(name)) restricted.push(name);
-    headers[name] = value;
-  }
-  if (restricted.length > 0) {
-    return fail(
-      `headers: ${restricted.join(', ')} cannot be set: hop-by-hop, Host, Content-Length, Proxy-*, Sec-* and X-Forwarded-* headers are controlled by the browser and the service`,
-    );
-  }
-  return headers;
-});
-
-/** `additional_header_origins`: exact http(s) origins, deduplicated; a JSON array, its JSON text, or repeated fields. */
-export const headerOriginsField = z.unknown().transform((input, ctx): string[] => {
-  // Not JSON: checked as one origin below.
-  const value = jsonText(input, '[');
-  const list = typeof value === 'string' ? [value] : value;
-  const fail = (message: string) => {
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  };
-  if (!Array.isArray(list) || list.some((o) => typeof o !== 'string')) {
-    return fail('additional_header_origins must be a list of origins such as https://api.example.com');
-  }
-  const origins = new Set<string>();
-  for (const raw of list as string[]) {
-    const origin = exactOrigin(raw);
-    if (!origin) {
+export const headersField = z
+  .unknown()
+  .transform((input, ctx): Record<string, string> => {
+    const pairs = headerPairs(input, ctx);
+    if (pairs === z.NEVER) return z.NEVER;
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (pairs.length > HEADER_RULES.maxHeaders) return fail(`headers may set at most ${HEADER_RULES.maxHeaders} headers (${pairs.length} given)`);
+    const seen = new Set<string>();
+    const restricted: string[] = [];
+    const headers: Record<string, string> = {};
+    for (const [name, value] of pairs) {
+      const shown = JSON.stringify(name.slice(0, 40));
+      if (name.length > HEADER_RULES.maxNameChars) return fail(`headers: the name ${shown}… is longer than ${HEADER_RULES.maxNameChars} characters`);
+      if (!HEADER_NAME.test(name)) return fail(`headers: ${shown} is not an HTTP header name`);
+      if (seen.has(name.toLowerCase())) return fail(`headers: ${name} is given twice (header names are case-insensitive)`);
+      seen.add(name.toLowerCase());
+      if (typeof value !== 'string') return fail(`headers: the value of ${name} must be a string`);
+      if (Buffer.byteLength(value) > HEADER_RULES.maxValueBytes) return fail(`headers: the value of ${name} is longer than ${HEADER_RULES.maxValueBytes} bytes`);
+      if (CONTROL.test(value)) return fail(`headers: the value of ${name} contains a control character (line breaks included; only tab is allowed)`);
+      if (isRestrictedHeader(name)) restricted.push(name);
+      headers[name] = value;
+    }
+    if (restricted.length > 0) {
       return fail(
-        `additional_header_origins: ${JSON.stringify(raw.slice(0, 80))} is not an exact origin: scheme://host[:port] with http or https, no path, query, fragment, credentials or wildcard`,
+        `headers: ${restricted.join(', ')} cannot be set: hop-by-hop, Host, Content-Length, Proxy-*, Sec-* and X-Forwarded-* headers are controlled by the browser and the service`,
       );
     }
-    if (Buffer.byteLength(raw) > HEADER_RULES.maxOriginBytes) return fail(`additional_header_origins: an origin is longer than ${HEADER_RULES.maxOriginBytes} bytes`);
-    origins.add(origin);
-  }
-  if (origins.size > HEADER_RULES.maxOrigins) return fail(`additional_header_origins may list at most ${HEADER_RULES.maxOrigins} origins (${origins.size} given)`);
-  return [...origins];
-});
+    return headers;
+  })
+  // The encodings it takes, for the API docs (the transform above is what enforces them).
+  .meta({
+    anyOf: [
+      { type: 'object', maxProperties: HEADER_RULES.maxHeaders, propertyNames: { maxLength: HEADER_RULES.maxNameChars }, additionalProperties: { type: 'string' } },
+      { type: 'array', maxItems: HEADER_RULES.maxHeaders, items: { type: 'string', pattern: '^[^:]+:' } },
+      { type: 'string' },
+    ],
+  });
+
+/** `additional_header_origins`: exact http(s) origins, deduplicated; a JSON array, its JSON text, or repeated fields. */
+export const headerOriginsField = z
+  .unknown()
+  .transform((input, ctx): string[] => {
+    // Not JSON: checked as one origin below.
+    const value = jsonText(input, '[');
+    const list = typeof value === 'string' ? [value] : value;
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (!Array.isArray(list) || list.some((o) => typeof o !== 'string')) {
+      return fail('additional_header_origins must be a list of origins such as https://api.example.com');
+    }
+    const origins = new Set<string>();
+    for (const raw of list as string[]) {
+      const origin = exactOrigin(raw);
+      if (!origin) {
+        return fail(
+          `additional_header_origins: ${JSON.stringify(raw.slice(0, 80))} is not an exact origin: scheme://host[:port] with http or https, no path, query, fragment, credentials or wildcard`,
+        );
+      }
+      if (Buffer.byteLength(raw) > HEADER_RULES.maxOriginBytes) return fail(`additional_header_origins: an origin is longer than ${HEADER_RULES.maxOriginBytes} bytes`);
+      origins.add(origin);
+    }
+    if (origins.size > HEADER_RULES.maxOrigins) return fail(`additional_header_origins may list at most ${HEADER_RULES.maxOrigins} origins (${origins.size} given)`);
+    return [...origins];
+  })
+  .meta({ anyOf: [{ type: 'array', items: { type: 'string', format: 'uri' } }, { type: 'string' }] });
 
 /** The normalised origin of "scheme://host[:port]" (a trailing "/" allowed), or null. */
 function exactOrigin(raw: string): string | null {
