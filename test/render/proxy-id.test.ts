@@ -1,6 +1,10 @@
 // proxy_id (hcti guides/advanced/proxies.md): a render that names an operator-configured proxy
 // sends all its page traffic through it, with the proxy's credentials; the egress policy still
 // decides which destinations a page may reach. The "upstream" is a recording proxy on loopback.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { RenderInputError } from '@pixelfarm/errors';
 import { decodeImage } from '../support/decode-image';
@@ -12,7 +16,20 @@ describe('proxy_id', () => {
   let site: LoopbackServer;
   let upstream: ForwardProxy;
   let locked: ForwardProxy;
+  let secure: ForwardProxy;
   const siteHits: string[] = [];
+
+  /** A self-signed certificate for 127.0.0.1, made for this run: hcti's proxies are https ones. */
+  function selfSigned(): { key: string; cert: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proxy-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+      return { key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
 
   beforeAll(async () => {
     site = await serveOnLoopback((req, res) => {
@@ -27,6 +44,8 @@ describe('proxy_id', () => {
     });
     upstream = await startForwardProxy({ username: 'render', password: 'p@ss:word' });
     locked = await startForwardProxy({ username: 'someone', password: 'else' });
+    const tls = selfSigned();
+    secure = await startForwardProxy({ username: 'tls-user', password: 'tls-pass' }, tls);
     renderer = new ChromiumRenderer({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       urlAllowlist: ['127.0.0.1'],
@@ -35,13 +54,15 @@ describe('proxy_id', () => {
       proxies: [
         { id: 'corp', protocol: 'http', host: upstream.host, port: upstream.port, username: 'render', password: 'p@ss:word' },
         { id: 'wrong-password', protocol: 'http', host: locked.host, port: locked.port, username: 'someone', password: 'guess' },
+        { id: 'secure', protocol: 'https', host: secure.host, port: secure.port, username: 'tls-user', password: 'tls-pass' },
       ],
+      proxyCa: tls.cert,
     });
     await renderer.start();
   });
   afterAll(async () => {
     await renderer?.close();
-    await Promise.all([site?.close(), upstream?.close(), locked?.close()]);
+    await Promise.all([site?.close(), upstream?.close(), locked?.close(), secure?.close()]);
   });
 
   it("sends a url capture's page and subresources through the named proxy, with its credentials", async () => {
@@ -68,6 +89,13 @@ describe('proxy_id', () => {
     const { png } = await renderer.render({ html: `<img src="${site.origin}/logo.svg" style="display:block">`, proxy_id: 'corp', device_scale: 1 });
     expect((await decodeImage(png)).pixel(10, 10)).toEqual([0, 0, 255, 255]);
     expect(upstream.seen.map((r) => r.target)).toContain(`127.0.0.1:${new URL(site.origin).port}`);
+  });
+
+  it('speaks TLS to an https proxy, as hcti requires of its proxies', async () => {
+    secure.seen.length = 0;
+    const { png } = await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 60, proxy_id: 'secure' });
+    expect((await decodeImage(png)).pixel(90, 50)).toEqual([0, 255, 0, 255]);
+    expect(secure.seen.map((r) => [r.method, r.target, r.auth])).toContainEqual(['CONNECT', `127.0.0.1:${new URL(site.origin).port}`, `Basic ${Buffer.from('tls-user:tls-pass').toString('base64')}`]);
   });
 
   it('leaves renders without proxy_id on the direct path', async () => {

@@ -2,6 +2,7 @@
 // CONNECT (and absolute-form plain-http requests), checks Basic credentials, and records what
 // passed through it, so tests see which destinations a render reached through it.
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -21,12 +22,12 @@ export interface ForwardProxy {
   close(): Promise<void>;
 }
 
-/** Starts the proxy; with credentials, requests without them get 407. */
-export async function startForwardProxy(credentials?: { username: string; password: string }): Promise<ForwardProxy> {
+/** Starts the proxy; with credentials, requests without them get 407; with tls, it is an https proxy. */
+export async function startForwardProxy(credentials?: { username: string; password: string }, tls?: { key: string; cert: string }): Promise<ForwardProxy> {
   const expected = credentials && `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
   const seen: ProxiedRequest[] = [];
   const sockets = new Set<Duplex>();
-  const server = http.createServer((req, res) => {
+  const handle: http.RequestListener = (req, res) => {
     seen.push({ method: req.method ?? '', target: req.url ?? '', auth: req.headers['proxy-authorization'] });
     if (expected && req.headers['proxy-authorization'] !== expected) return void res.writeHead(407, { 'Proxy-Authenticate': 'Basic' }).end();
     const url = new URL(req.url ?? '');
@@ -36,8 +37,9 @@ export async function startForwardProxy(credentials?: { username: string; passwo
     });
     up.on('error', () => res.destroy());
     req.pipe(up);
-  });
-  server.on('connection', (s) => {
+  };
+  const server = tls ? https.createServer(tls, handle) : http.createServer(handle);
+  server.on(tls ? 'secureConnection' : 'connection', (s: Duplex) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });

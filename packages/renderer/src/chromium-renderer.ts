@@ -53,6 +53,8 @@ export interface ChromiumRendererOptions {
   jumbo?: { tileSize?: number; timeoutMs?: number; maxSide?: number };
   /** Upstream proxies renders may name in proxy_id (PROXIES). Default none. */
   proxies?: readonly UpstreamProxyConfig[];
+  /** CA certificates that sign https upstream proxies' certificates. Default: Node's (and NODE_EXTRA_CA_CERTS). */
+  proxyCa?: string | Buffer;
 }
 
 export class ChromiumRenderer implements Renderer {
@@ -79,7 +81,7 @@ export class ChromiumRenderer implements Renderer {
       },
     });
     this.pool = new PagePool({ host: this.host, size: options.poolSize ?? 4 });
-    this.relays = new UpstreamRelays(options.proxies ?? [], this.guard);
+    this.relays = new UpstreamRelays(options.proxies ?? [], this.guard, { ca: options.proxyCa });
   }
 
   /** Starts the egress proxy and launches the browser ahead of the first job, so start-up fails early when it cannot. */
