@@ -6,7 +6,7 @@ import express from 'express';
 import IORedis from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config, Logger } from '@pixelfarm/config';
-import { apiKeyOf } from '@pixelfarm/config';
+import { apiKeyOf, webhookSecretsOf } from '@pixelfarm/config';
 import { AccountImageIndex, createStorage, ImageStore, InstrumentedDriver } from '@pixelfarm/storage';
 import {
   AdmissionControl,
@@ -30,6 +30,7 @@ import { createRenderPdfJob } from './jobs/render-pdf.job';
 import { buildJobRegistry } from './jobs/job-registry';
 import { createDeliverCallbackJob } from './jobs/deliver-callback.job';
 import { WebhookSender } from './callbacks/webhook-sender';
+import { WebhookSigner } from './callbacks/webhook-signer';
 import { RenderOutcomes } from './render-outcomes';
 
 export interface WorkerApp {
@@ -129,7 +130,8 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   });
   worker.on('completed', () => metrics.completed());
 
-  // Callbacks: delivered under the page-load egress rules, signed with the account's key.
+  // Callbacks: delivered under the page-load egress rules, signed with the account's webhook
+  // secrets (Standard Webhooks) and, unless turned off, the legacy X-Signature.
   const callbackMetrics = createCallbackMetrics(registry);
   const callbackWorker = createCallbackWorker({
     redisUrl: config.redisUrl,
@@ -137,7 +139,10 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     concurrency: config.callbacks.concurrency,
     deliver: createDeliverCallbackJob({
       sender: new WebhookSender({ guard: new NetworkGuard(config.urlAllowlist), timeoutMs: config.callbacks.timeoutMs }),
-      keyOf: (account) => apiKeyOf(config.apiKeys, account),
+      signer: new WebhookSigner({
+        secretsOf: (account) => webhookSecretsOf(account, config.callbacks.secrets, config.apiKeys),
+        legacyKeyOf: config.callbacks.legacySignature ? (account) => apiKeyOf(config.apiKeys, account) : undefined,
+      }),
       onSent: (job) => callbackMetrics.delivery('sent', job.data.kind),
     }),
     onFailed: (job, err, final) => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '@pixelfarm/errors';
 import { parseApiKeys, type ApiKey } from './api-keys';
+import { parseWebhookSecrets, type WebhookSecret } from './webhook-secrets';
 import { parseUpstreamProxies, type UpstreamProxy } from './upstream-proxies';
 import { availableCpus } from './cpu-budget';
 
@@ -207,6 +208,14 @@ const schema = z.object({
   CALLBACK_BACKOFF_MS: int(5_000, 10, 3_600_000),
   /** Callbacks a worker delivers at once. Default 16. */
   CALLBACK_CONCURRENCY: int(16, 1, 1000),
+  /**
+   * Standard Webhooks secrets of callbacks: `id:whsec_<base64>` pairs, comma-separated; an id
+   * listed twice signs with both (rotation). Accounts not listed sign with a secret derived
+   * from their API key. Default: none listed.
+   */
+  WEBHOOK_SECRETS: z.string().default(''),
+  /** Also send the legacy `X-Signature: sha256=<HMAC of the body keyed with the API key>`. Default true. */
+  CALLBACK_LEGACY_SIGNATURE: bool(true),
   /** Dedupe window (seconds) of html creates that do not send dedupe_duration_s. Default 30 days. */
   DEDUPE_DEFAULT_S: int(30 * 24 * 3600, 0, 366 * 24 * 3600),
   /** Loop iterations ({{#each}}) one template render may run; a nested-loop bomb fails with 400. Default 100,000. */
@@ -299,7 +308,16 @@ export interface Config {
     batchRetentionS: number;
   };
   /** Delivery of callback_url notifications. */
-  callbacks: { attempts: number; timeoutMs: number; backoffMs: number; concurrency: number };
+  callbacks: {
+    attempts: number;
+    timeoutMs: number;
+    backoffMs: number;
+    concurrency: number;
+    /** Configured signing secrets (WEBHOOK_SECRETS); other accounts derive theirs from the API key. */
+    secrets: readonly WebhookSecret[];
+    /** Whether the legacy X-Signature header is sent too. */
+    legacySignature: boolean;
+  };
   /** Per-key request rate on authenticated routes (a token bucket in Redis). */
   rateLimit: { perMinute: number; burst: number; whenRedisDown: 'memory' | 'allow' | 'refuse' };
   /** Compiled Handlebars templates kept by an API process. */
@@ -358,6 +376,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(`MAX_INPUT_PIXELS: must be at least MAX_RENDER_PIXELS (${e.MAX_RENDER_PIXELS}), or captures could not be processed`);
   }
   if (!!e.ADMIN_USER !== !!e.ADMIN_PASSWORD) problems.push('ADMIN_USER/ADMIN_PASSWORD: set both or neither');
+  let webhookSecrets: WebhookSecret[] = [];
+  try {
+    webhookSecrets = parseWebhookSecrets(e.WEBHOOK_SECRETS);
+  } catch (err) {
+    problems.push(`WEBHOOK_SECRETS: ${(err as Error).message}`);
+  }
   // Below a second's worth of the rate the bucket could not hold the next request's token.
   const minBurst = Math.ceil(e.RATE_LIMIT_PER_MINUTE / 60);
   const burst = e.RATE_LIMIT_BURST ?? Math.max(minBurst, Math.ceil(e.RATE_LIMIT_PER_MINUTE / 6));
@@ -433,6 +457,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       timeoutMs: e.CALLBACK_TIMEOUT_MS,
       backoffMs: e.CALLBACK_BACKOFF_MS,
       concurrency: e.CALLBACK_CONCURRENCY,
+      secrets: webhookSecrets,
+      legacySignature: e.CALLBACK_LEGACY_SIGNATURE,
     },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst, whenRedisDown: e.RATE_LIMIT_WHEN_REDIS_DOWN },
     templateCache: { entries: e.TEMPLATE_CACHE_ENTRIES, bytes: e.TEMPLATE_CACHE_BYTES },

@@ -29,7 +29,8 @@ export const CREATE_FIELD_DOCS = {
   disable_twemoji: 'Use the native emoji font instead of the bundled emoji rendering.',
   block_consent_banners: 'Hide common cookie and consent banners (url mode).',
   metadata: 'Your own key/values, stored with the image and returned by the listing.',
-  callback_url: 'An http(s) URL that receives {id, url, status, error?} as a signed JSON POST when the render is stored or has failed for good (X-Signature: sha256=<HMAC of the body with your API key>).',
+  callback_url:
+    'An http(s) URL that receives {id, url, status, error?} as a signed JSON POST when the render is stored or has failed for good: Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature with your webhook secret), and the legacy X-Signature: sha256=<HMAC of the body with your API key>.',
   format: 'Extension of the returned url; the image can be fetched in any format later.',
   pdf_options: 'Page size (number of px, or a string with px/in/cm/mm), scale, margins [top, right, bottom, left] and print_background for the .pdf of this image.',
   headers:

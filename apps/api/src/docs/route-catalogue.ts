@@ -138,7 +138,8 @@ export function routeCatalogue(options: CatalogueOptions): OperationDoc[] {
       description:
         'Every variation is checked first (a bad one is a 400 naming its index, and nothing is queued); the renders then run in ' +
         'the low-priority lane. callback_url receives {batch_id, total, done, failed, status_url} when all are finished, signed ' +
-        'with X-Signature: sha256=<HMAC of the body with your API key>.',
+        'as Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature with your webhook secret) and with the legacy ' +
+        'X-Signature: sha256=<HMAC of the body with your API key>.',
       access: 'basic',
       body: {
         ...json('BulkJob', bulkJobBodySchema(options.createSchema, options.maxBulk)),

@@ -1,27 +1,29 @@
-// The callback job: signs the stored body with the account's API key and POSTs it. A non-2xx
-// answer or a network error throws, so BullMQ retries with exponential backoff.
-import { createHmac } from 'node:crypto';
+// The callback job: signs the stored body (Standard Webhooks, plus the legacy X-Signature) and
+// POSTs it. A non-2xx answer or a network error throws, so BullMQ retries with exponential backoff.
 import type { Job } from 'bullmq';
 import { CallbackRefusedError, type CallbackJobData } from '@pixelfarm/queue';
 import type { WebhookSender } from '../callbacks/webhook-sender';
+import type { WebhookSigner } from '../callbacks/webhook-signer';
 
 export interface DeliverCallbackJobDeps {
   sender: Pick<WebhookSender, 'post'>;
-  /** The current API key of an account (it signs the body). */
-  keyOf: (account: string) => string | undefined;
+  signer: Pick<WebhookSigner, 'headers'>;
   onSent?: (job: Job<CallbackJobData>) => void;
 }
 
-/** `sha256=<hex HMAC-SHA256 of the raw body>`, keyed with the API key: what X-Signature carries. */
-export function callbackSignature(key: string, body: string): string {
-  return `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+/**
+ * The notification's webhook-id: the same on every attempt of the job, and new when an id is
+ * queued again later (a job's id with its creation time), so receivers may drop duplicates by it.
+ */
+export function webhookIdOf(job: Pick<Job, 'id' | 'timestamp'>): string {
+  return `msg_${job.id}_${job.timestamp}`;
 }
 
 export function createDeliverCallbackJob(deps: DeliverCallbackJobDeps): (job: Job<CallbackJobData>) => Promise<void> {
   return async (job) => {
-    const key = deps.keyOf(job.data.account);
-    if (!key) throw new CallbackRefusedError(`account ${job.data.account} has no API key to sign with`);
-    const status = await deps.sender.post(job.data.url, job.data.body, { 'X-Signature': callbackSignature(key, job.data.body) });
+    const headers = deps.signer.headers(job.data.account, webhookIdOf(job), job.data.body);
+    if (!headers) throw new CallbackRefusedError(`account ${job.data.account} has no API key or webhook secret to sign with`);
+    const status = await deps.sender.post(job.data.url, job.data.body, headers);
     if (status < 200 || status > 299) throw new Error(`callback_url answered ${status}`);
     deps.onSent?.(job);
   };
