@@ -5,7 +5,8 @@
 // yet; pdf_options with jumbo, which hcti refuses too); without them every request is accepted.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type http from 'node:http';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { basicAuth, TEST_KEYS } from '../support/test-env';
 import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
@@ -24,6 +25,7 @@ describe('the official client, every field of every request type', () => {
   let assets: LoopbackServer;
   let fonts: LoopbackServer;
   let proxy: ForwardProxy;
+  let server: http.Server;
   let base: string;
   const visits: { path: string; headers: http.IncomingHttpHeaders }[] = [];
 
@@ -46,7 +48,7 @@ describe('the official client, every field of every request type', () => {
       PROXIES: `corp=http://render:secret@127.0.0.1:${proxy.port}`,
       RENDER_WAIT_MS: '120000',
     });
-    base = `http://127.0.0.1:${await stack.api.listen()}`;
+    base = `http://127.0.0.1:${(await stack.api.listen()).port}`;
   });
   afterAll(async () => {
     await stack?.close();
