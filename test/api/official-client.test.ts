@@ -48,9 +48,14 @@ describe('the official client, every field of every request type', () => {
       PROXIES: `corp=http://render:secret@127.0.0.1:${proxy.port}`,
       RENDER_WAIT_MS: '120000',
     });
-    base = `http://127.0.0.1:${(await stack.api.listen()).port}`;
+    // The client needs a real port: the API's handler on one of ours.
+    server = http.createServer(stack.api.handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
     await stack?.close();
     await Promise.all([site?.close(), assets?.close(), fonts?.close(), proxy?.close()]);
   });
