@@ -9,6 +9,7 @@ import request from 'supertest';
 import { createLogger, loadConfig } from '@pixelfarm/config';
 import { createApiApp, type ApiApp } from '../../apps/api/src/app';
 import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 import { basicAuth, testEnv } from '../support/test-env';
 import { decodeImage } from '../support/decode-image';
@@ -24,16 +25,6 @@ async function stopRedis(child: ChildProcess): Promise<void> {
     child.once('exit', r);
     child.kill('SIGTERM');
   });
-}
-
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = await fn();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    last = await fn();
-  }
-  return last;
 }
 
 describe('Redis restart', () => {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import IORedis from 'ioredis';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 import { spawnApp, waitForHttp, type AppProcess } from '../support/processes';
 import { basicAuth, testEnv } from '../support/test-env';
@@ -48,16 +49,6 @@ async function inFlight<T>(n: number, k: number, task: (i: number) => Promise<T>
     }),
   );
   return out;
-}
-
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = await fn();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    last = await fn();
-  }
-  return last;
 }
 
 const card = (i: number) => ({
@@ -159,7 +150,7 @@ describe('render ownership with real processes', () => {
     const next = await startApi(env);
     procs.push(next.proc);
     const jobsLeft = async () => (await redis.llen(`${prefix}:render-v1:wait`)) + (await redis.llen(`${prefix}:render-v1:active`));
-    expect(await eventually(jobsLeft, (n) => n === 0)).toBe(0);
+    expect(await eventually(jobsLeft, (n) => n === 0, 60_000)).toBe(0);
     const usage = async () =>
       ((await (await fetch(`${next.url}/v1/usage`, { headers: { Authorization: basicAuth() } })).json()) as { per_billing_period: { total_images: number }[] })
         .per_billing_period[0]!.total_images;
