@@ -24,7 +24,8 @@ import { usageRoutes } from './routes/usage.routes';
 import { templateRoutes } from './routes/template.routes';
 import { signedUrlRoutes } from './routes/signed-url.routes';
 import { docsRoutes } from './routes/docs.routes';
-import { routeCatalogue } from './docs/route-catalogue';
+import { operationsRoutes } from './routes/operations.routes';
+import { mountRoutes, type Route } from './http/route';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { ImageService } from './services/image.service';
 import { PdfService } from './services/pdf.service';
@@ -151,61 +152,47 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(metricsMiddleware(createHttpMetrics(registry)));
-  app.use(
-    healthRoutes({
-      registry,
-      isDraining: () => draining,
-      cacheMs: config.readinessCacheMs,
-      checks: { redis: () => queue.ping(), storage: () => storage.ping() },
-    }),
-  );
-  if (config.admin) app.use(adminRoutes(config.admin, [queue.dashboardQueue, callbacks.dashboardQueue]));
-  // /openapi.json, /docs and the playground at /; the document shows this server's configured limits.
-  const openapi = buildOpenApiDocument(
-    routeCatalogue({
-      createSchema,
-      maxBatch: config.limits.imageBatchMax,
-      maxBulk: config.limits.batchMax,
-      maxImageDimension: config.limits.maxImageDimension,
-      adminEnabled: config.admin !== undefined,
-    }),
-    {
-      title: 'pixelfarm',
-      version: 'v1',
-      description: 'Self-hosted HTML/CSS-to-image render farm speaking the HTML/CSS-to-image HTTP API.',
-      serverUrl: config.publicUrl,
-    },
-  );
+  // It answers /healthz, /readyz and /metrics.
+  const health = healthRoutes({
+    registry,
+    isDraining: () => draining,
+    cacheMs: config.readinessCacheMs,
+    checks: { redis: () => queue.ping(), storage: () => storage.ping() },
+  });
   // The development pair is public (it is in the source); real keys are never put in a page.
-  app.use(docsRoutes({ document: openapi, devCredentials: config.usingDevKey ? DEV_API_KEY : undefined }));
-  // Order matters: /v1/image/batch and the signed-URL paths must be matched before /v1/image/:file.
-  app.use(batchRoutes({ creator, images, createSchema, auth, bodyParsers: parsers, maxBatch: config.limits.imageBatchMax }));
-  app.use(
-    batchesRoutes({
-      batches,
-      createSchema,
-      auth,
-      bodyParsers: parsers,
-      maxBatch: config.limits.batchMax,
-      pageSize: config.limits.batchPageSize,
-    }),
-  );
-  app.use(imagesListRoutes({ list: new ImageListService({ index, publicUrl: config.publicUrl }), auth }));
-  app.use(usageRoutes({ usage, auth }));
-  app.use(templateRoutes({ templates, creator, createSchema, auth, bodyParsers: parsers }));
-  app.use(signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, createSchema, limiter }));
-  app.use(
-    imageRoutes({
+  const docs = docsRoutes({ devCredentials: config.usingDevKey ? DEV_API_KEY : undefined });
+  // Every route, as one object each (method, path, access, schemas, responses, handler): this
+  // list is both what is mounted and what /openapi.json and /docs describe. Order matters:
+  // /v1/image/batch and the signed-URL paths must be matched before /v1/image/{id}.
+  const routes: Route[] = [
+    ...operationsRoutes({ health, metrics: health }),
+    ...(config.admin ? adminRoutes(config.admin, [queue.dashboardQueue, callbacks.dashboardQueue]) : []),
+    ...docs.routes,
+    ...batchRoutes({ creator, images, createSchema, maxBatch: config.limits.imageBatchMax }),
+    ...batchesRoutes({ batches, createSchema, maxBatch: config.limits.batchMax, pageSize: config.limits.batchPageSize }),
+    ...imagesListRoutes({ list: new ImageListService({ index, publicUrl: config.publicUrl }) }),
+    ...usageRoutes({ usage }),
+    ...templateRoutes({ templates, creator, createSchema }),
+    ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, createSchema, limiter }),
+    ...imageRoutes({
       images,
       variants,
       pdfs: new PdfService({ storage, images: imageStore, queue, renderWaitMs: config.limits.renderWaitMs }),
       deliver,
       createSchema,
-      auth,
-      bodyParsers: parsers,
       maxImageDimension: config.limits.maxImageDimension,
     }),
+  ];
+  // The document shows this server's configured limits (the schemas are built from them).
+  docs.publish(
+    buildOpenApiDocument(routes, {
+      title: 'pixelfarm',
+      version: 'v1',
+      description: 'Self-hosted HTML/CSS-to-image render farm speaking the HTML/CSS-to-image HTTP API.',
+      serverUrl: config.publicUrl,
+    }),
   );
+  app.use(mountRoutes(routes, { auth, bodyParsers: parsers }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config.limits.queueRetryAfterS));
 

@@ -1,5 +1,6 @@
-// The queue dashboard (Bull Board) at /admin/queues, behind the admin credentials.
-import { Router, type RequestHandler } from 'express';
+// The queue dashboard (Bull Board) at /admin/queues, behind the admin credentials: one route
+// object, a sub-application mounted at its path.
+import type { RequestHandler } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -8,10 +9,12 @@ import { AuthenticationError } from '@pixelfarm/errors';
 import { checkDashboardQuery } from '@pixelfarm/schemas';
 import { findApiKey } from '@pixelfarm/config';
 import { parseBasicAuth } from '../http/auth.middleware';
+import type { Route } from '../http/route';
+import { htmlPage } from '../docs/route-docs';
 
 export const ADMIN_PATH = '/admin/queues';
 
-export function adminRoutes(admin: { user: string; password: string }, queues: Queue[]): Router {
+export function adminRoutes(admin: { user: string; password: string }, queues: Queue[]): Route[] {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(ADMIN_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter });
@@ -24,7 +27,18 @@ export function adminRoutes(admin: { user: string; password: string }, queues: Q
     checkDashboardQuery(req.query as Record<string, unknown>);
     next();
   };
-  const router = Router();
-  router.use(ADMIN_PATH, requireAdmin, checkPaging, serverAdapter.getRouter() as RequestHandler);
-  return router;
+  return [
+    {
+      id: 'queueDashboard',
+      method: 'get',
+      path: ADMIN_PATH,
+      tag: 'Operations',
+      summary: 'Queue dashboard (Bull Board) and the routes under it',
+      access: 'admin',
+      responses: { 200: htmlPage },
+      mount: true,
+      before: [requireAdmin, checkPaging],
+      handler: serverAdapter.getRouter() as RequestHandler,
+    },
+  ];
 }

@@ -3,7 +3,8 @@
 //   /v1/image/:template_id/:token[/:format]?key=value…            (template values)
 // The image id derives from the content: the first GET renders, later ones are served from
 // storage. Serving is left to GET /v1/image/:file, so headers, ETags and variants are the same.
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
 import { ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '@pixelfarm/errors';
 import { isTemplateId, parseCreateImage, UNSUPPORTED_FORMAT_MESSAGE, type CreateImageRequest, type createImageSchema } from '@pixelfarm/schemas';
 import type { UrlSignatureVerifier } from '../services/url-signature';
@@ -11,6 +12,8 @@ import type { ImageCreateService } from '../services/image-create.service';
 import type { TemplateService } from '../services/template.service';
 import type { RateLimiter } from '../services/rate-limiter';
 import { applyRateLimit } from '../http/rate-limit.middleware';
+import type { Route } from '../http/route';
+import { EXAMPLE_TOKEN, error, formatParam, imageResponse, json, templatePathParam } from '../docs/route-docs';
 
 export interface SignedUrlRoutesDeps {
   verifier: Pick<UrlSignatureVerifier, 'verifyFor' | 'signers'>;
@@ -58,13 +61,11 @@ function templateValue(text: string): unknown {
   }
 }
 
-export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Router {
-  const router = Router();
-
+export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Route[] {
   // Renders count against the signer's rate limit (images already stored are served freely).
   const limitFor = (account: string, res: Response) => () => applyRateLimit(deps.limiter, account, res);
 
-  /** Hands the stored image to GET /v1/image/:file, as if the client had asked for it. */
+  /** Hands the stored image on to GET /v1/image/{id} (listed after these), as if the client had asked for it. */
   const serve = (req: Request, next: NextFunction, id: string, format: string | undefined) => {
     req.url = `/v1/image/${id}${format ? `.${format.toLowerCase()}` : ''}`;
     next();
@@ -75,20 +76,58 @@ export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Router {
     next(format === undefined || FORMAT_PATTERN.test(String(format)) ? undefined : new UnprocessableError(UNSUPPORTED_FORMAT_MESSAGE));
   };
 
-  router.get('/v1/image/create-and-render/:api_id/:token{/:format}', checkFormat, async (req, res, next) => {
-    const query = rawQuery(req);
-    const account = deps.verifier.verifyFor(String(req.params.api_id), query, String(req.params.token));
-    if (!account) throw new ForbiddenError(BAD_TOKEN);
-    const request = parseCreateImage(deps.createSchema, queryFields(query, REPEATED_FIELDS));
-    const image = await deps.creator.ensure(account, request, limitFor(account, res));
-    serve(req, next, image.id, req.params.format as string | undefined);
-  });
+  return [
+    {
+      id: 'createAndRenderSigned',
+      method: 'get',
+      path: '/v1/image/create-and-render/{api_id}/{token}[/{format}]',
+      tag: 'Signed URLs',
+      summary: 'Render on GET from create fields in the query string',
+      description:
+        'token is the lowercase hex HMAC-SHA256 of the query string exactly as sent (without "?"), keyed with the API key of api_id. ' +
+        'headers and additional_header_origins repeat (headers=Name:value), in the signed order. ' +
+        'The image id derives from the content: the first GET renders, later ones are served from storage.',
+      access: 'signed',
+      pathParams: {
+        api_id: { description: 'Your public API id', example: 'my-api-id' },
+        token: { description: 'HMAC-SHA256 of the query string, hex', example: EXAMPLE_TOKEN },
+        format: formatParam,
+      },
+      queryObject: { name: 'options', description: 'Any create field as a query parameter', schema: json('CreateImage', deps.createSchema), example: { html: '<b>Hi</b>' } },
+      responses: { 200: imageResponse, 422: error('Unsupported format') },
+      before: [checkFormat],
+      handler: async (req, res, next) => {
+        const query = rawQuery(req);
+        const account = deps.verifier.verifyFor(String(req.params.api_id), query, String(req.params.token));
+        if (!account) throw new ForbiddenError(BAD_TOKEN);
+        const request = parseCreateImage(deps.createSchema, queryFields(query, REPEATED_FIELDS));
+        const image = await deps.creator.ensure(account, request, limitFor(account, res));
+        serve(req, next, image.id, req.params.format as string | undefined);
+      },
+    },
+    {
+      id: 'renderTemplateSigned',
+      method: 'get',
+      path: '/v1/image/{id}/{token_or_version}[/{format}]',
+      tag: 'Signed URLs',
+      summary: 'Render a template on GET from values in the query string',
+      description:
+        'Keys sorted, object values JSON-encoded; template_version optional. token is the HMAC-SHA256 (hex) of the query string, ' +
+        'keyed with the API key of the template’s account.',
+      access: 'signed',
+      pathParams: { id: templatePathParam, token_or_version: { description: 'HMAC-SHA256 of the query string, hex', example: EXAMPLE_TOKEN }, format: formatParam },
+      queryObject: { name: 'values', description: 'Template values (and template_version)', schema: z.record(z.string(), z.string()), example: { title: 'Launch' } },
+      responses: { 200: imageResponse, 404: error('No such template for the signing account'), 422: error('Unsupported format') },
+      before: [checkFormat],
+      handler: (req, res, next) => renderTemplate(req, res, next),
+    },
+  ];
 
-  router.get('/v1/image/:template_id/:token{/:format}', checkFormat, async (req, res, next) => {
-    const templateId = String(req.params.template_id);
+  async function renderTemplate(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const templateId = String(req.params.id);
     if (!isTemplateId(templateId)) return next('route');
     const query = rawQuery(req);
-    const signers = deps.verifier.signers(query, String(req.params.token));
+    const signers = deps.verifier.signers(query, String(req.params.token_or_version));
     if (signers.length === 0) throw new ForbiddenError(BAD_TOKEN);
     const { template_version, ...values } = queryFields(query) as Record<string, string>;
     const request: CreateImageRequest = parseCreateImage(deps.createSchema, {
@@ -110,7 +149,5 @@ export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Router {
       return serve(req, next, image.id, req.params.format as string | undefined);
     }
     throw new NotFoundError('Template not found');
-  });
-
-  return router;
+  }
 }

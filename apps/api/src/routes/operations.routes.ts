@@ -1,0 +1,51 @@
+// Probes and scrapes: liveness and readiness (and Prometheus metrics where the public app
+// serves them), answered by the health package's routers (shared with the worker), documented
+// here as the API serves them.
+import type { RequestHandler } from 'express';
+import type { Route } from '../http/route';
+import { ok, responses } from '../docs/route-docs';
+
+export interface OperationsRoutesDeps {
+  /** @pixelfarm/health's router: it answers /healthz and /readyz. */
+  health: RequestHandler;
+  /** What answers GET /metrics on this app, if it serves them. */
+  metrics?: RequestHandler;
+}
+
+export function operationsRoutes(deps: OperationsRoutesDeps): Route[] {
+  const routes: Route[] = [
+    {
+      id: 'liveness',
+      method: 'get',
+      path: '/healthz',
+      tag: 'Operations',
+      summary: 'Liveness: the process is up',
+      access: 'public',
+      responses: { 200: ok('Up', 'Health', responses.health) },
+      handler: deps.health,
+    },
+    {
+      id: 'readiness',
+      method: 'get',
+      path: '/readyz',
+      tag: 'Operations',
+      summary: 'Readiness: Redis and storage answer',
+      access: 'public',
+      responses: { 200: ok('Ready', 'Readiness', responses.readiness), 503: ok('Not ready: checks names what is down', 'Readiness', responses.readiness) },
+      handler: deps.health,
+    },
+  ];
+  if (deps.metrics) {
+    routes.push({
+      id: 'metrics',
+      method: 'get',
+      path: '/metrics',
+      tag: 'Operations',
+      summary: 'Prometheus metrics',
+      access: 'public',
+      responses: { 200: { description: 'Prometheus text exposition format', contentTypes: ['text/plain'] } },
+      handler: deps.metrics,
+    });
+  }
+  return routes;
+}
