@@ -1,4 +1,4 @@
-// Builds the OpenAPI 3.1 document from the route catalogue. Schemas are converted from the zod
+// Builds the OpenAPI 3.1 document from the routes (each one's OperationDoc). Schemas are converted from the zod
 // validators with z.toJSONSchema (JSON Schema 2020-12, the dialect of OpenAPI 3.1, input side),
 // so the documented types and limits are the enforced ones.
 import { z } from 'zod';

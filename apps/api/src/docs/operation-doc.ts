@@ -1,4 +1,4 @@
-// The description of one HTTP operation, as the route catalogue lists it and the OpenAPI builder
+// The description of one HTTP operation, as each route object carries it and the OpenAPI builder
 // reads it. Request shapes are the validators' own zod schemas, never a copy of their fields.
 import type { z } from 'zod';
 
