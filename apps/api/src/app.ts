@@ -12,6 +12,7 @@ import { healthRoutes } from '@pixelfarm/health';
 import { createImageSchema } from '@pixelfarm/schemas';
 import { RENDER_QUEUE } from '@pixelfarm/queue';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { accessLog } from './http/access-log.middleware';
 import { requireAuth } from './http/auth.middleware';
 import { bodyParsers } from './http/body-parsers';
 import { metricsMiddleware } from './http/metrics.middleware';
@@ -69,7 +70,9 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     createStorage(config.storage.driver === 'fs' ? config.storage : { driver: 's3', s3: { ...config.storage.s3 } }),
     createStorageMetrics(registry),
   );
-  const queue = new RenderQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, attempts: config.limits.jobAttempts });
+  // Jobs carry the id of the request that queued them (the access log's scope), for the worker's lines.
+  const requestId = () => logger.scope()?.reqId;
+  const queue = new RenderQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, attempts: config.limits.jobAttempts, requestId });
   registerQueueDepth(registry, RENDER_QUEUE, () => queue.counts());
   // Non-blocking client for counters, locks and admission; fails fast while Redis is down.
   const redis = new IORedis(redisOptions(config.redisUrl, 'producer'));
@@ -84,6 +87,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     prefix: config.redisPrefix,
     attempts: config.callbacks.attempts,
     backoffMs: config.callbacks.backoffMs,
+    requestId,
   });
   const limiter = new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit });
   const auth = authenticated(requireAuth(config.apiKeys), limiter);
@@ -150,6 +154,8 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   let draining = false;
   const app = express();
   app.disable('x-powered-by');
+  // First, so that every line of a request, and the access line, carry its id.
+  app.use(accessLog(logger));
   app.set('etag', false);
   app.use(metricsMiddleware(createHttpMetrics(registry)));
   // It answers /healthz, /readyz and /metrics.

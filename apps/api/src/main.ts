@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const port = await app.listen();
   logger.info('api listening', { url: config.publicUrl, port, storage: config.storage.driver });
   if (config.usingDevKey) {
-    logger.warn('API_KEYS is unset: using the development pair', { api_id: config.apiKeys[0]!.id, api_key: config.apiKeys[0]!.key });
+    // The pair is public (it is in the source), so it is printed in the message: api_key fields are redacted.
+    const dev = config.apiKeys[0]!;
+    logger.warn(`API_KEYS is unset: using the development pair ${dev.id}:${dev.key}`, { api_id: dev.id });
   }
   app.ready().catch((err) => logger.warn('redis not reachable yet', { error: String(err) }));
 

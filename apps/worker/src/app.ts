@@ -82,6 +82,8 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     prefix: config.redisPrefix,
     attempts: config.callbacks.attempts,
     backoffMs: config.callbacks.backoffMs,
+    // Callbacks queued by a render's outcome carry the render's request id (the job's scope).
+    requestId: () => logger.scope()?.reqId,
   });
   const outcomes = new RenderOutcomes({
     callbacks,
@@ -118,17 +120,23 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     stalledIntervalMs: config.limits.jobStalledIntervalMs,
     maxStalledCount: config.limits.jobMaxStalls,
     processors,
+    // Every line logged while a job runs carries the id of the request that queued it.
+    inScope: (job, run) => logger.runWith({ reqId: job.data.requestId, job: job.id }, run),
     onFailed: (job, err) => {
       const failure = decodeFailure(err.message);
       metrics.failed(failure.kind);
-      logger.warn('render failed', { id: job?.id, attempt: job?.attemptsMade, kind: failure.kind, reason: failure.message });
+      logger.warn('render failed', { reqId: job?.data.requestId, id: job?.id, attempt: job?.attemptsMade, kind: failure.kind, reason: failure.message });
     },
     onFinalFailure: async (job, failure) => {
       if (job.name === JOB_NAMES.render) await outcomes.failed(job.data, failure);
     },
     onError: (err) => logger.warn('worker error', { error: err.message }),
   });
-  worker.on('completed', () => metrics.completed());
+  worker.on('completed', (job) => {
+    metrics.completed();
+    // One line per finished render, like the API's access line, tied to it by reqId.
+    logger.info('render done', { reqId: job.data.requestId, job: job.id, jobName: job.name, attempt: job.attemptsMade, durationMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? job.timestamp) });
+  });
 
   // Callbacks: delivered under the page-load egress rules, signed with the account's webhook
   // secrets (Standard Webhooks) and, unless turned off, the legacy X-Signature.
@@ -137,6 +145,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
     concurrency: config.callbacks.concurrency,
+    inScope: (job, run) => logger.runWith({ reqId: job.data.requestId, job: job.id }, run),
     deliver: createDeliverCallbackJob({
       sender: new WebhookSender({ guard: new NetworkGuard(config.urlAllowlist), timeoutMs: config.callbacks.timeoutMs }),
       signer: new WebhookSigner({
@@ -149,7 +158,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       const refused = final && err.name === 'UnrecoverableError';
       const outcome = refused ? 'refused' : final ? 'failed' : 'retried';
       if (job) callbackMetrics.delivery(outcome, job.data.kind);
-      const fields = { job: job?.id, kind: job?.data.kind, attempt: job?.attemptsMade, reason: err.message };
+      const fields = { reqId: job?.data.requestId, job: job?.id, kind: job?.data.kind, attempt: job?.attemptsMade, reason: err.message };
       if (final) logger.warn(refused ? 'callback refused, not sent' : 'callback failed for good', fields);
       else logger.info('callback attempt failed; retrying', fields);
     },

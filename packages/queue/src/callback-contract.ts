@@ -14,6 +14,8 @@ export interface CallbackJobData {
   body: string;
   /** What the notification is about, for logs and metrics. */
   kind: 'image' | 'batch';
+  /** The request (or the render job's request) that led to it, for the worker's log lines. */
+  requestId?: string;
 }
 
 /** Body POSTed when an image is stored (`done`) or has failed for good (`failed`). */

@@ -12,6 +12,8 @@ export interface CallbackQueueOptions {
   attempts: number;
   /** First retry delay; each later one doubles. */
   backoffMs: number;
+  /** The id of the request (or render job's request) being handled, put into each delivery job. */
+  requestId?: () => string | undefined;
 }
 
 export class CallbackQueue {
@@ -26,7 +28,8 @@ export class CallbackQueue {
   /** Queues one delivery; with a jobId, a second add under the same id is a no-op. */
   async enqueue(data: CallbackJobData, jobId?: string): Promise<void> {
     try {
-      await this.queue.add(CALLBACK_JOB, data, {
+      const requestId = data.requestId ?? this.options.requestId?.();
+      await this.queue.add(CALLBACK_JOB, requestId ? { ...data, requestId } : data, {
         jobId,
         attempts: this.options.attempts,
         backoff: { type: 'exponential', delay: this.options.backoffMs },

@@ -21,6 +21,8 @@ export interface CallbackWorkerOptions {
   /** Every failed attempt; `final` when no retry follows. */
   onFailed?: (job: Job<CallbackJobData> | undefined, err: Error, final: boolean) => void;
   onError?: (err: Error) => void;
+  /** Runs each delivery inside a scope (the logger's, binding the request id the job carries). */
+  inScope?: <T>(job: Job<CallbackJobData>, run: () => Promise<T>) => Promise<T>;
 }
 
 export function createCallbackWorker(options: CallbackWorkerOptions): Worker<CallbackJobData> {
@@ -28,7 +30,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): Worker<Cal
     CALLBACK_QUEUE,
     async (job) => {
       try {
-        await options.deliver(job);
+        await (options.inScope ? options.inScope(job, () => options.deliver(job)) : options.deliver(job));
       } catch (err) {
         if (err instanceof CallbackRefusedError) throw new UnrecoverableError(err.message);
         throw err;

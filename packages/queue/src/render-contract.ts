@@ -30,6 +30,12 @@ export interface RenderJobData {
   settle?: RenderSettlement;
   /** Who hears about the outcome: absent when no callback_url or batch asks. */
   notify?: RenderNotify;
+  /**
+   * The id of the API request that queued the job (X-Request-Id): the worker's log lines about
+   * the render carry it, so one id finds the request and its render. Optional: older producers
+   * send none, and a job is kept once, with the id of the request that added it.
+   */
+  requestId?: string;
 }
 
 /**

@@ -10,6 +10,11 @@ export interface RenderQueueOptions {
   prefix: string;
   /** Attempts per job before it fails for good. */
   attempts: number;
+  /**
+   * The id of the request being handled, put into each job it adds (RenderJobData.requestId).
+   * The API wires it to the request scope its access log opens. Default: none.
+   */
+  requestId?: () => string | undefined;
 }
 
 /** How a wait for a render ended, when it did not fail: see awaitOrWithdraw. */
@@ -54,7 +59,7 @@ export class RenderQueue {
   /** Adds the render job; the image id is the job id, so a duplicate add is a no-op. */
   async enqueue(data: RenderJobData, lane: Lane = 'interactive'): Promise<void> {
     try {
-      await this.queue.add(JOB_NAMES.render, data, this.renderJobOptions(data.id, lane));
+      await this.queue.add(JOB_NAMES.render, this.withRequestId(data), this.renderJobOptions(data.id, lane));
     } catch (err) {
       throw new UnavailableError('The render queue is unavailable, please retry', { cause: err });
     }
@@ -69,7 +74,7 @@ export class RenderQueue {
     try {
       for (let i = 0; i < data.length; i += chunk) {
         await this.queue.addBulk(
-          data.slice(i, i + chunk).map((d) => ({ name: JOB_NAMES.render, data: d, opts: this.renderJobOptions(d.id, lane) })),
+          data.slice(i, i + chunk).map((d) => ({ name: JOB_NAMES.render, data: this.withRequestId(d), opts: this.renderJobOptions(d.id, lane) })),
         );
       }
     } catch (err) {
@@ -83,6 +88,11 @@ export class RenderQueue {
     for (let i = 0; i < ids.length; i += parallel) {
       await Promise.all(ids.slice(i, i + parallel).map((id) => this.queue.remove(id).catch(() => 0)));
     }
+  }
+
+  private withRequestId(data: RenderJobData): RenderJobData {
+    const requestId = data.requestId ?? this.options.requestId?.();
+    return requestId ? { ...data, requestId } : data;
   }
 
   private renderJobOptions(id: string, lane: Lane): JobsOptions {
@@ -104,7 +114,7 @@ export class RenderQueue {
   async renderPdf(data: RenderJobData, timeoutMs: number): Promise<RenderJobResult> {
     const jobId = pdfJobId(data.id);
     try {
-      await this.queue.add(JOB_NAMES.pdf, data, {
+      await this.queue.add(JOB_NAMES.pdf, this.withRequestId(data), {
         jobId,
         attempts: this.options.attempts,
         backoff: { type: 'exponential', delay: 500 },

@@ -28,6 +28,11 @@ export interface RenderWorkerOptions {
    */
   onFinalFailure?: (job: Job<RenderJobData, RenderJobResult>, failure: RenderFailure) => Promise<void>;
   onError?: (err: Error) => void;
+  /**
+   * Runs each job's processor, and its final-failure handling, inside a scope: the worker's
+   * logger binds the job's request id there, so every line the render logs carries it.
+   */
+  inScope?: <T>(job: Job<RenderJobData, RenderJobResult>, run: () => Promise<T>) => Promise<T>;
 }
 
 export const workerIdentity = `${hostname()}:${process.pid}`;
@@ -55,13 +60,14 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       const processor = options.processors.get(job.name as JobName);
       if (!processor) throw new UnrecoverableError(encodeFailure({ kind: 'internal', message: `No processor for ${job.name}` }));
       try {
-        return await processor(job);
+        return await (options.inScope ? options.inScope(job, () => processor(job)) : processor(job));
       } catch (err) {
         const input = isInputFailure(err);
         const failure: RenderFailure = { kind: input ? 'input' : 'internal', message: (err as Error).message };
         const thrown = input ? new UnrecoverableError(encodeFailure(failure)) : new Error(encodeFailure(failure), { cause: err });
         if (options.onFinalFailure && (input || job.attemptsMade + 1 >= (job.opts.attempts ?? 1))) {
-          await options.onFinalFailure(job, failure).catch((e: Error) => options.onError?.(e));
+          const onFinalFailure = options.onFinalFailure;
+          await (options.inScope ? options.inScope(job, () => onFinalFailure(job, failure)) : onFinalFailure(job, failure)).catch((e: Error) => options.onError?.(e));
           reported.add(thrown);
         }
         throw thrown;

@@ -1,12 +1,12 @@
 // Maps every error to the JSON error shape of API.md, once. 5xx bodies stay generic (with a
 // request id to find the stack in the log); nothing internal is ever echoed.
 import { STATUS_CODES } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { AppError, NotFoundError, UnavailableError } from '@pixelfarm/errors';
 import { isRedisUnavailable } from '@pixelfarm/queue';
 import type { Logger } from '@pixelfarm/config';
 import { FORM_MAX_FIELDS } from './body-parsers';
+import { requestIdOf } from './access-log.middleware';
 
 export function sendError(res: Response, status: number, message: string, headers: Record<string, string> = {}): void {
   res.set(headers).status(status).json({ error: STATUS_CODES[status] ?? 'Error', statusCode: status, message });
@@ -45,7 +45,7 @@ export function errorHandler(logger: Logger, retryAfterS: number): ErrorRequestH
     // Redis away on any request path (issue #18): whichever call met it, the answer is a 503.
     const err = isRedisUnavailable(caught) ? new UnavailableError('The service is temporarily unavailable, please retry', { cause: caught }) : caught;
     if (err instanceof AppError) {
-      if (err.status >= 500) logger.warn('request failed', { path: req.path, code: err.code, cause: String((err.cause as Error)?.message ?? '') });
+      if (err.status >= 500) logger.warn('request failed', { path: req.path, code: err.code, err: err.cause ?? err });
       const headers = err.status === 503 ? { 'Retry-After': String(retryAfterS), ...err.headers } : err.headers;
       sendError(res, err.status, err.message, headers);
       return;
@@ -55,9 +55,9 @@ export function errorHandler(logger: Logger, retryAfterS: number): ErrorRequestH
       sendError(res, client.status, client.message);
       return;
     }
-    const requestId = randomUUID();
-    logger.error('unhandled error', { requestId, path: req.path, error: (err as Error)?.stack ?? String(err) });
-    sendError(res, 500, `Something went wrong on our side (request ${requestId})`);
+    // The line carries the request id (the access log's scope); the body names it for support.
+    logger.error('unhandled error', { path: req.path, err });
+    sendError(res, 500, `Something went wrong on our side (request ${requestIdOf(req)})`);
   };
 }
 
