@@ -57,6 +57,9 @@ describe('chaos: workers killed mid-render', () => {
       JOB_STALLED_INTERVAL_MS: '1000',
       JOB_MAX_STALLS: '20',
       RENDER_WAIT_MS: '300000',
+      // The creates, their retries and the GETs that check them come faster than an API key's
+      // default burst: this test is about workers dying, not about the rate limit.
+      RATE_LIMIT_PER_MINUTE: '100000',
     });
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
