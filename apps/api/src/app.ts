@@ -5,7 +5,7 @@ import express from 'express';
 import type { Registry } from 'prom-client';
 import { DEV_API_KEY, type Config, type Logger } from '@pixelfarm/config';
 import { AccountImageIndex, BatchStore, createStorage, ImageStore, InstrumentedDriver, S3Presigner, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
-import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, DedupeCache, RenderQueue, UsageCounter } from '@pixelfarm/queue';
+import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, createRedisClient, DedupeCache, RenderQueue, UsageCounter, type RedisClient } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createApiRenderMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
 import { healthRoutes } from '@pixelfarm/health';
@@ -43,8 +43,6 @@ import { UrlSignatureVerifier } from './services/url-signature';
 import { BatchService } from './services/batch.service';
 import { RateLimiter } from './services/rate-limiter';
 import { authenticated } from './http/rate-limit.middleware';
-import IORedis from 'ioredis';
-import { redisOptions } from '@pixelfarm/queue';
 
 export interface ApiApp {
   /** The Express handler, for in-process tests with supertest. */
@@ -55,7 +53,7 @@ export interface ApiApp {
   /** Producer of callback deliveries (images already stored, batches with nothing to render). */
   callbacks: CallbackQueue;
   /** The API's own Redis client (counters, admission, locks). */
-  redis: IORedis;
+  redis: RedisClient;
   /** Waits until Redis answers. */
   ready(): Promise<void>;
   /** Listens on config.port (0: any free port) and resolves with the bound port. */
@@ -75,7 +73,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   const queue = new RenderQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, attempts: config.limits.jobAttempts, requestId });
   registerQueueDepth(registry, RENDER_QUEUE, () => queue.counts());
   // Non-blocking client for counters, locks and admission; fails fast while Redis is down.
-  const redis = new IORedis(redisOptions(config.redisUrl, 'producer'));
+  const redis = createRedisClient(config.redisUrl, 'producer');
   redis.on('error', () => {});
   const admission = new AdmissionControl(redis, {
     prefix: config.redisPrefix,

@@ -3,7 +3,6 @@
 // browser, then Redis).
 import http from 'node:http';
 import express from 'express';
-import IORedis from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Config, Logger } from '@pixelfarm/config';
 import { apiKeyOf, webhookSecretsOf } from '@pixelfarm/config';
@@ -15,10 +14,10 @@ import {
   BatchProgress,
   CallbackQueue,
   createCallbackWorker,
+  createRedisClient,
   createRenderWorker,
   decodeFailure,
   JOB_NAMES,
-  redisOptions,
   UsageCounter,
 } from '@pixelfarm/queue';
 import { ChromiumRenderer, NetworkGuard } from '@pixelfarm/renderer';
@@ -74,7 +73,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   });
   // Non-blocking client for render outcomes (admission tickets, usage, dedupe, bulk progress) and readiness pings; fails fast
   // while Redis is down, which fails (and so retries) the job whose outcome it could not record.
-  const redis = new IORedis(redisOptions(config.redisUrl, 'producer'));
+  const redis = createRedisClient(config.redisUrl, 'producer');
   redis.on('error', () => {});
   const images = new ImageStore(storage);
   const callbacks = new CallbackQueue({

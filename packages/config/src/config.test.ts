@@ -57,9 +57,41 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ URL_ALLOWLIST: 'http://intranet' })).toThrow(/"http:\/\/intranet": not a host name, address or CIDR/);
   });
 
-  it('takes Redis over TCP, TLS or a unix socket', () => {
-    expect(loadConfig({ REDIS_URL: 'unix:///run/redis/redis.sock?db=2' }).redisUrl).toBe('unix:///run/redis/redis.sock?db=2');
-    expect(loadConfig({ REDIS_URL: 'rediss://u:p@redis.example:6380/1' }).redisUrl).toBe('rediss://u:p@redis.example:6380/1');
+  it('takes Redis over TCP, TLS or a unix socket, through Sentinels, or as a Cluster', () => {
+    for (const url of [
+      'unix:///run/redis/redis.sock?db=2',
+      'rediss://u:p@redis.example:6380/1',
+      'redis-sentinel://:p@sentinel-0.example:26379,sentinel-1.example:26379/mymaster/2',
+      'rediss-sentinel://sentinel.example/mymaster?sentinelPassword=s',
+    ]) {
+      expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+    }
+    expect(loadConfig({ REDIS_URL: 'redis-cluster://10.0.0.1:7000,10.0.0.2:7000', REDIS_PREFIX: '{pixelfarm}' }).redisPrefix).toBe('{pixelfarm}');
+  });
+
+  it('names what is wrong with a REDIS_URL', () => {
+    for (const [url, message] of [
+      ['http://redis.example', 'REDIS_URL: unsupported scheme http: use redis, rediss, unix, redis-sentinel, rediss-sentinel, redis-cluster or rediss-cluster'],
+      ['redis-sentinel://s1:26379,s2:26379', 'REDIS_URL: a redis-sentinel:// URL names its primary after the hosts: redis-sentinel://host:26379,host:26379/<primary name>[/db]'],
+      ['redis-sentinel://s1:26379/mymaster?password=x', 'REDIS_URL: unknown parameter password in a redis-sentinel:// URL (sentinelUsername and sentinelPassword are known)'],
+      ['redis-cluster://n1:7000,n2:7000/3', 'REDIS_URL: Redis Cluster has database 0 only: a redis-cluster:// URL takes no database'],
+      ['redis-cluster://n1:7000,n2:70000', 'REDIS_URL: "n2:70000": the port must be from 1 to 65535'],
+      ['redis-cluster://', 'REDIS_URL: a redis-cluster:// URL needs at least one host:port'],
+      ['redis://redis.example/x', 'REDIS_URL: the database must be a whole number, not "x"'],
+    ] as const) {
+      expect(() => loadConfig({ REDIS_URL: url, REDIS_PREFIX: '{pixelfarm}' })).toThrow(`Invalid configuration: ${message}`);
+    }
+  });
+
+  it('requires a hash-tagged REDIS_PREFIX under Redis Cluster, so that every key shares one slot', () => {
+    const cluster = 'redis-cluster://10.0.0.1:7000';
+    const message = 'REDIS_PREFIX: under Redis Cluster every key must be in one hash slot, as BullMQ requires: put the prefix (or part of it) in braces, e.g. {pixelfarm}';
+    expect(() => loadConfig({ REDIS_URL: cluster })).toThrow(`Invalid configuration: ${message}`);
+    // An empty tag hashes the whole key; a brace left open would pair with a later key's `}`.
+    for (const prefix of ['pixelfarm', '{}pixelfarm', 'pixel{farm', 'pixelfarm}{']) expect(() => loadConfig({ REDIS_URL: cluster, REDIS_PREFIX: prefix })).toThrow(/REDIS_PREFIX: under Redis Cluster/);
+    for (const prefix of ['{pixelfarm}', 'prod:{pixelfarm}', '{pf}:prod']) expect(loadConfig({ REDIS_URL: cluster, REDIS_PREFIX: prefix }).redisPrefix).toBe(prefix);
+    // One server or Sentinel has a single keyspace: any prefix.
+    expect(loadConfig({ REDIS_PREFIX: 'pixelfarm' }).redisPrefix).toBe('pixelfarm');
   });
 
   it('treats empty values as unset', () => {

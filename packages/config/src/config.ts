@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '@pixelfarm/errors';
+import { hashTagOf, parseRedisUrl, RedisUrlError } from '@pixelfarm/queue';
 import { parseApiKeys, type ApiKey } from './api-keys';
 import { parseWebhookSecrets, type WebhookSecret } from './webhook-secrets';
 import { parseUpstreamProxies, type UpstreamProxy } from './upstream-proxies';
@@ -53,12 +54,31 @@ const schema = z.object({
   PUBLIC_URL: httpUrl.optional(),
   API_KEYS: z.string().optional(),
   /**
-   * Where Redis listens: redis://[user:pass@]host:port[/db], rediss:// for TLS, or
-   * unix:///path/to/redis.sock[?db=N] for a socket (a sidecar Redis). Default redis://127.0.0.1:6379.
+   * Where Redis is: redis://[user:pass@]host:port[/db] (rediss:// for TLS), unix:///path/to/redis.sock[?db=N]
+   * for a socket (a sidecar Redis), redis-sentinel://[user:pass@]host:26379[,host:26379…]/<primary name>[/db]
+   * for a primary watched by Sentinels, redis-cluster://[user:pass@]host:6379[,host:6379…] for a
+   * Redis Cluster (packages/queue/src/redis-url.ts). Default redis://127.0.0.1:6379.
    */
-  REDIS_URL: z.url({ protocol: /^(rediss?|unix)$/ }).default('redis://127.0.0.1:6379'),
-  /** Prefix of every Redis key this deployment uses (queues, locks); lets tests share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('pixelfarm'),
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .superRefine((value, ctx) => {
+      try {
+        parseRedisUrl(value);
+      } catch (err) {
+        if (!(err instanceof RedisUrlError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    }),
+  /**
+   * Prefix of every Redis key this deployment uses (queues, locks); lets tests share one Redis.
+   * Under Redis Cluster it must hold a hash tag, `{pixelfarm}`, so that every key is in one hash
+   * slot (BullMQ's scripts touch several keys at once). Default pixelfarm.
+   */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9:_{}-]+$/, 'letters, digits and : _ - { } only')
+    .default('pixelfarm'),
   STORAGE_DRIVER: z.enum(['fs', 's3']).default('fs'),
   STORAGE_DIR: z.string().default('./data'),
   S3_ENDPOINT: httpUrl.optional(),
@@ -387,6 +407,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const burst = e.RATE_LIMIT_BURST ?? Math.max(minBurst, Math.ceil(e.RATE_LIMIT_PER_MINUTE / 6));
   if (burst < minBurst || burst > e.RATE_LIMIT_PER_MINUTE) {
     problems.push(`RATE_LIMIT_BURST: must be from ${minBurst} (one second of RATE_LIMIT_PER_MINUTE) to RATE_LIMIT_PER_MINUTE (${e.RATE_LIMIT_PER_MINUTE})`);
+  }
+  if (parseRedisUrl(e.REDIS_URL).mode === 'cluster' && hashTagOf(e.REDIS_PREFIX) === undefined) {
+    problems.push(
+      `REDIS_PREFIX: under Redis Cluster every key must be in one hash slot, as BullMQ requires: put the prefix (or part of it) in braces, e.g. {${e.REDIS_PREFIX.replace(/[{}]/g, '')}}`,
+    );
   }
   const upstream = parseUpstreamProxies(e.PROXIES);
   problems.push(...upstream.problems.map((p) => `PROXIES: ${p}`));

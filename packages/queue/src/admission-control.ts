@@ -5,7 +5,7 @@
 // instead of queueing forever. A ticket is held until the render's outcome is recorded, by the
 // worker that ran it (RenderOutcomes), or until its create removes the job before it started:
 // so the cap bounds what is queued plus running, however many creates give up waiting.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { TooManyRequestsError, UnavailableError } from '@pixelfarm/errors';
 import type { Lane } from './render-contract';
 
@@ -58,7 +58,7 @@ const RELEASE_CHUNK = 1000;
 
 export class AdmissionControl {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: AdmissionOptions,
   ) {}
 

@@ -4,7 +4,7 @@
 // the processor and the `failed` event both reporting) never counts twice, and an item that
 // failed and later succeeded moves from `failed` to `done`. The manifest (which image is which
 // item) is in object storage; this is only progress, kept for BATCH_RETENTION_S.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 export type ItemOutcome = 'done' | 'failed';
 
@@ -69,7 +69,7 @@ export interface BatchProgressOptions {
 
 export class BatchProgress {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: BatchProgressOptions,
   ) {}
 

@@ -3,7 +3,7 @@
 import { Queue } from 'bullmq';
 import { UnavailableError } from '@pixelfarm/errors';
 import { CALLBACK_JOB, CALLBACK_QUEUE, callbackJobIds, type BatchCallbackBody, type CallbackJobData } from './callback-contract';
-import { redisOptions } from './redis-connection';
+import { queueConnection, type QueueConnection } from './queue-connection';
 
 export interface CallbackQueueOptions {
   redisUrl: string;
@@ -18,10 +18,12 @@ export interface CallbackQueueOptions {
 
 export class CallbackQueue {
   private readonly queue: Queue<CallbackJobData>;
+  private readonly connection: QueueConnection;
   private closing?: Promise<void>;
 
   constructor(private readonly options: CallbackQueueOptions) {
-    this.queue = new Queue(CALLBACK_QUEUE, { connection: redisOptions(options.redisUrl, 'producer'), prefix: options.prefix });
+    this.connection = queueConnection(options.redisUrl, 'producer');
+    this.queue = new Queue(CALLBACK_QUEUE, { connection: this.connection.connection, prefix: options.prefix });
     this.queue.on('error', () => {});
   }
 
@@ -53,7 +55,10 @@ export class CallbackQueue {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.queue.close().catch(() => undefined);
+    this.closing ??= this.queue
+      .close()
+      .catch(() => undefined)
+      .then(() => this.connection.close());
     return this.closing;
   }
 }

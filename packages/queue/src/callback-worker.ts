@@ -1,9 +1,9 @@
 // Consumer side of the callback queue: a BullMQ worker handing each delivery to one function.
 // A thrown error retries with backoff; a CallbackRefusedError (a target the egress policy
 // refuses, an account without a key) fails the delivery for good.
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { CALLBACK_QUEUE, type CallbackJobData } from './callback-contract';
-import { redisOptions } from './redis-connection';
+import { OwningWorker, queueConnection } from './queue-connection';
 
 /** The delivery must not be retried: it can never succeed. */
 export class CallbackRefusedError extends Error {
@@ -26,7 +26,7 @@ export interface CallbackWorkerOptions {
 }
 
 export function createCallbackWorker(options: CallbackWorkerOptions): Worker<CallbackJobData> {
-  const worker = new Worker<CallbackJobData>(
+  const worker = new OwningWorker<CallbackJobData, void>(
     CALLBACK_QUEUE,
     async (job) => {
       try {
@@ -36,12 +36,8 @@ export function createCallbackWorker(options: CallbackWorkerOptions): Worker<Cal
         throw err;
       }
     },
-    {
-      connection: redisOptions(options.redisUrl, 'consumer'),
-      prefix: options.prefix,
-      concurrency: options.concurrency,
-      autorun: false,
-    },
+    { prefix: options.prefix, concurrency: options.concurrency, autorun: false },
+    queueConnection(options.redisUrl, 'consumer'),
   );
   worker.on('failed', (job, err) => options.onFailed?.(job, err, !!job?.finishedOn));
   worker.on('error', options.onError ?? (() => {}));

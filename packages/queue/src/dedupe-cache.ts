@@ -1,6 +1,6 @@
 // Duplicate detection: the content hash of a create points at the image it produced, for the
 // create's dedupe window. It is a cache in Redis: losing it only means rendering again.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 
 export interface DedupeCacheOptions {
   prefix: string;
@@ -8,7 +8,7 @@ export interface DedupeCacheOptions {
 
 export class DedupeCache {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: DedupeCacheOptions,
   ) {}
 

@@ -2,7 +2,9 @@
 // callback queue, and the Redis state API and workers share about renders (admission tickets,
 // usage counters, duplicate detection, bulk job progress).
 export * from './render-contract';
+export * from './redis-url';
 export * from './redis-connection';
+export * from './queue-connection';
 export * from './render-queue';
 export * from './render-worker';
 export * from './callback-contract';

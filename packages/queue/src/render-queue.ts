@@ -2,9 +2,10 @@
 import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { AppError, RenderInputError, UnavailableError } from '@pixelfarm/errors';
 import { decodeFailure, JOB_NAMES, LANE_PRIORITY, pdfJobId, RENDER_QUEUE, type Lane, type RenderJobData, type RenderJobResult } from './render-contract';
-import { redisOptions } from './redis-connection';
+import { queueConnection, type QueueConnection } from './queue-connection';
 
 export interface RenderQueueOptions {
+  /** REDIS_URL: one server, Sentinel or Cluster (redis-url.ts). */
   redisUrl: string;
   /** Redis key prefix of this deployment. */
   prefix: string;
@@ -32,14 +33,15 @@ export type QueueCounts = Record<'waiting' | 'active' | 'delayed' | 'failed' | '
 export class RenderQueue {
   private readonly queue: Queue<RenderJobData, RenderJobResult>;
   private readonly events: QueueEvents;
+  private readonly connections: QueueConnection[];
   private closing?: Promise<void>;
 
   constructor(private readonly options: RenderQueueOptions) {
-    this.queue = new Queue(RENDER_QUEUE, { connection: redisOptions(options.redisUrl, 'producer'), prefix: options.prefix });
-    this.events = new QueueEvents(RENDER_QUEUE, {
-      connection: redisOptions(options.redisUrl, 'consumer'),
-      prefix: options.prefix,
-    });
+    const producer = queueConnection(options.redisUrl, 'producer');
+    const consumer = queueConnection(options.redisUrl, 'consumer');
+    this.connections = [producer, consumer];
+    this.queue = new Queue(RENDER_QUEUE, { connection: producer.connection, prefix: options.prefix });
+    this.events = new QueueEvents(RENDER_QUEUE, { connection: consumer.connection, prefix: options.prefix });
     // Errors surface through the calls that hit them; these handlers only keep the
     // emitters from crashing the process while Redis is away.
     this.queue.on('error', () => {});
@@ -228,7 +230,9 @@ export class RenderQueue {
   }
 
   close(): Promise<void> {
-    this.closing ??= Promise.allSettled([this.events.close(), this.queue.close()]).then(() => undefined);
+    this.closing ??= Promise.allSettled([this.events.close(), this.queue.close()])
+      .then(() => Promise.allSettled(this.connections.map((c) => c.close())))
+      .then(() => undefined);
     return this.closing;
   }
 }

@@ -1,9 +1,9 @@
 // Consumer side of the render queue (workers): a BullMQ Worker dispatching jobs to processors.
 import { hostname } from 'node:os';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { Job, UnrecoverableError, type Worker } from 'bullmq';
 import { isInputFailure } from '@pixelfarm/errors';
 import { decodeFailure, encodeFailure, RENDER_QUEUE, type JobName, type RenderFailure, type RenderJobData, type RenderJobResult } from './render-contract';
-import { redisOptions } from './redis-connection';
+import { OwningWorker, queueConnection } from './queue-connection';
 
 export type JobProcessor = (job: Job<RenderJobData, RenderJobResult>) => Promise<RenderJobResult>;
 
@@ -54,7 +54,7 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
   // Final failures the processor already reported: the 'failed' event brings the same error
   // again and must not report it twice (forget, callback, batch progress).
   const reported = new WeakSet<Error>();
-  const worker = new Worker<RenderJobData, RenderJobResult>(
+  const worker = new OwningWorker<RenderJobData, RenderJobResult>(
     RENDER_QUEUE,
     async (job) => {
       const processor = options.processors.get(job.name as JobName);
@@ -74,7 +74,6 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       }
     },
     {
-      connection: redisOptions(options.redisUrl, 'consumer'),
       prefix: options.prefix,
       concurrency: options.concurrency,
       autorun: false,
@@ -84,6 +83,7 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       stalledInterval: options.stalledIntervalMs ?? 15_000,
       maxStalledCount: options.maxStalledCount ?? 3,
     },
+    queueConnection(options.redisUrl, 'consumer'),
   );
   if (options.onFailed) worker.on('failed', options.onFailed);
   if (options.onFinalFailure) {

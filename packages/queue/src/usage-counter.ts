@@ -1,7 +1,7 @@
 // Images rendered per account, counted in hour, day and month buckets in Redis (INCR with a TTL
 // a little longer than the period GET /v1/usage reports), and read back as that report.
 // Workers count each stored image once, whoever queued it (recordOnce).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { UnavailableError } from '@pixelfarm/errors';
 
 export interface UsageCounterOptions {
@@ -51,7 +51,7 @@ function isoSeconds(date: Date): string {
 
 export class UsageCounter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: UsageCounterOptions,
   ) {}
 

@@ -4,7 +4,7 @@
 // edge (issue #21), so the bucket is its documented `customIncrTtlLuaScript` hook: GCRA, one
 // atomic script per request on Redis' clock. While Redis is away, RATE_LIMIT_WHEN_REDIS_DOWN
 // decides: a per-process in-memory limiter (the library's insurance), everything through, or 503.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@pixelfarm/queue';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { TooManyRequestsError, UnavailableError } from '@pixelfarm/errors';
 
@@ -56,7 +56,7 @@ export class RateLimiter {
   readonly windowS: number;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly options: RateLimiterOptions,
   ) {
     this.windowS = (options.burst * 60) / options.perMinute;

@@ -1,6 +1,6 @@
 // Who records a content-addressed image: two first requests for the same signed URL arrive
 // together, and only one of them may write its record and listing entry (SET NX with a TTL).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@pixelfarm/queue';
 
 export interface RenderClaimsOptions {
   prefix: string;
@@ -10,7 +10,7 @@ export interface RenderClaimsOptions {
 
 export class RenderClaims {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RenderClaimsOptions,
   ) {}
 

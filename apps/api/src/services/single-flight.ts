@@ -2,7 +2,7 @@
 // requests in one process share a promise; across processes a short Redis lock (SET NX PX)
 // elects one producer while the others wait for the lock to go and then read what it stored.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@pixelfarm/queue';
 import { UnavailableError } from '@pixelfarm/errors';
 
 export interface SingleFlightOptions {
@@ -20,7 +20,7 @@ export class SingleFlight {
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: SingleFlightOptions,
   ) {}
 

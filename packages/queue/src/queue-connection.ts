@@ -1,0 +1,53 @@
+// The `connection` a BullMQ Queue, Worker or QueueEvents is given for REDIS_URL, and what its
+// owner closes once BullMQ is done. For one server or Sentinel, BullMQ takes ioredis options and
+// opens (and closes) its connections itself. BullMQ cannot build a Cluster client from options,
+// so for Cluster it borrows one of ours: it leaves a borrowed client open on close (BullMQ's
+// `shared` connections), and so the adapter that created it closes it afterwards.
+import { Worker, type ConnectionOptions, type Processor, type WorkerOptions } from 'bullmq';
+import { createRedisClient, redisOptions, type ConnectionRole } from './redis-connection';
+import { parseRedisUrl } from './redis-url';
+
+export interface QueueConnection {
+  connection: ConnectionOptions;
+  /** Idempotent: closes the borrowed client, if any (after the BullMQ object has closed). */
+  close(): Promise<void>;
+}
+
+export function queueConnection(url: string, role: ConnectionRole): QueueConnection {
+  if (parseRedisUrl(url).mode !== 'cluster') return { connection: redisOptions(url, role), close: () => Promise.resolve() };
+  // Lazy: BullMQ connects what it uses (Queue, a Worker's main connection) and duplicates the
+  // rest (QueueEvents, a Worker's blocking connection), so a client it only duplicates never
+  // opens connections of its own.
+  const client = createRedisClient(url, role, { lazyConnect: true });
+  let closing: Promise<void> | undefined;
+  return {
+    connection: client,
+    close() {
+      closing ??= client.status === 'wait' ? Promise.resolve(client.disconnect()) : client.quit().then(
+        () => undefined,
+        () => client.disconnect(),
+      );
+      return closing;
+    },
+  };
+}
+
+/** A BullMQ Worker that closes its connection's borrowed client after itself. */
+export class OwningWorker<Data, Result> extends Worker<Data, Result> {
+  constructor(
+    name: string,
+    processor: Processor<Data, Result>,
+    options: Omit<WorkerOptions, 'connection'>,
+    private readonly owned: QueueConnection,
+  ) {
+    super(name, processor, { ...options, connection: owned.connection });
+  }
+
+  override async close(force = false): Promise<void> {
+    try {
+      await super.close(force);
+    } finally {
+      await this.owned.close();
+    }
+  }
+}
