@@ -1,5 +1,5 @@
-// Builds a kustomize directory with kubectl and validates every manifest against the Kubernetes
-// and KEDA schemas, through scripts/validate-k8s.mjs (an ES module, run as its own process),
+// Builds a kustomize directory with kubectl and validates every manifest against the Kubernetes,
+// KEDA and Prometheus Operator schemas, through scripts/validate-k8s.mjs (an ES module, run as its own process),
 // plus typed views of the parts the deployment tests read.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -16,8 +16,6 @@ export interface Built {
   manifests: Manifest[];
   /** Schema violations, one line per manifest; empty when everything is valid. */
   errors: string[];
-  /** `Kind/name` of manifests no installed schema covers (the Prometheus Operator's kinds). */
-  unchecked: string[];
 }
 
 /** Builds and validates `dir`; throws with kubectl's message when the build itself fails. */
