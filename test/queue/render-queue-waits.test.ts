@@ -70,3 +70,49 @@ describe('a wait that runs out (awaitOrWithdraw)', () => {
     }
   });
 });
+
+// BullMQ's Job.waitUntilFinished looks at the job from inside an async Promise executor: when that
+// Redis call fails (an outage, a Sentinel failover), the rejection is unhandled and Node ends the
+// process, which the failover test met in the API. The queue's own wait (job-wait.ts) rejects
+// instead. Each runs in a fresh process, whose exit shows what an API process would do.
+const LOOK_FAILS = `
+const { Job, Queue, QueueEvents } = require('bullmq');
+const { untilFinished } = require(${JSON.stringify(path.join(ROOT, 'packages/queue/dist/job-wait'))});
+const [url, prefix, id, how] = process.argv.slice(1);
+(async () => {
+  const queue = new Queue('waits', { connection: { url }, prefix });
+  const events = new QueueEvents('waits', { connection: { url }, prefix });
+  await queue.add('render', {}, { jobId: id });
+  const job = await Job.fromId(queue, id);
+  await events.waitUntilReady();
+  // The next look at the job fails: its connection is gone.
+  await queue.disconnect();
+  const wait = how === 'bullmq' ? job.waitUntilFinished(events, 2000) : untilFinished(job, queue, events, 2000);
+  const outcome = await wait.then(() => 'resolved', (e) => e.constructor.name + ': ' + e.message);
+  await events.close();
+  console.log(JSON.stringify(outcome));
+})();
+`;
+
+describe('a wait whose look at the job fails', () => {
+  const run = (how: 'bullmq' | 'ours') => {
+    const env = testEnv();
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['-e', LOOK_FAILS, env.REDIS_URL!, env.REDIS_PREFIX!, newImageId(), how], (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  };
+
+  it('ends the process under BullMQ’s waitUntilFinished (an unhandled rejection)', async () => {
+    const { code, stderr } = await run('bullmq');
+    expect(code).toBe(1);
+    expect(stderr).toContain('Connection is closed.');
+  });
+
+  it('rejects the wait at once with a 503 under the queue’s own', async () => {
+    const { code, stdout } = await run('ours');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toBe('UnavailableError: The render queue is unavailable, please retry');
+  });
+});

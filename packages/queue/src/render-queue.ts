@@ -3,6 +3,7 @@ import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { AppError, RenderInputError, UnavailableError } from '@pixelfarm/errors';
 import { decodeFailure, JOB_NAMES, LANE_PRIORITY, pdfJobId, RENDER_QUEUE, type Lane, type RenderJobData, type RenderJobResult } from './render-contract';
 import { queueConnection, type QueueConnection } from './queue-connection';
+import { untilFinished, WAIT_TIMED_OUT } from './job-wait';
 
 export interface RenderQueueOptions {
   /** REDIS_URL: one server, Sentinel or Cluster (redis-url.ts). */
@@ -162,10 +163,11 @@ export class RenderQueue {
     const job = await Job.fromId<RenderJobData, RenderJobResult>(this.queue, id);
     if (!job) throw new UnavailableError('The render job was lost, please retry');
     try {
-      return await job.waitUntilFinished(this.events, timeoutMs);
+      return await untilFinished(job, this.queue, this.events, timeoutMs);
     } catch (err) {
+      if (err instanceof AppError) throw err;
       const message = (err as Error).message ?? '';
-      if (message.includes('timed out before finishing')) throw new RenderWaitTimeout(err);
+      if (message.includes(WAIT_TIMED_OUT)) throw new RenderWaitTimeout(err);
       const failure = decodeFailure(message);
       if (failure.kind === 'input') throw new RenderInputError(failure.message);
       throw new UnavailableError('The render failed, please retry', { cause: err });
@@ -185,10 +187,11 @@ export class RenderQueue {
     }
     if (!job) return 'missing';
     try {
-      await job.waitUntilFinished(this.events, timeoutMs);
+      await untilFinished(job, this.queue, this.events, timeoutMs);
       return 'completed';
     } catch (err) {
-      return ((err as Error).message ?? '').includes('timed out before finishing') ? 'pending' : 'failed';
+      if (err instanceof AppError) throw err;
+      return ((err as Error).message ?? '').includes(WAIT_TIMED_OUT) ? 'pending' : 'failed';
     }
   }
 
