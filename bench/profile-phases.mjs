@@ -15,8 +15,8 @@ const phases = async () => {
   const text = await (await fetch(`http://127.0.0.1:${stack.workerPorts[0]}/metrics`)).text();
   const out = {};
   for (const phase of ['load', 'wait', 'capture', 'encode', 'upload', 'total']) {
-    const sum = Number(new RegExp(`render_duration_seconds_sum\\{[^}]*phase="${phase}"[^}]*\\} ([\\d.e-]+)`).exec(text)?.[1]);
-    const count = Number(new RegExp(`render_duration_seconds_count\\{[^}]*phase="${phase}"[^}]*\\} (\\d+)`).exec(text)?.[1]);
+    const sum = Number(new RegExp(`pixelfarm_render_duration_seconds_sum\\{[^}]*phase="${phase}"[^}]*\\} ([\\d.e-]+)`).exec(text)?.[1]);
+    const count = Number(new RegExp(`pixelfarm_render_duration_seconds_count\\{[^}]*phase="${phase}"[^}]*\\} (\\d+)`).exec(text)?.[1]);
     out[phase] = { sum, count };
   }
   return out;

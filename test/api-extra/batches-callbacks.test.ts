@@ -144,7 +144,7 @@ describe('bulk jobs and callbacks', () => {
   const callbackJobState = async (jobId: string) => (await api.callbacks.dashboardQueue.getJob(jobId))?.getState();
   const workerMetric = async (outcome: string, kind: string) => {
     const text = await stack.worker.registry.metrics();
-    const line = text.split('\n').find((l) => l.startsWith('callback_deliveries_total{') && l.includes(`outcome="${outcome}"`) && l.includes(`kind="${kind}"`));
+    const line = text.split('\n').find((l) => l.startsWith('pixelfarm_callback_deliveries_total{') && l.includes(`outcome="${outcome}"`) && l.includes(`kind="${kind}"`));
     return line ? Number(line.split(' ').pop()) : 0;
   };
 

@@ -188,16 +188,19 @@ describe('image lifecycle', () => {
     const ready = await request(api.handler).get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ redis: 'ok', storage: 'ok' });
-    const metrics = await request(api.handler).get('/metrics');
-    expect(metrics.text).toMatch(/^http_requests_total\{.*route="\/v1\/image".*\} \d+/m);
-    expect(metrics.text).toMatch(/http_request_duration_seconds_bucket/);
-    expect(metrics.text).toMatch(/render_jobs_enqueued_total\{app="api"\} [1-9]/);
-    expect(metrics.text).toMatch(/queue_jobs\{queue="render-v1",state="waiting",app="api"\}/);
+    // Metrics on their own server (METRICS_PORT), never on the public port.
+    expect((await request(api.handler).get('/metrics')).status).toBe(404);
+    const metrics = await request(api.metricsHandler).get('/metrics');
+    expect(metrics.text).toMatch(/^pixelfarm_http_requests_total\{.*route="\/v1\/image".*\} \d+/m);
+    expect(metrics.text).toMatch(/pixelfarm_http_request_duration_seconds_bucket/);
+    expect(metrics.text).toMatch(/pixelfarm_render_jobs_enqueued_total\{app="api"\} [1-9]/);
+    expect(metrics.text).toMatch(/pixelfarm_queue_jobs\{queue="render-v1",state="waiting",app="api"\}/);
+    expect(metrics.text).toMatch(/^pixelfarm_queue_up\{queue="render-v1",app="api"\} 1$/m);
 
     const wready = await fetch(`http://127.0.0.1:${workerPort}/readyz`);
     expect(await wready.json()).toEqual({ status: 'ok', checks: { redis: 'ok', storage: 'ok', browser: 'ok' } });
     const wmetrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
-    expect(wmetrics).toMatch(/render_jobs_total\{outcome="completed",app="worker"\} [1-9]/);
-    expect(wmetrics).toMatch(/render_duration_seconds_bucket\{.*phase="capture"/);
+    expect(wmetrics).toMatch(/pixelfarm_render_jobs_total\{outcome="completed",app="worker"\} [1-9]/);
+    expect(wmetrics).toMatch(/pixelfarm_render_duration_seconds_bucket\{.*phase="capture"/);
   });
 });

@@ -314,6 +314,6 @@ describe('pixelfarm CLI', () => {
 });
 
 async function enqueuedRenders(stack: InProcessStack): Promise<number> {
-  const metric = await stack.api.registry.getSingleMetric('render_jobs_enqueued_total')?.get();
+  const metric = await stack.api.registry.getSingleMetric('pixelfarm_render_jobs_enqueued_total')?.get();
   return metric?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
 }

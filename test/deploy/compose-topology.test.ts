@@ -127,12 +127,14 @@ describe('the compose topology, run as processes', () => {
     const s3Endpoint = new URL(interpolate(services.api!.environment!.S3_ENDPOINT!));
     addresses.set(`${s3Endpoint.hostname}:${s3Endpoint.port}`, `127.0.0.1:${s3.port}`);
 
-    // Each app on a free port; its published port maps there too (PUBLIC_URL names it).
+    // Each app on a free port; its published port maps there too (PUBLIC_URL names it). The
+    // API's metrics port gets one of its own.
     for (const name of ['api', 'worker']) {
       const port = await freePort();
       for (const mapping of services[name]!.ports ?? []) addresses.set(`localhost:${mapping.split(':')[0]}`, `127.0.0.1:${port}`);
       addresses.set(`${name}:${name === 'api' ? services.api!.environment!.PORT : services.worker!.environment!.WORKER_PORT}`, `127.0.0.1:${port}`);
     }
+    addresses.set(`api:${services.api!.environment!.METRICS_PORT}`, `127.0.0.1:${await freePort()}`);
   });
 
   afterAll(async () => {
@@ -158,7 +160,8 @@ describe('the compose topology, run as processes', () => {
       const [cmd, ...args] = execForm(instructionsOf(dockerfile, services[name]!.build!.target).filter((i) => i.keyword === 'CMD').pop()!.args)!;
       expect(cmd).toBe('node');
       const port = addresses.get(`${name}:${name === 'api' ? services.api!.environment!.PORT : services.worker!.environment!.WORKER_PORT}`)!.split(':')[1]!;
-      const env = appEnv(name, { ...keys, [name === 'api' ? 'PORT' : 'WORKER_PORT']: port, HOST: '127.0.0.1' });
+      const metrics = name === 'api' ? { METRICS_PORT: addresses.get(`api:${services.api!.environment!.METRICS_PORT}`)!.split(':')[1]! } : {};
+      const env = appEnv(name, { ...keys, ...metrics, [name === 'api' ? 'PORT' : 'WORKER_PORT']: port, HOST: '127.0.0.1' });
       apps[name] = start(name, process.execPath, args, env);
     }
     for (const name of ['api', 'worker']) {
@@ -186,15 +189,19 @@ describe('the compose topology, run as processes', () => {
     expect([decoded.format, decoded.width, decoded.height]).toEqual(['png', 120, 40]);
     expect(decoded.pixel(60, 20)).toEqual([0, 128, 255, 255]);
 
-    // Prometheus' scrape job reaches the worker on compose's port and path: the render is counted.
-    const job = (parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: Array<{ job_name: string; metrics_path: string; dns_sd_configs: Array<{ names: string[]; port: number }> }> }).scrape_configs.find(
-      (j) => j.job_name === 'pixelfarm-worker',
-    )!;
-    const target = addresses.get(`${job.dns_sd_configs[0]!.names[0]}:${job.dns_sd_configs[0]!.port}`)!;
-    const metrics = await (await fetch(`http://${target}${job.metrics_path}`)).text();
-    expect(metrics).toMatch(/^render_jobs_total\{outcome="completed"[^}]*\} 1$/m);
+    // Prometheus' scrape jobs reach the API and the worker on compose's ports and path: the
+    // render is counted on both.
+    const jobs = (parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: Array<{ job_name: string; metrics_path: string; dns_sd_configs: Array<{ names: string[]; port: number }> }> }).scrape_configs;
+    const scrape = async (name: string) => {
+      const job = jobs.find((j) => j.job_name === name)!;
+      const target = addresses.get(`${job.dns_sd_configs[0]!.names[0]}:${job.dns_sd_configs[0]!.port}`)!;
+      return (await fetch(`http://${target}${job.metrics_path}`)).text();
+    };
+    expect(await scrape('pixelfarm-api')).toMatch(/^pixelfarm_render_jobs_enqueued_total\{[^}]*\} 1$/m);
+    const metrics = await scrape('pixelfarm-worker');
+    expect(metrics).toMatch(/^pixelfarm_render_jobs_total\{outcome="completed"[^}]*\} 1$/m);
     // The worker runs with compose's sizing.
-    expect(metrics).toMatch(new RegExp(`^browser_pages\\{state="pool_size"[^}]*\\} ${2 * Number(services.worker!.environment!.WORKER_CONCURRENCY)}$`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^pixelfarm_browser_pages\\{state="pool_size"[^}]*\\} ${2 * Number(services.worker!.environment!.WORKER_CONCURRENCY)}$`, 'm'));
   });
 
   it('stops the apps within compose’s grace periods on SIGTERM', async () => {

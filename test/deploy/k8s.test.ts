@@ -4,20 +4,30 @@
 // secrets, KEDA triggers that KEDA (in its own namespace) can reach and that count running work,
 // autoscaled Deployments without a fixed replica count, disruption budgets that let drains
 // proceed, an in-cluster Redis as BullMQ needs it, the object store, and Prometheus Operator
-// objects whose rules are the ones promtool checks.
+// objects, valid against the Operator's CRD schemas, whose rules are the ones promtool checks and
+// that scrape the API on its metrics port, never its public one.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { DEFAULT_CHROMIUM_PATH, ENV_VARS, PORTS, RENDER_QUEUE, ROOT, loadConfig, metricCatalog, probePaths, read, resolveSeries } from './support/app-facts';
+import { DEFAULT_CHROMIUM_PATH, ENV_VARS, PORTS, RENDER_QUEUE, ROOT, SCRAPE_PORTS, loadConfig, metricCatalog, probePaths, read, resolveSeries } from './support/app-facts';
 import { type Container, type Deployment, type Manifest, find, kustomize, selects } from './support/kustomize';
 import { parsePromql } from './support/promql';
 import { runTool } from './support/tools';
 
+/** Each app's probe port, and the port Prometheus scrapes (the API's is apart from its public one). */
 const APPS = {
-  api: { deployment: 'pixelfarm-api', image: 'pixelfarm/api', port: PORTS.api, portName: 'http' },
-  worker: { deployment: 'pixelfarm-worker', image: 'pixelfarm/worker', port: PORTS.worker, portName: 'metrics' },
+  api: { deployment: 'pixelfarm-api', image: 'pixelfarm/api', port: PORTS.api, portName: 'http', scrapePort: SCRAPE_PORTS.api, scrapePortName: 'metrics' },
+  worker: { deployment: 'pixelfarm-worker', image: 'pixelfarm/worker', port: PORTS.worker, portName: 'metrics', scrapePort: SCRAPE_PORTS.worker, scrapePortName: 'metrics' },
 } as const;
+/** A container's named ports: the probe port, and the scrape port when it is another. */
+const containerPorts = (app: App) =>
+  APPS[app].scrapePortName === APPS[app].portName
+    ? [{ name: APPS[app].portName, containerPort: APPS[app].port }]
+    : [
+        { name: APPS[app].portName, containerPort: APPS[app].port },
+        { name: APPS[app].scrapePortName, containerPort: APPS[app].scrapePort },
+      ];
 type App = keyof typeof APPS;
 
 /** The private, shared, link-local and loopback IPv4 ranges workers must never reach. */
@@ -117,7 +127,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     expect(tag).not.toBe('latest');
     if (name === 'base') expect(registry).toBe('registry.invalid');
     else expect(registry).not.toMatch(/\.invalid$/);
-    expect(c.ports).toEqual([{ name: APPS[app].portName, containerPort: APPS[app].port }]);
+    expect(c.ports).toEqual(containerPorts(app));
     const probes = c as Container & { startupProbe?: { httpGet: { path: string; port: string } } };
     expect(probes.startupProbe!.httpGet).toEqual({ path: '/healthz', port: APPS[app].portName });
     expect(c.readinessProbe!.httpGet).toEqual({ path: '/readyz', port: APPS[app].portName });
@@ -126,7 +136,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     expect(c.livenessProbe).not.toHaveProperty('initialDelaySeconds');
     expect(served).toEqual(expect.arrayContaining(['/readyz', '/healthz']));
     const annotations = deployment(docs, app).spec.template.metadata.annotations ?? {};
-    expect(annotations['prometheus.io/port']).toBe(String(APPS[app].port));
+    expect(annotations['prometheus.io/port']).toBe(String(APPS[app].scrapePort));
     expect(served).toContain(annotations['prometheus.io/path']);
   });
 
@@ -134,6 +144,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     for (const key of Object.keys(environment(docs, app))) expect(ENV_VARS).toContain(key);
     const config = loadConfig(environment(docs, app));
     expect(app === 'api' ? config.port : config.workerPort).toBe(APPS[app].port);
+    expect(app === 'api' ? config.metricsPort : config.workerPort).toBe(APPS[app].scrapePort);
     expect(config.storage.driver).toBe('s3');
     expect(config.chromiumPath).toBe(DEFAULT_CHROMIUM_PATH);
     // envFrom names the ConfigMap this build renders (with its content hash) and the Secret.
@@ -193,7 +204,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     for (const app of Object.keys(APPS) as App[]) {
       const svc = service(docs, APPS[app].deployment);
       expect(selects(svc.spec.selector, deployment(docs, app).spec.template.metadata.labels)).toBe(true);
-      expect(svc.spec.ports.map((p) => p.targetPort)).toEqual([APPS[app].portName]);
+      expect(svc.spec.ports.map((p) => p.targetPort)).toEqual(containerPorts(app).map((p) => p.name));
     }
     expect(service(docs, 'pixelfarm-worker').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
   });
@@ -267,7 +278,9 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
       expect(t.metadata.query).toContain(`namespace="${NAMESPACE[name]}"`);
       expect(t.metadata.query).toContain('job="pixelfarm-api"');
       // Every API replica reports the same Redis-wide counts: max across them, never sum.
-      expect(t.metadata.query).toMatch(/^sum\(max by \(queue, state\) \(queue_jobs\{/);
+      expect(t.metadata.query).toMatch(/^sum\(max by \(queue, state\) \(pixelfarm_queue_jobs\{/);
+      // The series are absent while the API cannot read Redis: an error (keep the count), not 0.
+      expect(t.metadata.ignoreNullValues).toBe('false');
     }
     expect(scaledObject(docs).spec.triggers.some((t) => t.type === 'prometheus')).toBe(name === 'prod');
   });
@@ -404,13 +417,15 @@ describe('k8s prod: Prometheus Operator objects', () => {
     const sm = find(docs, 'ServiceMonitor', 'pixelfarm-api') as unknown as { spec: { selector: { matchLabels: Record<string, string> }; endpoints: Endpoint[]; jobLabel?: string } };
     const api = service(docs, 'pixelfarm-api');
     expect(selects(sm.spec.selector.matchLabels, api.metadata.labels ?? {})).toBe(true);
-    expect(sm.spec.endpoints.map((e) => e.port)).toEqual(api.spec.ports.map((p) => p.name));
+    // The metrics port, never the public one an ingress routes to.
+    expect(sm.spec.endpoints.map((e) => e.port)).toEqual([APPS.api.scrapePortName]);
+    expect(api.spec.ports.find((p) => p.name === APPS.api.scrapePortName)?.targetPort).toBe(APPS.api.scrapePortName);
     // Without jobLabel the Operator names the job after the Service.
     expect(sm.spec.jobLabel).toBeUndefined();
     const pm = find(docs, 'PodMonitor', 'pixelfarm-worker') as unknown as { spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: Endpoint[]; jobLabel: string } };
     const worker = deployment(docs, 'worker').spec.template.metadata.labels;
     expect(selects(pm.spec.selector.matchLabels, worker)).toBe(true);
-    expect(pm.spec.podMetricsEndpoints.map((e) => e.port)).toEqual([APPS.worker.portName]);
+    expect(pm.spec.podMetricsEndpoints.map((e) => e.port)).toEqual([APPS.worker.scrapePortName]);
     for (const e of [...sm.spec.endpoints, ...pm.spec.podMetricsEndpoints]) expect(probePaths()).toContain(e.path);
 
     const jobs = new Set([api.metadata.name, worker[pm.spec.jobLabel]]);

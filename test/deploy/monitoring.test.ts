@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { PORTS, ROOT, declaredMetrics, metricCatalog, pagesPerSlot, probePaths, read, resolveSeries, type MetricDef } from './support/app-facts';
+import { SCRAPE_PORTS, ROOT, declaredMetrics, metricCatalog, pagesPerSlot, probePaths, read, resolveSeries, type MetricDef } from './support/app-facts';
 import { parsePromql } from './support/promql';
 import { runTool } from './support/tools';
 
@@ -84,9 +84,9 @@ describe('Prometheus configuration', () => {
     expect(run.output).toMatch(/SUCCESS: 1 rule files found/);
   });
 
-  it('scrapes the API and every worker replica on their ports and metrics path', () => {
+  it('scrapes the API on its metrics port (not its public one) and every worker replica, on the metrics path', () => {
     const jobs = Object.fromEntries(prometheus.scrape_configs.map((j) => [j.job_name, j]));
-    for (const [app, port] of Object.entries(PORTS)) {
+    for (const [app, port] of Object.entries(SCRAPE_PORTS)) {
       const job = jobs[`pixelfarm-${app}`]!;
       expect(probePaths()).toContain(job.metrics_path);
       expect(job.metrics_path).toBe('/metrics');
@@ -151,9 +151,9 @@ describe('Prometheus alert rules', () => {
     }
   });
 
-  it('alert on backlog, saturation, errors, failing renders, browsers, storage, callbacks, and missing workers or API', () => {
+  it('alert on backlog, saturation, errors, failing renders, browsers, storage, callbacks, an unreadable queue, and missing workers or API', () => {
     expect(rules.map((r) => r.alert).sort()).toEqual(
-      ['ApiDown', 'BrowserCrashLooping', 'CallbacksFailing', 'HighErrorRate', 'NoWorkers', 'RenderBacklogGrowing', 'RenderFailures', 'StorageErrors', 'WorkersSaturated'].sort(),
+      ['ApiDown', 'BrowserCrashLooping', 'CallbacksFailing', 'HighErrorRate', 'NoWorkers', 'RedisUnreachable', 'RenderBacklogGrowing', 'RenderFailures', 'StorageErrors', 'WorkersSaturated'].sort(),
     );
   });
 
@@ -173,6 +173,23 @@ describe('Prometheus alert rules', () => {
     }
     // deploy/README.md expands every runbook line.
     expect(read('deploy/README.md')).toContain(`\`${rule.alert}\``);
+  });
+});
+
+describe('Metric names in the documentation', () => {
+  const docs = ['README.md', 'deploy/README.md', 'k8s/README.md'];
+
+  it.each(docs)('%s names only series the apps export, under their current names', (doc) => {
+    const text = read(doc);
+    // An alias a snippet defines for its own use (prometheus-adapter's `as:`) is not ours to export.
+    const aliases = new Set([...text.matchAll(/\bas: (pixelfarm_\w+)/g)].map((m) => m[1]!));
+    const named = [...new Set([...text.matchAll(/\bpixelfarm_[a-z0-9_]+/g)].map((m) => m[0]))].filter((n) => !aliases.has(n));
+    expect(named.filter((n) => !resolveSeries(catalog, n))).toEqual([]);
+    // A name from before the prefix (issue #22) would send a reader to a series that is gone.
+    const stale = declaredMetrics()
+      .map((m) => m.replace(/^pixelfarm_/, ''))
+      .filter((bare) => new RegExp(`(?<![\\w-])${bare}(?![\\w])`).test(text));
+    expect(stale).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ import { decodeImage } from '../support/decode-image';
 
 async function completedRenders(port: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const match = /^render_jobs_total\{outcome="completed"[^}]*\} (\d+)/m.exec(text);
+  const match = /^pixelfarm_render_jobs_total\{outcome="completed"[^}]*\} (\d+)/m.exec(text);
   return match ? Number(match[1]) : 0;
 }
 
@@ -17,6 +17,8 @@ describe('two API and two worker processes on S3 storage', () => {
   let api: AppProcess;
   let api2: AppProcess;
   let api2Url: string;
+  /** Each API's metrics server (METRICS_PORT), apart from its public port. */
+  const apiMetrics: string[] = [];
   const workers: Array<{ proc: AppProcess; port: number }> = [];
   let apiUrl: string;
 
@@ -25,10 +27,12 @@ describe('two API and two worker processes on S3 storage', () => {
     const env = testEnv({ ...s3.env, WORKER_CONCURRENCY: '2' });
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    api = spawnApp('api', { ...env, PORT: String(apiPort), PUBLIC_URL: apiUrl });
+    const metricsPorts = [await freePort(), await freePort()];
+    apiMetrics.push(...metricsPorts.map((p) => `http://127.0.0.1:${p}`));
+    api = spawnApp('api', { ...env, PORT: String(apiPort), METRICS_PORT: String(metricsPorts[0]), PUBLIC_URL: apiUrl });
     const api2Port = await freePort();
     api2Url = `http://127.0.0.1:${api2Port}`;
-    api2 = spawnApp('api', { ...env, PORT: String(api2Port), PUBLIC_URL: api2Url });
+    api2 = spawnApp('api', { ...env, PORT: String(api2Port), METRICS_PORT: String(metricsPorts[1]), PUBLIC_URL: api2Url });
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       workers.push({ proc: spawnApp('worker', { ...env, WORKER_PORT: String(port) }), port });
@@ -84,9 +88,9 @@ describe('two API and two worker processes on S3 storage', () => {
     const { id } = (await res.json()) as { id: string };
     const transforms = async () => {
       let sum = 0;
-      for (const base of [apiUrl, api2Url]) {
+      for (const base of apiMetrics) {
         const text = await (await fetch(`${base}/metrics`)).text();
-        for (const m of text.matchAll(/^variant_transform_duration_seconds_count\{[^}]*\} (\d+)/gm)) sum += Number(m[1]);
+        for (const m of text.matchAll(/^pixelfarm_variant_transform_duration_seconds_count\{[^}]*\} (\d+)/gm)) sum += Number(m[1]);
       }
       return sum;
     };

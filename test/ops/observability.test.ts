@@ -1,7 +1,7 @@
 // Operating the stack as compose runs it (1 API, 2 workers as processes, S3 storage): the
-// metric names operators' dashboards rely on, the queue-depth gauge rising and falling with a
-// burst, busy workers staying ready while the pool gauge shows their saturation, and the admin
-// queue dashboard behind credentials.
+// metric names operators' dashboards rely on, served by the API on its metrics port only, the
+// queue-depth gauge rising and falling with a burst, busy workers staying ready while the pool
+// gauge shows their saturation, and the admin queue dashboard behind credentials.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -31,6 +31,7 @@ describe('observability of a running stack', () => {
   let s3: TestS3Server;
   let api: AppProcess;
   let apiUrl: string;
+  let metricsUrl: string;
   const workers: Array<{ proc: AppProcess; url: string }> = [];
 
   beforeAll(async () => {
@@ -42,7 +43,9 @@ describe('observability of a running stack', () => {
       ({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD, READINESS_CACHE_MS }))(local);
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    api = spawnApp('api', { ...composeEnv('api'), ...overrides, PORT: String(apiPort), PUBLIC_URL: apiUrl });
+    const metricsPort = await freePort();
+    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    api = spawnApp('api', { ...composeEnv('api'), ...overrides, PORT: String(apiPort), METRICS_PORT: String(metricsPort), PUBLIC_URL: apiUrl });
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       workers.push({ proc: spawnApp('worker', { ...composeEnv('worker'), ...overrides, WORKER_PORT: String(port) }), url: `http://127.0.0.1:${port}` });
@@ -63,9 +66,9 @@ describe('observability of a running stack', () => {
     let done = false;
     const poll = (async () => {
       while (!done) {
-        depths.push(gauge(await (await fetch(`${apiUrl}/metrics`)).text(), 'queue_jobs', 'state="waiting"'));
+        depths.push(gauge(await (await fetch(metricsUrl)).text(), 'pixelfarm_queue_jobs', 'state="waiting"'));
         readiness.add((await fetch(`${workers[0]!.url}/readyz`)).status);
-        pagesInUse.push(gauge(await (await fetch(`${workers[0]!.url}/metrics`)).text(), 'browser_pages', 'state="in_use"'));
+        pagesInUse.push(gauge(await (await fetch(`${workers[0]!.url}/metrics`)).text(), 'pixelfarm_browser_pages', 'state="in_use"'));
         await new Promise((r) => setTimeout(r, 150));
       }
     })();
@@ -89,35 +92,37 @@ describe('observability of a running stack', () => {
     expect([...readiness]).toEqual([200]);
   });
 
-  it('exposes the documented metric names on the API and every worker', async () => {
-    const apiText = await (await fetch(`${apiUrl}/metrics`)).text();
+  it('exposes the documented metric names on the API’s metrics port (not its public one) and on every worker', async () => {
+    expect((await fetch(`${apiUrl}/metrics`)).status).toBe(404);
+    const apiText = await (await fetch(metricsUrl)).text();
     for (const name of [
-      'http_requests_total',
-      'http_request_duration_seconds',
-      'render_jobs_enqueued_total',
-      'render_request_duration_seconds',
-      'queue_jobs',
-      'storage_operation_duration_seconds',
-      'storage_operation_errors_total',
-      'variant_cache_requests_total',
+      'pixelfarm_http_requests_total',
+      'pixelfarm_http_request_duration_seconds',
+      'pixelfarm_render_jobs_enqueued_total',
+      'pixelfarm_render_request_duration_seconds',
+      'pixelfarm_queue_jobs',
+      'pixelfarm_queue_up',
+      'pixelfarm_storage_operation_duration_seconds',
+      'pixelfarm_storage_operation_errors_total',
+      'pixelfarm_variant_cache_requests_total',
       'process_cpu_seconds_total',
       'nodejs_heap_size_used_bytes',
     ]) {
       expect(apiText).toContain(`# TYPE ${name} `);
     }
     for (const state of ['waiting', 'active', 'delayed', 'failed']) {
-      expect(apiText).toMatch(new RegExp(`^queue_jobs\\{[^}]*state="${state}"`, 'm'));
+      expect(apiText).toMatch(new RegExp(`^pixelfarm_queue_jobs\\{[^}]*state="${state}"`, 'm'));
     }
     for (const w of workers) {
       const text = await (await fetch(`${w.url}/metrics`)).text();
-      for (const name of ['render_jobs_total', 'render_duration_seconds', 'browser_restarts_total', 'browser_recycles_total', 'browser_pages', 'storage_operation_duration_seconds', 'process_resident_memory_bytes']) {
+      for (const name of ['pixelfarm_render_jobs_total', 'pixelfarm_render_retries_total', 'pixelfarm_render_duration_seconds', 'pixelfarm_browser_restarts_total', 'pixelfarm_browser_recycles_total', 'pixelfarm_browser_pages', 'pixelfarm_storage_operation_duration_seconds', 'pixelfarm_callback_deliveries_total', 'process_resident_memory_bytes']) {
         expect(text).toContain(`# TYPE ${name} `);
       }
       for (const phase of ['load', 'wait', 'capture', 'encode', 'upload']) {
-        expect(text).toMatch(new RegExp(`^render_duration_seconds_count\\{[^}]*phase="${phase}"[^}]*\\} [1-9]`, 'm'));
+        expect(text).toMatch(new RegExp(`^pixelfarm_render_duration_seconds_count\\{[^}]*phase="${phase}"[^}]*\\} [1-9]`, 'm'));
       }
-      expect(gauge(text, 'browser_pages', 'state="pool_size"')).toBe(2);
-      expect(text).toMatch(/^storage_operation_duration_seconds_count\{[^}]*operation="put"[^}]*\} [1-9]/m);
+      expect(gauge(text, 'pixelfarm_browser_pages', 'state="pool_size"')).toBe(2);
+      expect(text).toMatch(/^pixelfarm_storage_operation_duration_seconds_count\{[^}]*operation="put"[^}]*\} [1-9]/m);
     }
   });
 

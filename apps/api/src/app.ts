@@ -1,5 +1,7 @@
 // Composition root of the API: builds every client, service and route from the config,
-// and closes them in order. Tests build the same graph with their own config.
+// and closes them in order. Tests build the same graph with their own config. Two servers: the
+// public API on PORT, and Prometheus' /metrics on METRICS_PORT, so that whatever exposes the API
+// (an ingress, a load balancer) never exposes its metrics (issue #22).
 import http from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
@@ -8,7 +10,7 @@ import { AccountImageIndex, BatchStore, createStorage, ImageStore, InstrumentedD
 import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, createRedisClient, DedupeCache, RenderQueue, UsageCounter, type RedisClient } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createApiRenderMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
-import { healthRoutes } from '@pixelfarm/health';
+import { healthRoutes, metricsRoutes } from '@pixelfarm/health';
 import { createImageSchema } from '@pixelfarm/schemas';
 import { RENDER_QUEUE } from '@pixelfarm/queue';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -47,6 +49,8 @@ import { authenticated } from './http/rate-limit.middleware';
 export interface ApiApp {
   /** The Express handler, for in-process tests with supertest. */
   handler: express.Express;
+  /** The metrics server's handler (GET /metrics), for in-process tests. */
+  metricsHandler: express.Express;
   registry: Registry;
   storage: StorageDriver;
   queue: RenderQueue;
@@ -56,8 +60,8 @@ export interface ApiApp {
   redis: RedisClient;
   /** Waits until Redis answers. */
   ready(): Promise<void>;
-  /** Listens on config.port (0: any free port) and resolves with the bound port. */
-  listen(): Promise<number>;
+  /** Listens on config.port and config.metricsPort (0: any free port); resolves with the bound ports. */
+  listen(): Promise<{ port: number; metricsPort: number }>;
   /** Idempotent: stops HTTP (draining connections), then the queue and storage. */
   close(): Promise<void>;
 }
@@ -156,9 +160,8 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   app.use(accessLog(logger));
   app.set('etag', false);
   app.use(metricsMiddleware(createHttpMetrics(registry)));
-  // It answers /healthz, /readyz and /metrics.
+  // /healthz and /readyz (Prometheus' /metrics is served on METRICS_PORT, not here).
   const health = healthRoutes({
-    registry,
     isDraining: () => draining,
     cacheMs: config.readinessCacheMs,
     checks: { redis: () => queue.ping(), storage: () => storage.ping() },
@@ -169,7 +172,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   // list is both what is mounted and what /openapi.json and /docs describe. Order matters:
   // /v1/image/batch and the signed-URL paths must be matched before /v1/image/{id}.
   const routes: Route[] = [
-    ...operationsRoutes({ health, metrics: health }),
+    ...operationsRoutes({ health }),
     ...(config.admin ? adminRoutes(config.admin, [queue.dashboardQueue, callbacks.dashboardQueue]) : []),
     ...docs.routes,
     ...batchRoutes({ creator, images, createSchema, maxBatch: config.limits.imageBatchMax }),
@@ -200,28 +203,41 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config.limits.queueRetryAfterS));
 
+  const metricsApp = express();
+  metricsApp.disable('x-powered-by');
+  metricsApp.use(metricsRoutes(registry));
+  metricsApp.use(notFoundHandler);
+
   let server: http.Server | undefined;
+  let metricsServer: http.Server | undefined;
   let closing: Promise<void> | undefined;
+  const bind = (handler: express.Express, port: number, setup: (s: http.Server) => void = () => {}) =>
+    new Promise<{ server: http.Server; port: number }>((resolve, reject) => {
+      const s = http.createServer(handler);
+      setup(s);
+      s.once('error', reject);
+      s.listen(port, config.host, () => {
+        const addr = s.address();
+        resolve({ server: s, port: typeof addr === 'object' && addr ? addr.port : port });
+      });
+    });
 
   return {
     handler: app,
+    metricsHandler: metricsApp,
     registry,
     storage,
     queue,
     callbacks,
     redis,
     ready: () => queue.ready(),
-    listen() {
-      return new Promise((resolve, reject) => {
-        server = http.createServer(app);
-        // Renders can take a while; keep the socket open longer than the render wait.
-        server.requestTimeout = config.limits.renderWaitMs + 30_000;
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          const addr = server!.address();
-          resolve(typeof addr === 'object' && addr ? addr.port : config.port);
-        });
-      });
+    async listen() {
+      // Renders can take a while; keep the socket open longer than the render wait.
+      const api = await bind(app, config.port, (s) => (s.requestTimeout = config.limits.renderWaitMs + 30_000));
+      server = api.server;
+      const metrics = await bind(metricsApp, config.metricsPort);
+      metricsServer = metrics.server;
+      return { port: api.port, metricsPort: metrics.port };
     },
     close() {
       closing ??= (async () => {
@@ -236,6 +252,12 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
         await redis.quit().catch(() => redis.disconnect());
         await storage.close().catch((err) => logger.warn('storage close failed', { error: String(err) }));
         presigner?.close();
+        // Last: Prometheus can still scrape the drain.
+        if (metricsServer) {
+          const closed = new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
+          metricsServer.closeAllConnections();
+          await closed;
+        }
       })();
       return closing;
     },

@@ -23,7 +23,7 @@ import {
 import { ChromiumRenderer, NetworkGuard } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createCallbackMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
-import { healthRoutes, notReady } from '@pixelfarm/health';
+import { healthRoutes, metricsRoutes, notReady } from '@pixelfarm/health';
 import { createRenderJob } from './jobs/render.job';
 import { createRenderPdfJob } from './jobs/render-pdf.job';
 import { buildJobRegistry } from './jobs/job-registry';
@@ -121,10 +121,13 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     processors,
     // Every line logged while a job runs carries the id of the request that queued it.
     inScope: (job, run) => logger.runWith({ reqId: job.data.requestId, job: job.id }, run),
-    onFailed: (job, err) => {
+    onFailed: (job, err, final) => {
       const failure = decodeFailure(err.message);
-      metrics.failed(failure.kind);
-      logger.warn('render failed', { reqId: job?.data.requestId, id: job?.id, attempt: job?.attemptsMade, kind: failure.kind, reason: failure.message });
+      // Once per job, at its final failure: counting every failed attempt made one broken render
+      // look like JOB_ATTEMPTS of them (issue #22). Attempts that are retried count apart.
+      if (final) metrics.failed(failure.kind);
+      else metrics.retried();
+      logger.warn(final ? 'render failed' : 'render attempt failed; retrying', { reqId: job?.data.requestId, id: job?.id, attempt: job?.attemptsMade, kind: failure.kind, reason: failure.message });
     },
     onFinalFailure: async (job, failure) => {
       if (job.name === JOB_NAMES.render) await outcomes.failed(job.data, failure);
@@ -170,7 +173,6 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   app.disable('x-powered-by');
   app.use(
     healthRoutes({
-      registry,
       isDraining: () => draining,
       cacheMs: config.readinessCacheMs,
       checks: {
@@ -184,10 +186,11 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         // No capacity check: a busy worker takes its next job as soon as a page frees, so it is
         // ready. Failing readiness while busy made every worker NotReady during a batch, which
         // blocked node drains (the PDB counted them unavailable) and rolling updates (issue #22).
-        // Saturation is reported by the browser_pages gauge instead.
+        // Saturation is reported by the pixelfarm_browser_pages gauge instead.
       },
     }),
   );
+  app.use(metricsRoutes(registry));
   let server: http.Server | undefined;
   let closing: Promise<void> | undefined;
 

@@ -94,6 +94,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_PREFIX: 'pixelfarm' }).redisPrefix).toBe('pixelfarm');
   });
 
+  it('serves the API\'s metrics on their own port', () => {
+    expect(loadConfig({}).metricsPort).toBe(9464);
+    expect(loadConfig({ METRICS_PORT: '9999' }).metricsPort).toBe(9999);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', API_KEYS: '' }).port).toBe(8080);
   });

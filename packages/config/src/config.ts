@@ -49,6 +49,12 @@ const schema = z.object({
   PORT: int(8080, 0, 65535),
   /** Port of a worker's health and metrics server. Default 9100. */
   WORKER_PORT: int(9100, 0, 65535),
+  /**
+   * Port of the API's Prometheus `/metrics`, apart from the public PORT so that the internet
+   * never reaches it and a scraper needs no route through the API's ingress (issue #22).
+   * Default 9464 (the port registered for Prometheus exporters of applications by OpenTelemetry).
+   */
+  METRICS_PORT: int(9464, 0, 65535),
   /** Address the HTTP servers bind to. Default all interfaces. */
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: httpUrl.optional(),
@@ -273,6 +279,8 @@ export interface Config {
   host: string;
   port: number;
   workerPort: number;
+  /** Port of the API's /metrics server (METRICS_PORT). */
+  metricsPort: number;
   publicUrl: string;
   apiKeys: readonly ApiKey[];
   /** True when API_KEYS was unset and the development pair is in use. */
@@ -422,6 +430,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     host: e.HOST,
     port: e.PORT,
     workerPort: e.WORKER_PORT,
+    metricsPort: e.METRICS_PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     apiKeys,
     usingDevKey: !e.API_KEYS,

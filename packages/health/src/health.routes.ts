@@ -1,4 +1,6 @@
-// Liveness, readiness and Prometheus scrape routes (no auth: probes and scrapers call them).
+// Liveness, readiness and Prometheus scrape routes (no auth: probes and scrapers call them). The
+// scrape route is a router of its own: the API serves it on METRICS_PORT, away from its public
+// port; a worker, which has no public port, serves both on WORKER_PORT.
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 
@@ -11,7 +13,6 @@ export function notReady(state: string): Error {
 }
 
 export interface HealthRoutesDeps {
-  registry: Registry;
   checks: Record<string, ReadinessCheck>;
   /** True while the process is shutting down: readiness fails so traffic moves elsewhere. */
   isDraining: () => boolean;
@@ -60,9 +61,14 @@ export function healthRoutes(deps: HealthRoutesDeps): Router {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: results });
   });
 
-  router.get('/metrics', async (_req, res) => {
-    res.set('Content-Type', deps.registry.contentType).send(await deps.registry.metrics());
-  });
+  return router;
+}
 
+/** GET /metrics: the registry in Prometheus' text format. */
+export function metricsRoutes(registry: Registry): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+  });
   return router;
 }

@@ -1,6 +1,13 @@
 // Prometheus metrics (prom-client). Each process builds its own Registry in its composition
-// root; these factories only declare the series on it.
+// root; these factories only declare the series on it. Every application metric is named
+// `pixelfarm_…` (Prometheus' naming conventions: one application prefix, so a shared Prometheus
+// never mixes another service's `http_requests_total` in, issue #22); names are written out
+// whole so that a name read on a dashboard greps to its source. prom-client's process and
+// Node.js defaults keep their standard names (`process_*`, `nodejs_*`), as every exporter's do.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The prefix of every metric the apps declare (the defaults aside). */
+export const METRIC_PREFIX = 'pixelfarm_';
 
 export function createRegistry(app: 'api' | 'worker'): Registry {
   const registry = new Registry();
@@ -15,13 +22,13 @@ export interface HttpMetrics {
 
 export function createHttpMetrics(registry: Registry): HttpMetrics {
   const requests = new Counter({
-    name: 'http_requests_total',
+    name: 'pixelfarm_http_requests_total',
     help: 'HTTP requests by method, route and status',
     labelNames: ['method', 'route', 'status'],
     registers: [registry],
   });
   const duration = new Histogram({
-    name: 'http_request_duration_seconds',
+    name: 'pixelfarm_http_request_duration_seconds',
     help: 'HTTP request latency by method, route and status',
     labelNames: ['method', 'route', 'status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
@@ -40,7 +47,13 @@ export type RenderPhase = 'queued' | 'acquire' | 'load' | 'wait' | 'capture' | '
 
 export interface RenderMetrics {
   completed(): void;
+  /**
+   * A job failed for good, once per job: its input cannot render (`rejected`), or its last
+   * attempt failed (`failed`). Attempts that are retried are counted by `retried` instead.
+   */
   failed(kind: 'input' | 'internal'): void;
+  /** An attempt failed with a transient fault and the job was queued again (with backoff). */
+  retried(): void;
   phase(phase: RenderPhase, seconds: number): void;
   browserRestart(): void;
   browserRecycle(reason: 'renders' | 'memory'): void;
@@ -48,25 +61,30 @@ export interface RenderMetrics {
 
 export function createRenderMetrics(registry: Registry): RenderMetrics {
   const jobs = new Counter({
-    name: 'render_jobs_total',
-    help: 'Render jobs processed by this worker, by outcome',
+    name: 'pixelfarm_render_jobs_total',
+    help: 'Render jobs this worker finished, once per job, by outcome (completed, rejected: bad input, failed: every attempt failed)',
     labelNames: ['outcome'],
     registers: [registry],
   });
+  const retries = new Counter({
+    name: 'pixelfarm_render_retries_total',
+    help: 'Render attempts that failed with a transient fault (browser, storage) and were queued again',
+    registers: [registry],
+  });
   const duration = new Histogram({
-    name: 'render_duration_seconds',
+    name: 'pixelfarm_render_duration_seconds',
     help: 'Render duration by phase',
     labelNames: ['phase'],
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
   const restarts = new Counter({
-    name: 'browser_restarts_total',
+    name: 'pixelfarm_browser_restarts_total',
     help: 'Times the browser disconnected unexpectedly and was relaunched',
     registers: [registry],
   });
   const recycles = new Counter({
-    name: 'browser_recycles_total',
+    name: 'pixelfarm_browser_recycles_total',
     help: 'Browsers replaced on purpose (render count or memory), by reason',
     labelNames: ['reason'],
     registers: [registry],
@@ -74,6 +92,7 @@ export function createRenderMetrics(registry: Registry): RenderMetrics {
   return {
     completed: () => jobs.inc({ outcome: 'completed' }),
     failed: (kind) => jobs.inc({ outcome: kind === 'input' ? 'rejected' : 'failed' }),
+    retried: () => retries.inc(),
     phase: (phase, seconds) => duration.observe({ phase }, seconds),
     browserRestart: () => restarts.inc(),
     browserRecycle: (reason) => recycles.inc({ reason }),
@@ -91,25 +110,25 @@ export interface ApiRenderMetrics {
 
 export function createApiRenderMetrics(registry: Registry): ApiRenderMetrics {
   const enqueued = new Counter({
-    name: 'render_jobs_enqueued_total',
+    name: 'pixelfarm_render_jobs_enqueued_total',
     help: 'Render jobs enqueued by this API process',
     registers: [registry],
   });
   const latency = new Histogram({
-    name: 'render_request_duration_seconds',
+    name: 'pixelfarm_render_request_duration_seconds',
     help: 'Time from enqueue to the stored image, as seen by the API, by outcome',
     labelNames: ['outcome'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
   const variants = new Counter({
-    name: 'variant_cache_requests_total',
+    name: 'pixelfarm_variant_cache_requests_total',
     help: 'Image GETs by whether the variant was already stored',
     labelNames: ['result'],
     registers: [registry],
   });
   const transforms = new Histogram({
-    name: 'variant_transform_duration_seconds',
+    name: 'pixelfarm_variant_transform_duration_seconds',
     help: 'Time to produce and store one new variant (decode, crop, resize, encode, upload), by format',
     labelNames: ['format'],
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
@@ -123,32 +142,55 @@ export function createApiRenderMetrics(registry: Registry): ApiRenderMetrics {
   };
 }
 
-/** Queue depth by state, read from Redis at scrape time. */
+/**
+ * Queue depth by state, read from Redis at scrape time, and whether that read worked. While
+ * Redis cannot be read, `pixelfarm_queue_jobs` is absent rather than frozen at its last values
+ * (alerts and autoscalers would act on numbers that are no longer true, issue #22), and
+ * `pixelfarm_queue_up` is 0.
+ */
 export function registerQueueDepth(
   registry: Registry,
   queue: string,
   read: () => Promise<Record<string, number>>,
 ): void {
-  new Gauge({
-    name: 'queue_jobs',
-    help: 'Jobs in the queue by state',
-    labelNames: ['queue', 'state'],
-    registers: [registry],
-    async collect() {
+  // Both gauges are collected concurrently in one scrape; they share one read of Redis.
+  let reading: Promise<void> | undefined;
+  const refresh = (): Promise<void> => {
+    reading ??= (async () => {
       try {
         const counts = await read();
-        for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+        jobs.reset();
+        for (const [state, n] of Object.entries(counts)) jobs.set({ queue, state }, n);
+        up.set({ queue }, 1);
       } catch {
-        // Redis down: keep the last values rather than failing the whole scrape.
+        jobs.reset();
+        up.set({ queue }, 0);
       }
-    },
+    })().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+  const jobs = new Gauge({
+    name: 'pixelfarm_queue_jobs',
+    help: 'Jobs in the queue by state (absent while Redis cannot be read: see pixelfarm_queue_up)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    collect: refresh,
+  });
+  const up = new Gauge({
+    name: 'pixelfarm_queue_up',
+    help: 'Whether this scrape read the queue counts from Redis (1) or not (0: pixelfarm_queue_jobs is absent)',
+    labelNames: ['queue'],
+    registers: [registry],
+    collect: refresh,
   });
 }
 
 /** Pages in use and pool size of a worker's browser pool, read at scrape time. */
 export function registerPoolGauge(registry: Registry, read: () => { pagesInUse: number; poolSize: number }): void {
   new Gauge({
-    name: 'browser_pages',
+    name: 'pixelfarm_browser_pages',
     help: 'Browser pages of this worker: in use, and the pool size',
     labelNames: ['state'],
     registers: [registry],
@@ -163,14 +205,14 @@ export function registerPoolGauge(registry: Registry, read: () => { pagesInUse: 
 /** Storage operation latency and errors (observer for the storage package's InstrumentedDriver). */
 export function createStorageMetrics(registry: Registry): { observe(operation: string, seconds: number, ok: boolean): void } {
   const duration = new Histogram({
-    name: 'storage_operation_duration_seconds',
+    name: 'pixelfarm_storage_operation_duration_seconds',
     help: 'Object storage operation latency by operation',
     labelNames: ['operation'],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
   const errors = new Counter({
-    name: 'storage_operation_errors_total',
+    name: 'pixelfarm_storage_operation_errors_total',
     help: 'Object storage operations that failed, by operation',
     labelNames: ['operation'],
     registers: [registry],
@@ -195,7 +237,7 @@ export interface CallbackMetrics {
 
 export function createCallbackMetrics(registry: Registry): CallbackMetrics {
   const deliveries = new Counter({
-    name: 'callback_deliveries_total',
+    name: 'pixelfarm_callback_deliveries_total',
     help: 'callback_url deliveries by outcome (sent, retried, failed for good, refused by the egress policy) and kind',
     labelNames: ['outcome', 'kind'],
     registers: [registry],

@@ -19,7 +19,8 @@ export interface RenderWorkerOptions {
   maxStalledCount?: number;
   /** Processors by job name; a job without a processor fails for good. */
   processors: ReadonlyMap<JobName, JobProcessor>;
-  onFailed?: (job: Job | undefined, err: Error) => void;
+  /** Every failed attempt; `final` when no retry follows (the job failed for good). */
+  onFailed?: (job: Job | undefined, err: Error, final: boolean) => void;
   /**
    * Called once a job has failed for good (an input error, or its last attempt), before BullMQ
    * records the failure. Being inside the processor means a worker dying right after cannot
@@ -85,7 +86,11 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
     },
     queueConnection(options.redisUrl, 'consumer'),
   );
-  if (options.onFailed) worker.on('failed', options.onFailed);
+  // finishedOn is set only when the job moved to failed rather than to a retry.
+  if (options.onFailed) {
+    const onFailed = options.onFailed;
+    worker.on('failed', (job, err) => onFailed(job, err, !!job?.finishedOn));
+  }
   if (options.onFinalFailure) {
     const onFinalFailure = options.onFinalFailure;
     worker.on('failed', (job, err) => {
