@@ -6,10 +6,10 @@
 // their own browser context (mobile or touch emulation, url captures, whose cookies and storage
 // span origins, and prints) get a fresh one. A crashed or runaway page fails only its own request.
 import { AppError, RenderInputError } from '@pixelfarm/errors';
+import { NetworkGuard } from '@pixelfarm/egress';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import type { CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
-import { NetworkGuard } from './network-guard';
 import { EgressProxy } from './egress-proxy';
 import { PagePool } from './page-pool';
 import { mayScrollItself } from './static-document';

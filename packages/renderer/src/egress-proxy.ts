@@ -6,7 +6,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { NetworkGuard } from './network-guard';
+import type { NetworkGuard } from '@pixelfarm/egress';
 
 export interface EgressProxyOptions {
   guard: NetworkGuard;

@@ -2,7 +2,8 @@
 export * from './renderer';
 export * from './browser-host';
 export * from './chromium-renderer';
-export * from './network-guard';
+// The egress guard moved to @pixelfarm/egress (the API needs it without loading Playwright); re-exported for the worker.
+export * from '@pixelfarm/egress';
 export * from './page-document';
 export * from './page-pool';
 export * from './page-session';

@@ -10,7 +10,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { RenderInputError } from '@pixelfarm/errors';
-import type { NetworkGuard } from './network-guard';
+import type { NetworkGuard } from '@pixelfarm/egress';
 import { EGRESS_REFUSED_HEADER } from './egress-proxy';
 
 /** One upstream proxy, as the operator configured it (PROXIES). */
