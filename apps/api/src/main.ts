@@ -23,6 +23,11 @@ async function main(): Promise<void> {
     const dev = config.apiKeys[0]!;
     logger.warn(`API_KEYS is unset: using the development pair ${dev.id}:${dev.key}`, { api_id: dev.id });
   }
+  if (config.destinations.usingDevKey) {
+    logger.warn('DESTINATIONS_KEY is unset: storage destination secrets are sealed with the public development key');
+  } else if (config.destinations.keys.length === 0) {
+    logger.info('DESTINATIONS_KEY is unset: storage destinations are off');
+  }
   app.ready().catch((err) => logger.warn('redis not reachable yet', { error: String(err) }));
 
   const shutdown = (signal: string) => {

@@ -1,5 +1,6 @@
 import { ConfigError } from '@pixelfarm/errors';
 import { DEV_API_KEY, findApiKey, loadConfig, parseApiKeys } from '@pixelfarm/config';
+import { DEV_DESTINATIONS_KEY } from '@pixelfarm/destinations';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -98,6 +99,36 @@ describe('loadConfig', () => {
     expect(loadConfig({}).metricsPort).toBe(9464);
     expect(loadConfig({ METRICS_PORT: '9999' }).metricsPort).toBe(9999);
     expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+
+  it('seals destination secrets with DESTINATIONS_KEY, a public development key beside the development API key, or turns destinations off', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const next = Buffer.alloc(32, 9).toString('base64');
+    expect(loadConfig({ DESTINATIONS_KEY: key, API_KEYS: 'a:12345678' }).destinations).toEqual({
+      keys: [key],
+      usingDevKey: false,
+      attempts: 3,
+      timeoutMs: 10_000,
+      perAccount: 25,
+    });
+    expect(loadConfig({ DESTINATIONS_KEY: `${next}, ${key}` }).destinations.keys).toEqual([next, key]);
+    const dev = loadConfig({}).destinations;
+    expect(dev).toMatchObject({ keys: [DEV_DESTINATIONS_KEY], usingDevKey: true });
+    // Real API keys and no DESTINATIONS_KEY: destinations are off, never sealed with a public key.
+    expect(loadConfig({ API_KEYS: 'a:12345678' }).destinations).toMatchObject({ keys: [], usingDevKey: false });
+    const limits = loadConfig({ DESTINATION_ATTEMPTS: '5', DESTINATION_TIMEOUT_MS: '2500', DESTINATIONS_PER_ACCOUNT: '3' }).destinations;
+    expect(limits).toMatchObject({ attempts: 5, timeoutMs: 2500, perAccount: 3 });
+    expect(() => loadConfig({ DESTINATION_ATTEMPTS: '0' })).toThrow(/DESTINATION_ATTEMPTS/);
+  });
+
+  it('names what is wrong with DESTINATIONS_KEY, never echoing it', () => {
+    const short = Buffer.alloc(16, 1).toString('base64');
+    expect(() => loadConfig({ DESTINATIONS_KEY: short })).toThrow(
+      'Invalid configuration: DESTINATIONS_KEY: the key must hold 32 bytes, it holds 16 (generate one with: openssl rand -base64 32)',
+    );
+    expect(() => loadConfig({ DESTINATIONS_KEY: short })).toThrow(ConfigError);
+    expect(() => loadConfig({ DESTINATIONS_KEY: short })).not.toThrow(short);
+    expect(() => loadConfig({ DESTINATIONS_KEY: 'not-base64!' })).toThrow('DESTINATIONS_KEY: the key is not base64');
   });
 
   it('treats empty values as unset', () => {

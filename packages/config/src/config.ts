@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '@pixelfarm/errors';
 import { hashTagOf, parseRedisUrl, RedisUrlError } from '@pixelfarm/queue';
+import { DEV_DESTINATIONS_KEY, parseDestinationKeys, type DestinationSettings } from '@pixelfarm/destinations';
 import { parseApiKeys, type ApiKey } from './api-keys';
 import { parseWebhookSecrets, type WebhookSecret } from './webhook-secrets';
 import { parseUpstreamProxies, type UpstreamProxy } from './upstream-proxies';
@@ -255,6 +256,19 @@ const schema = z.object({
   TEMPLATE_CACHE_ENTRIES: int(1000, 0, 1_000_000),
   /** Total size (UTF-8 bytes of their sources) of the compiled templates kept. Default 32 MB. */
   TEMPLATE_CACHE_BYTES: int(32 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+  /**
+   * AES-256 keys that seal the secret access keys of storage destinations: base64 of 32 random
+   * bytes (`openssl rand -base64 32`), comma-separated; the first seals, every one opens, so a
+   * key is rotated by listing the new one first. Unset: storage destinations are off, unless the
+   * server runs with the development API key (then a public development key seals). Default unset.
+   */
+  DESTINATIONS_KEY: z.string().optional(),
+  /** SDK attempts of one request to a storage destination (transient faults retry with backoff). Default 3. */
+  DESTINATION_ATTEMPTS: int(3, 1, 10),
+  /** Connect timeout and longest single request to a storage destination. Default 10 s. */
+  DESTINATION_TIMEOUT_MS: int(10_000, 100, 300_000),
+  /** Most storage destinations one account may have. Default 25. */
+  DESTINATIONS_PER_ACCOUNT: int(25, 1, 10_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -350,6 +364,8 @@ export interface Config {
   rateLimit: { perMinute: number; burst: number; whenRedisDown: 'memory' | 'allow' | 'refuse' };
   /** Compiled Handlebars templates kept by an API process. */
   templateCache: { entries: number; bytes: number };
+  /** Storage destinations: the keys sealing their secrets (none: they are off) and their limits. */
+  destinations: DestinationSettings;
   shutdownTimeoutMs: number;
   readinessCacheMs: number;
   logLevel: LogLevel;
@@ -420,6 +436,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(
       `REDIS_PREFIX: under Redis Cluster every key must be in one hash slot, as BullMQ requires: put the prefix (or part of it) in braces, e.g. {${e.REDIS_PREFIX.replace(/[{}]/g, '')}}`,
     );
+  }
+  // Destinations need a sealing key; a development server gets the public one, like its API key.
+  let destinationKeys: string[] = !e.API_KEYS ? [DEV_DESTINATIONS_KEY] : [];
+  if (e.DESTINATIONS_KEY) {
+    try {
+      destinationKeys = parseDestinationKeys(e.DESTINATIONS_KEY);
+    } catch (err) {
+      problems.push(`DESTINATIONS_KEY: ${(err as Error).message}`);
+    }
   }
   const upstream = parseUpstreamProxies(e.PROXIES);
   problems.push(...upstream.problems.map((p) => `PROXIES: ${p}`));
@@ -496,6 +521,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst, whenRedisDown: e.RATE_LIMIT_WHEN_REDIS_DOWN },
     templateCache: { entries: e.TEMPLATE_CACHE_ENTRIES, bytes: e.TEMPLATE_CACHE_BYTES },
+    destinations: {
+      keys: destinationKeys,
+      usingDevKey: !e.DESTINATIONS_KEY && !e.API_KEYS,
+      attempts: e.DESTINATION_ATTEMPTS,
+      timeoutMs: e.DESTINATION_TIMEOUT_MS,
+      perAccount: e.DESTINATIONS_PER_ACCOUNT,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readinessCacheMs: e.READINESS_CACHE_MS,
     logLevel: e.LOG_LEVEL,

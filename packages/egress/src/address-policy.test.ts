@@ -146,3 +146,17 @@ describe('NetworkGuard with URL_ALLOWLIST', () => {
     },
   );
 });
+
+describe('NetworkGuard.allowListed (what URL_ALLOWLIST itself opens, without DNS)', () => {
+  const guard = new NetworkGuard(['10.1.0.0/16', '127.0.0.1', 'intranet.example'], async () => {
+    throw new Error('allowListed must not ask DNS');
+  });
+
+  it.each(['10.1.2.3', '[::ffff:10.1.2.3]', '127.0.0.1', 'INTRANET.example'])('opens %s', (host) => {
+    expect(guard.allowListed(host)).toBe(true);
+  });
+
+  it.each(['10.2.0.1', '127.0.0.2', 'public.example', '8.8.8.8', 'sub.intranet.example'])('does not open %s', (host) => {
+    expect(guard.allowListed(host)).toBe(false);
+  });
+});

@@ -64,6 +64,18 @@ export class NetworkGuard {
     return addresses[0]!;
   }
 
+  /**
+   * Whether URL_ALLOWLIST itself opens the host: named in it, or a literal address inside one of
+   * its entries. No DNS is asked, so a name is opened only by being listed. Storage destinations
+   * allow plain http only to such hosts.
+   */
+  allowListed(hostname: string): boolean {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (this.hosts.has(host)) return true;
+    const literal = parseAddress(host);
+    return literal !== null && this.allowed.has(literal);
+  }
+
   /** The verdict on one address: allow-listed, or globally reachable. */
   addressAllowed(text: string): boolean {
     const address = parseAddress(text);
