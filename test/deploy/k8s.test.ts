@@ -368,6 +368,12 @@ describe.each(['dev', 'prod'] as const)('k8s %s: the in-cluster Redis', (name) =
     expect(redis.spec.template.spec.securityContext?.runAsNonRoot).toBe(true);
   });
 
+  it('runs the Redis image of the compose stack, pinned to a release', () => {
+    const compose = parse(read('docker-compose.yml')) as { services: Record<string, { image: string }> };
+    expect(c.image).toBe(compose.services.redis!.image);
+    expect(c.image).toMatch(/^redis:\d+\.\d+\.\d+/);
+  });
+
   it('is the Service the apps’ REDIS_URL and the KEDA triggers name', () => {
     const svc = service(docs, 'redis');
     expect(selects(svc.spec.selector, redis.spec.template.metadata.labels)).toBe(true);
