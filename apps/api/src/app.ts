@@ -9,6 +9,7 @@ import { DEV_API_KEY, type Config, type Logger } from '@pixelfarm/config';
 import { AccountImageIndex, BatchStore, createStorage, ImageStore, InstrumentedDriver, S3Presigner, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
 import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, createRedisClient, DedupeCache, RenderQueue, UsageCounter, type RedisClient } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
+import { createDestinationDirectory, DestinationStore } from '@pixelfarm/destinations';
 import { createApiRenderMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
 import { healthRoutes, metricsRoutes } from '@pixelfarm/health';
 import { createImageSchema } from '@pixelfarm/schemas';
@@ -25,6 +26,7 @@ import { batchesRoutes } from './routes/batches.routes';
 import { imagesListRoutes } from './routes/images-list.routes';
 import { usageRoutes } from './routes/usage.routes';
 import { templateRoutes } from './routes/template.routes';
+import { storageDestinationsRoutes } from './routes/storage-destinations.routes';
 import { signedUrlRoutes } from './routes/signed-url.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { operationsRoutes } from './routes/operations.routes';
@@ -40,6 +42,7 @@ import { ImageListService } from './services/image-list.service';
 import { RenderRequestResolver } from './services/render-request.resolver';
 import { TemplateRenderer } from './services/template-renderer';
 import { TemplateService } from './services/template.service';
+import { DestinationService } from './services/destination.service';
 import { RenderClaims } from './services/render-claims';
 import { UrlSignatureVerifier } from './services/url-signature';
 import { BatchService } from './services/batch.service';
@@ -106,6 +109,9 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     proxyIds: config.proxies.map((p) => p.id),
   });
   const imageStore = new ImageStore(storage);
+  // Storage destinations (issue #20): accounts' own buckets, kept in our object storage with
+  // their secrets sealed; the one directory every service below captures and opens them through.
+  const destinations = createDestinationDirectory(storage, config.destinations, config.urlAllowlist);
   // What an account owns lives in object storage; Redis only holds the queue, counters and caches.
   const index = new AccountImageIndex(storage);
   const templateRenderer = new TemplateRenderer({
@@ -180,6 +186,9 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     ...imagesListRoutes({ list: new ImageListService({ index, publicUrl: config.publicUrl }) }),
     ...usageRoutes({ usage }),
     ...templateRoutes({ templates, creator, createSchema }),
+    ...storageDestinationsRoutes({
+      destinations: new DestinationService({ store: new DestinationStore(storage), directory: destinations, perAccount: config.destinations.perAccount }),
+    }),
     ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, createSchema, limiter }),
     ...imageRoutes({
       images,
@@ -250,6 +259,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
         await queue.close().catch((err) => logger.warn('queue close failed', { error: String(err) }));
         await callbacks.close();
         await redis.quit().catch(() => redis.disconnect());
+        await destinations.close().catch((err) => logger.warn('destinations close failed', { error: String(err) }));
         await storage.close().catch((err) => logger.warn('storage close failed', { error: String(err) }));
         presigner?.close();
         // Last: Prometheus can still scrape the drain.

@@ -85,12 +85,34 @@ export class StoredDestinationDirectory implements DestinationDirectory {
     const cached = this.targets.get(cacheKey);
     if (cached?.updatedAt === record.updated_at) return cached.target;
     this.forget(account, id);
-    const target = this.connect(record, this.secretOf(record));
+    const target = this.connect(record, this.openSecret(record));
     this.targets.set(cacheKey, { updatedAt: record.updated_at, target });
     target.catch(() => {
       if (this.targets.get(cacheKey)?.target === target) this.targets.delete(cacheKey);
     });
     return target;
+  }
+
+  /** Why the endpoint breaks the egress policy before any DNS is asked (shape, http), or null. */
+  endpointProblem(endpoint: string | null): string | null {
+    return this.deps.egress.endpointProblem(endpoint);
+  }
+
+  /** The secret sealed for the account's destination `id`, to store. Throws DestinationsOffError when destinations are off. */
+  sealSecret(secret: string, account: string, id: string): string {
+    if (!this.deps.box) throw new DestinationsOffError();
+    return this.deps.box.seal(secret, account, id);
+  }
+
+  /** The destination's secret access key. Throws DestinationError when it cannot be opened (its key was dropped from DESTINATIONS_KEY). */
+  openSecret(record: DestinationRecord): string {
+    if (!this.deps.box) throw new DestinationsOffError();
+    try {
+      return this.deps.box.open(record.sealed_secret, record.account, record.id);
+    } catch (err) {
+      if (!(err instanceof SecretBoxError)) throw err;
+      throw new DestinationError(`Storage destination ${record.id}: its secret cannot be opened (${err.message}); save its secret_access_key again`);
+    }
   }
 
   /**
@@ -136,15 +158,6 @@ export class StoredDestinationDirectory implements DestinationDirectory {
     this.targets.clear();
     this.retiring.clear();
     await Promise.all(all.map((t) => t.then((c) => c.close(), () => {})));
-  }
-
-  private secretOf(record: DestinationRecord): string {
-    try {
-      return this.deps.box!.open(record.sealed_secret, record.account, record.id);
-    } catch (err) {
-      if (!(err instanceof SecretBoxError)) throw err;
-      throw new DestinationError(`Storage destination ${record.id}: its secret cannot be opened (${err.message}); save its secret_access_key again`);
-    }
   }
 }
 

@@ -41,11 +41,14 @@ export function describeFailure(err: unknown, ctx: FailureContext): string {
     if (status === 301 || status === 307) return `bucket ${ctx.bucket} is not in region ${ctx.region} (HTTP ${status})`;
     return `the store at ${ctx.host} refused the request: ${code}${status ? ` (HTTP ${status})` : ''}`;
   }
-  const e = err as { code?: string; name?: string };
-  if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT' || e?.code === 'TimeoutError') return `the endpoint ${ctx.host} did not answer in time`;
-  if (e?.code && UNREACHABLE.has(e.code)) return `the endpoint ${ctx.host} is unreachable (${e.code})`;
-  if (e?.code && /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(e.code)) {
-    return `the endpoint ${ctx.host} failed the TLS handshake (${e.code})`;
+  const e = err as { code?: string; name?: string; message?: string };
+  // The SDK's retry wraps an error it does not take for an Error (one from another realm) in a
+  // new one that keeps only its text: read the code from there.
+  const code = e?.code ?? /\b(E[A-Z]{3,}|ERR_[A-Z_]+|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_[A-Z_]+|SELF_SIGNED_[A-Z_]+)\b/.exec(String(e?.message))?.[1];
+  if (e?.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'TimeoutError') return `the endpoint ${ctx.host} did not answer in time`;
+  if (code && UNREACHABLE.has(code)) return `the endpoint ${ctx.host} is unreachable (${code})`;
+  if (code && /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code)) {
+    return `the endpoint ${ctx.host} failed the TLS handshake (${code})`;
   }
-  return `the endpoint ${ctx.host} could not be reached${e?.code ? ` (${e.code})` : ''}`;
+  return `the endpoint ${ctx.host} could not be reached${code ? ` (${code})` : ''}`;
 }

@@ -6,3 +6,4 @@ export * from './destination-egress';
 export * from './s3-destination-target';
 export * from './connection-test';
 export * from './destination-directory';
+export * from './destination-body.schema';

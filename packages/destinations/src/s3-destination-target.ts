@@ -10,6 +10,18 @@ import { describeFailure, type FailureContext } from './destination-failure';
 /** What a client needs of a destination: where it is and who to sign as (the secret comes apart). */
 export type DestinationConnection = Pick<StorageDestination, 'id' | 'endpoint' | 'region' | 'force_path_style' | 'bucket' | 'prefix' | 'access_key_id'>;
 
+/** A request to a destination failed for good; `reason` says what, in words for its owner. */
+export class DestinationRequestError extends DestinationError {
+  constructor(
+    readonly reason: string,
+    destinationId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Storage destination ${destinationId}: ${reason}`, options);
+    this.name = 'DestinationRequestError';
+  }
+}
+
 export interface S3TargetOptions {
   egress: DestinationEgress;
   /** SDK attempts per request, retried with backoff (DESTINATION_ATTEMPTS). */
@@ -88,7 +100,7 @@ export class S3DestinationTarget implements DestinationTarget {
     }
   }
 
-  private failure(err: unknown): DestinationError {
-    return new DestinationError(`Storage destination ${this.id}: ${describeFailure(err, this.context)}`, { cause: err });
+  private failure(err: unknown): DestinationRequestError {
+    return new DestinationRequestError(describeFailure(err, this.context), this.id, { cause: err });
   }
 }
