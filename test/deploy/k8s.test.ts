@@ -219,11 +219,13 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     expect(spec.minReplicaCount).toBeGreaterThanOrEqual(1);
     const prefix = configData(docs).REDIS_PREFIX;
     const lists = Object.fromEntries(spec.triggers.filter((t) => t.type === 'redis').map((t) => [t.name, t.metadata.listName]));
-    // BullMQ keeps waiting jobs in <prefix>:<queue>:wait and running ones in <prefix>:<queue>:active.
-    expect(lists).toEqual({ waiting: `${prefix}:${RENDER_QUEUE}:wait`, active: `${prefix}:${RENDER_QUEUE}:active` });
-    // The composite metric adds every trigger: running work counts, so busy workers are kept.
+    // BullMQ keeps waiting jobs in <prefix>:<queue>:wait, prioritized (bulk) ones in
+    // <prefix>:<queue>:prioritized and running ones in <prefix>:<queue>:active
+    // (keda-redis-triggers.test.ts counts them on a real Redis).
+    expect(lists).toEqual({ waiting: `${prefix}:${RENDER_QUEUE}:wait`, prioritized: `${prefix}:${RENDER_QUEUE}:prioritized`, active: `${prefix}:${RENDER_QUEUE}:active` });
+    // The composite metric adds every trigger: bulk and running work count, so busy workers are kept.
     const { formula, target, metricType } = spec.advanced.scalingModifiers;
-    expect(formula).toMatch(/\bwaiting \+ active\b/);
+    expect(formula).toMatch(/\bwaiting \+ prioritized \+ active\b/);
     for (const t of spec.triggers) expect(formula).toMatch(new RegExp(`\\b${t.name}\\b`));
     expect(metricType).toBe('AverageValue');
     const concurrency = loadConfig(environment(docs, 'worker')).workerConcurrency;
