@@ -55,7 +55,7 @@ export class StoredDestinationDirectory implements DestinationDirectory {
   private readonly targets = new Map<string, CachedTarget>();
   /** Replaced clients, closed once the writes they may still carry are over. */
   private readonly retiring = new Map<NodeJS.Timeout, Promise<S3DestinationTarget>>();
-  private closed = false;
+  private closing?: Promise<void>;
 
   constructor(private readonly deps: StoredDestinationDirectoryDeps) {}
 
@@ -74,7 +74,7 @@ export class StoredDestinationDirectory implements DestinationDirectory {
   }
 
   async open(account: string, id: string): Promise<S3DestinationTarget> {
-    if (this.closed) throw new DestinationError('The destination directory is closed');
+    if (this.closing) throw new DestinationError('The destination directory is closed');
     if (!this.deps.box) throw new DestinationError('Storage destinations are off on this server (DESTINATIONS_KEY is unset)');
     const record = await this.deps.store.get(account, id);
     const cacheKey = `${account}/${id}`;
@@ -147,17 +147,19 @@ export class StoredDestinationDirectory implements DestinationDirectory {
     this.retiring.set(timer, cached.target);
   }
 
-  /** Idempotent: closes every kept client. */
-  async close(): Promise<void> {
-    this.closed = true;
-    const all = [...this.targets.values()].map((c) => c.target);
-    for (const [timer, target] of this.retiring) {
-      clearTimeout(timer);
-      all.push(target);
-    }
-    this.targets.clear();
-    this.retiring.clear();
-    await Promise.all(all.map((t) => t.then((c) => c.close(), () => {})));
+  /** Idempotent: closes every kept client, once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const all = [...this.targets.values()].map((c) => c.target);
+      for (const [timer, target] of this.retiring) {
+        clearTimeout(timer);
+        all.push(target);
+      }
+      this.targets.clear();
+      this.retiring.clear();
+      await Promise.all(all.map((t) => t.then((c) => c.close(), () => {})));
+    })();
+    return this.closing;
   }
 }
 
