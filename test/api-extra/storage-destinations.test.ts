@@ -150,6 +150,26 @@ describe('storage destinations: management', () => {
     expect(res.body.message).toBe(`Connection test failed: the endpoint 127.0.0.1:${port} is unreachable (ECONNREFUSED)`);
   });
 
+  it('says an endpoint did not answer in time, within DESTINATION_TIMEOUT_MS per attempt', async () => {
+    // Accepts connections and never answers.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      const res = await call('post', '/v1/storage-destinations', settings({ endpoint: `http://127.0.0.1:${port}` }));
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe(`Connection test failed: the endpoint 127.0.0.1:${port} did not answer in time`);
+      // Two attempts (DESTINATION_ATTEMPTS) of 3 s (DESTINATION_TIMEOUT_MS), and the SDK's backoff between them.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2 * 3000);
+      expect(Date.now() - started).toBeLessThan(2 * 3000 + 5000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   describe('the egress policy', () => {
     let listener: net.Server;
     let port: number;
