@@ -3,7 +3,7 @@
 // (parameters/headers.md), identify_as_hcti (parameters/identify_as_hcti.md), a jumbo url
 // capture (guides/advanced/jumbo-images.md), max_render_once and storage_destination_id.
 // The docs' example.com pages are loopback pages here; everything else is as written.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import request from 'supertest';
 import { basicAuth, TEST_KEYS } from '../support/test-env';
@@ -31,7 +31,12 @@ describe("hcti's parameter examples", () => {
       }
       res.writeHead(200, { 'Content-Type': 'text/html' }).end('<body style="margin:0;background:#0f0">report</body>');
     });
-    stack = await startInProcessStack({ URL_ALLOWLIST: '127.0.0.1', RENDER_WAIT_MS: '240000', JUMBO_RENDER_TIMEOUT_MS: '240000' });
+    stack = await startInProcessStack({
+      URL_ALLOWLIST: '127.0.0.1',
+      RENDER_WAIT_MS: '240000',
+      JUMBO_RENDER_TIMEOUT_MS: '240000',
+      DESTINATIONS_KEY: randomBytes(32).toString('base64'),
+    });
     api = stack.api.handler;
   });
   afterAll(async () => {
@@ -140,9 +145,10 @@ describe("hcti's parameter examples", () => {
     expect([printed.status, sniffFormat(printed.body as Buffer)]).toEqual([200, 'pdf']);
   });
 
-  it('storage_destination_id: a 400 that names it', async () => {
+  // The examples with a real destination are in test/api-extra/storage-destination-delivery.test.ts.
+  it("storage_destination_id: hcti's placeholder id is not an enabled destination of the account (400 naming it)", async () => {
     const res = await create({ html: '<h1>Saved in my bucket</h1>', storage_destination_id: 'your-storage-destination-id' });
-    expect([res.status, res.body.message]).toEqual([400, 'Unknown field: storage_destination_id']);
+    expect([res.status, res.body.message]).toEqual([400, 'storage_destination_id "your-storage-destination-id" is not an enabled storage destination of this account']);
   });
 
   it('proxy_id: a 400 naming it when this service has no such proxy', async () => {

@@ -1,8 +1,10 @@
 // Every request type of the official client (@html-css-to-image/client 0.9.0) with every field
 // set, sent through the client itself (test/vendor, run in a child process: it is an ES module)
 // to the API and a worker. Each field is applied or refused with a 400 that says why: with
-// everything set, the two documented refusals come first (storage_destination_id, not offered
-// yet; pdf_options with jumbo, which hcti refuses too); without them every request is accepted.
+// everything set, the documented refusal comes first (pdf_options with jumbo, which hcti refuses
+// too); an unknown storage_destination_id is a 400 naming it; otherwise every request is
+// accepted, and storage_destination_id (a destination made through the API, on a second S3
+// server standing for the customer's bucket) puts the image in that bucket.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import http from 'node:http';
@@ -13,6 +15,9 @@ import { startInProcessStack, type InProcessStack } from '../support/in-process-
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy';
 import { sniffFormat } from '../support/decode-image';
+import { startS3Server, type TestS3Server } from '../support/s3-server';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
 
 jest.setTimeout(300_000);
 
@@ -28,6 +33,17 @@ describe('the official client, every field of every request type', () => {
   let server: http.Server;
   let base: string;
   const visits: { path: string; headers: http.IncomingHttpHeaders }[] = [];
+  let bucket: TestS3Server;
+  let bucketClient: S3Client;
+  let destinationId: string;
+  const bucketHas = async (key: string) => {
+    try {
+      const res = await bucketClient.send(new GetObjectCommand({ Bucket: bucket.bucket, Key: key }));
+      return sniffFormat(Buffer.from(await res.Body!.transformToByteArray()));
+    } catch {
+      return null;
+    }
+  };
 
   beforeAll(async () => {
     assets = await serveOnLoopback((req, res) => {
@@ -42,7 +58,10 @@ describe('the official client, every field of every request type', () => {
     });
     fonts = await serveOnLoopback((_req, res) => res.writeHead(200, { 'Content-Type': 'text/css' }).end('/* no font files in this test */'));
     proxy = await startForwardProxy({ username: 'render', password: 'secret' });
+    bucket = await startS3Server({ bucket: 'client-renders' });
+    bucketClient = new S3Client({ endpoint: bucket.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: bucket });
     stack = await startInProcessStack({
+      DESTINATIONS_KEY: randomBytes(32).toString('base64'),
       URL_ALLOWLIST: '127.0.0.1',
       FONTS_CSS_URL: `${fonts.origin}/css2`,
       PROXIES: `corp=http://render:secret@127.0.0.1:${proxy.port}`,
@@ -52,12 +71,19 @@ describe('the official client, every field of every request type', () => {
     server = http.createServer(stack.api.handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const destination = await request(base)
+      .post('/v1/storage-destinations')
+      .set('Authorization', basicAuth())
+      .send({ name: 'client test', endpoint: bucket.endpoint, region: 'us-east-1', force_path_style: true, bucket: bucket.bucket, access_key_id: bucket.accessKeyId, secret_access_key: bucket.secretAccessKey });
+    expect(destination.status).toBe(201);
+    destinationId = destination.body.id;
   });
   afterAll(async () => {
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
     await stack?.close();
-    await Promise.all([site?.close(), assets?.close(), fonts?.close(), proxy?.close()]);
+    bucketClient?.destroy();
+    await Promise.all([site?.close(), assets?.close(), fonts?.close(), proxy?.close(), bucket?.stop()]);
   });
 
   /** Runs the calls through the official client, in a child process. */
@@ -96,7 +122,7 @@ describe('the official client, every field of every request type', () => {
     viewport_landscape: true,
     media_type: 'screen',
     proxy_id: 'corp',
-    storage_destination_id: 'your-storage-destination-id',
+    storage_destination_id: destinationId,
     jumbo_max_width: 9000,
     jumbo_max_height: 1000,
     transparent_background: true,
@@ -123,23 +149,29 @@ describe('the official client, every field of every request type', () => {
   const fetchImage = (u: string) => request(base).get(new URL(u).pathname + new URL(u).search).buffer(true);
 
   it('createImage (html and url): all fields give the documented refusals, then are accepted', async () => {
-    const [htmlAll, urlAll, htmlBoth, urlBoth, htmlJumbo, urlJumbo, htmlPdf, urlPdf] = (await viaClient([
+    const unknownDestination = { storage_destination_id: 'your-storage-destination-id' };
+    const [htmlAll, urlAll, htmlUnknown, urlUnknown, htmlJumbo, urlJumbo, htmlPdf, urlPdf] = (await viaClient([
       { call: 'createImage', type: 'html_css', init: html() },
       { call: 'createImage', type: 'url', init: url() },
-      { call: 'createImage', type: 'html_css', init: without(html(), 'storage_destination_id') },
-      { call: 'createImage', type: 'url', init: without(url(), 'storage_destination_id') },
-      { call: 'createImage', type: 'html_css', init: without(html(), 'storage_destination_id', 'pdf_options') },
-      { call: 'createImage', type: 'url', init: without(url(), 'storage_destination_id', 'pdf_options') },
-      { call: 'createImage', type: 'html_css', init: without(html(), 'storage_destination_id', 'jumbo_max_width', 'jumbo_max_height') },
-      { call: 'createImage', type: 'url', init: without(url(), 'storage_destination_id', 'jumbo_max_width', 'jumbo_max_height') },
+      { call: 'createImage', type: 'html_css', init: { ...without(html(), 'pdf_options'), ...unknownDestination } },
+      { call: 'createImage', type: 'url', init: { ...without(url(), 'pdf_options'), ...unknownDestination } },
+      { call: 'createImage', type: 'html_css', init: without(html(), 'pdf_options') },
+      { call: 'createImage', type: 'url', init: without(url(), 'pdf_options') },
+      { call: 'createImage', type: 'html_css', init: without(html(), 'jumbo_max_width', 'jumbo_max_height') },
+      { call: 'createImage', type: 'url', init: without(url(), 'jumbo_max_width', 'jumbo_max_height') },
     ])) as Result[];
-    for (const r of [htmlAll, urlAll]) expect([r!.success, r!.statusCode, r!.message]).toEqual([false, 400, 'Unknown field: storage_destination_id']);
-    for (const r of [htmlBoth, urlBoth]) expect([r!.success, r!.statusCode, r!.message]).toEqual([false, 400, 'cannot set pdf_options and jumbo options together']);
+    for (const r of [htmlAll, urlAll]) expect([r!.success, r!.statusCode, r!.message]).toEqual([false, 400, 'cannot set pdf_options and jumbo options together']);
+    for (const r of [htmlUnknown, urlUnknown]) {
+      expect([r!.success, r!.statusCode, r!.message]).toEqual([false, 400, 'storage_destination_id "your-storage-destination-id" is not an enabled storage destination of this account']);
+    }
     for (const r of [htmlJumbo, urlJumbo, htmlPdf, urlPdf]) expect([r!.success, r!.message]).toEqual([true, undefined]);
     for (const r of [htmlJumbo, urlJumbo]) {
       const png = await fetchImage(r!.url!);
       expect([png.status, sniffFormat(png.body as Buffer)]).toEqual([200, 'png']);
+      expect(await bucketHas(`${r!.id}.png`)).toBe('png');
     }
+    // pdf_options: the destination's base object is the PDF (hcti's key layout).
+    for (const r of [htmlPdf, urlPdf]) expect(await bucketHas(`${r!.id}.pdf`)).toBe('pdf');
     // max_render_once with pdf_options: the PDF was printed when the image was created.
     for (const r of [htmlPdf, urlPdf]) {
       const doc = await fetchImage(`${r!.url}.pdf`); // format png: the url has no extension
@@ -161,11 +193,10 @@ describe('the official client, every field of every request type', () => {
     expect(template.status).toBe(201);
     const { template_id, template_version } = template.body;
     const init = { template_id, template_version, template_values: { title: 'Launch', tags: ['a', 'b'] }, format: 'jpg' };
-    const [created, signedTemplate, signedAll, signedAccepted] = await viaClient([
+    const [created, signedTemplate, signedAll] = await viaClient([
       { call: 'createImage', type: 'templated', init },
       { call: 'generateTemplatedImageUrl', init },
       { call: 'generateCreateAndRenderUrl', init: url() },
-      { call: 'generateCreateAndRenderUrl', init: without(url(), 'storage_destination_id') },
     ]);
     expect([(created as Result).success, (created as Result).url]).toEqual([true, expect.stringMatching(/\.jpg$/)]);
     const jpg = await fetchImage((created as Result).url!);
@@ -173,27 +204,28 @@ describe('the official client, every field of every request type', () => {
     const fromTemplateUrl = await fetchImage(signedTemplate as string);
     expect([fromTemplateUrl.status, sniffFormat(fromTemplateUrl.body as Buffer)]).toEqual([200, 'jpeg']);
     // Signed create-and-render: every field but those the client leaves out (format, pdf_options, dedupe_duration_s).
-    const refused = await fetchImage(signedAll as string);
-    expect([refused.status, refused.body.message]).toEqual([400, 'Unknown field: storage_destination_id']);
-    expect(new URL(signedAccepted as string).searchParams.getAll('headers')).toEqual(['Authorization:Bearer short-lived-token', 'X-Preview-Mode:enabled']);
-    const rendered = await fetchImage(signedAccepted as string);
+    expect(new URL(signedAll as string).searchParams.get('storage_destination_id')).toBe(destinationId);
+    expect(new URL(signedAll as string).searchParams.getAll('headers')).toEqual(['Authorization:Bearer short-lived-token', 'X-Preview-Mode:enabled']);
+    const rendered = await fetchImage(signedAll as string);
     expect([rendered.status, sniffFormat(rendered.body as Buffer)]).toEqual([200, 'png']);
   });
 
   it('createImageBatch with default_options, then deleteImage and deleteImageBatch', async () => {
     // Jumbo in one variation, pdf_options in the other: the defaults carry every other field.
-    const defaults = without(html(), 'storage_destination_id', 'pdf_options', 'html', 'jumbo_max_width', 'jumbo_max_height');
+    const defaults = without(html(), 'pdf_options', 'html', 'jumbo_max_width', 'jumbo_max_height');
     const [batch] = (await viaClient([
       {
         call: 'createImageBatch',
         type: 'html_css',
-        variations: [without(html(), 'storage_destination_id', 'pdf_options'), without(html(), 'storage_destination_id', 'jumbo_max_width', 'jumbo_max_height')],
+        variations: [without(html(), 'pdf_options'), without(html(), 'jumbo_max_width', 'jumbo_max_height')],
         defaults,
       },
     ])) as Result[];
     expect([batch!.success, batch!.message]).toEqual([true, undefined]);
     const ids = batch!.images!.map((i) => i.id);
     expect(ids).toHaveLength(2);
+    // default_options carry storage_destination_id: both images are in the bucket (the second as its PDF).
+    expect([await bucketHas(`${ids[0]}.png`), await bucketHas(`${ids[1]}.pdf`)]).toEqual(['png', 'pdf']);
     const [one, many] = (await viaClient([
       { call: 'deleteImage', id: ids[0] },
       { call: 'deleteImageBatch', ids: [ids[1]] },

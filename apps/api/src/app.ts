@@ -9,8 +9,8 @@ import { DEV_API_KEY, type Config, type Logger } from '@pixelfarm/config';
 import { AccountImageIndex, BatchStore, createStorage, ImageStore, InstrumentedDriver, S3Presigner, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
 import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, createRedisClient, DedupeCache, RenderQueue, UsageCounter, type RedisClient } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
-import { createDestinationDirectory, DestinationStore } from '@pixelfarm/destinations';
-import { createApiRenderMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
+import { createApiRenderMetrics, createDestinationMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
+import { createDestinationDirectory, DestinationStore, DestinationWrites } from '@pixelfarm/destinations';
 import { healthRoutes, metricsRoutes } from '@pixelfarm/health';
 import { createImageSchema } from '@pixelfarm/schemas';
 import { RENDER_QUEUE } from '@pixelfarm/queue';
@@ -30,6 +30,7 @@ import { storageDestinationsRoutes } from './routes/storage-destinations.routes'
 import { signedUrlRoutes } from './routes/signed-url.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { operationsRoutes } from './routes/operations.routes';
+import { storeRoutes } from './routes/store.routes';
 import { mountRoutes, type Route } from './http/route';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { ImageService } from './services/image.service';
@@ -46,6 +47,7 @@ import { DestinationService } from './services/destination.service';
 import { RenderClaims } from './services/render-claims';
 import { UrlSignatureVerifier } from './services/url-signature';
 import { BatchService } from './services/batch.service';
+import { StoreService } from './services/store.service';
 import { RateLimiter } from './services/rate-limiter';
 import { authenticated } from './http/rate-limit.middleware';
 
@@ -109,9 +111,6 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     proxyIds: config.proxies.map((p) => p.id),
   });
   const imageStore = new ImageStore(storage);
-  // Storage destinations (issue #20): accounts' own buckets, kept in our object storage with
-  // their secrets sealed; the one directory every service below captures and opens them through.
-  const destinations = createDestinationDirectory(storage, config.destinations, config.urlAllowlist);
   // What an account owns lives in object storage; Redis only holds the queue, counters and caches.
   const index = new AccountImageIndex(storage);
   const templateRenderer = new TemplateRenderer({
@@ -120,10 +119,18 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     cacheEntries: config.templateCache.entries,
     cacheBytes: config.templateCache.bytes,
   });
-  const templates = new TemplateService({ templates: new TemplateStore(storage), renderer: templateRenderer, createSchema });
+  // Storage destinations (issue #20): accounts' own buckets, kept in our object storage with
+  // their secrets sealed; the one directory every service below captures and opens them through.
+  const destinations = createDestinationDirectory(storage, config.destinations, config.urlAllowlist);
+  const destinationWrites = new DestinationWrites({
+    directory: destinations,
+    storage,
+    onWrite: createDestinationMetrics(registry).write,
+  });
+  const templates = new TemplateService({ templates: new TemplateStore(storage), renderer: templateRenderer, createSchema, destinations });
   const usage = new UsageCounter(redis, { prefix: config.redisPrefix });
   const creator = new ImageCreateService({
-    resolver: new RenderRequestResolver({ templates, renderer: templateRenderer, createSchema }),
+    resolver: new RenderRequestResolver({ templates, renderer: templateRenderer, createSchema, destinations }),
     images: imageStore,
     index,
     queue,
@@ -145,6 +152,17 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     renders: queue,
     metrics: apiRenderMetrics,
     imageWaitMs: config.limits.imageWaitMs,
+    copies: destinationWrites,
+  });
+  const store = new StoreService({
+    images: imageStore,
+    storage,
+    writes: destinationWrites,
+    creator,
+    renders: queue,
+    imageWaitMs: config.limits.imageWaitMs,
+    variants,
+    processor,
   });
   const presigner =
     config.serve.mode === 'redirect' && config.storage.driver === 's3' ? new S3Presigner(config.storage.s3) : undefined;
@@ -190,6 +208,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
       destinations: new DestinationService({ store: new DestinationStore(storage), directory: destinations, perAccount: config.destinations.perAccount }),
     }),
     ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, createSchema, limiter }),
+    ...storeRoutes({ store, maxImageDimension: config.limits.maxImageDimension }),
     ...imageRoutes({
       images,
       variants,

@@ -39,4 +39,5 @@ export const CREATE_IMAGE_FIELDS: ReadonlySet<string> = new Set([
   'dedupe_duration_s',
   'max_render_once',
   'callback_url',
+  'storage_destination_id',
 ]);

@@ -22,7 +22,8 @@ import {
 } from '@pixelfarm/queue';
 import { ChromiumRenderer, NetworkGuard } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
-import { createCallbackMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
+import { createCallbackMetrics, createDestinationMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
+import { createDestinationDirectory, DestinationWrites } from '@pixelfarm/destinations';
 import { healthRoutes, metricsRoutes, notReady } from '@pixelfarm/health';
 import { createRenderJob } from './jobs/render.job';
 import { createRenderPdfJob } from './jobs/render-pdf.job';
@@ -31,6 +32,7 @@ import { createDeliverCallbackJob } from './jobs/deliver-callback.job';
 import { WebhookSender } from './callbacks/webhook-sender';
 import { WebhookSigner } from './callbacks/webhook-signer';
 import { RenderOutcomes } from './render-outcomes';
+import { DestinationCopies } from './destination-copies';
 
 export interface WorkerApp {
   registry: Registry;
@@ -76,6 +78,14 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   const redis = createRedisClient(config.redisUrl, 'producer');
   redis.on('error', () => {});
   const images = new ImageStore(storage);
+  // Storage destinations (issue #20): the base object of a render goes to the image's bucket too.
+  const destinations = createDestinationDirectory(storage, config.destinations, config.urlAllowlist);
+  const index = new AccountImageIndex(storage);
+  const copies = new DestinationCopies({
+    writes: new DestinationWrites({ directory: destinations, storage, onWrite: createDestinationMetrics(registry).write }),
+    images,
+    index,
+  });
   const callbacks = new CallbackQueue({
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
@@ -91,7 +101,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     usage: new UsageCounter(redis, { prefix: config.redisPrefix }),
     dedupe: new DedupeCache(redis, { prefix: config.redisPrefix }),
     images,
-    index: new AccountImageIndex(storage),
+    index,
   });
   const processors = buildJobRegistry([
     [
@@ -107,6 +117,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         maxJumboOutputBytes: config.jumbo.maxOutputBytes,
         pdfs: { storage },
         outcomes,
+        copies,
       }),
     ],
     [JOB_NAMES.pdf, createRenderPdfJob({ renderer, storage })],
@@ -222,6 +233,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         await step('worker', () => worker.close());
         await step('callback worker', () => callbackWorker.close());
         await step('browser', () => renderer.close());
+        await step('destinations', () => destinations.close());
         await step('callback queue', () => callbacks.close());
         await step('redis', () => redis.quit().catch(() => redis.disconnect()));
         await step('storage', () => storage.close());

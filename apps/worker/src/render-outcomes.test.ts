@@ -81,4 +81,16 @@ describe('RenderOutcomes', () => {
       ['batch', 'https://hooks.example/batch', { batch_id: 'b-1', total: 2, done: 1, failed: 1, status_url: 'http://img.test/v1/batches/b-1' }],
     ]);
   });
+
+  it("says where the storage destination copy went: stored in the callback, a failed write in the callback and the batch item", async () => {
+    const w = world({});
+    const notify = { imageUrl: 'u', callbackUrl: 'https://hooks.example/d', batch: { id: 'b-1', index: 0 } };
+    await w.outcomes.stored(job({ settle: { lane: 'bulk' }, notify }), 'r1', { status: 'stored', target: 'storage_destination', bucket: 'theirs', key: 'renders/img-1.png' });
+    await w.outcomes.stored(job({ settle: { lane: 'bulk' }, notify }), 'r2', { status: 'failed', target: 'storage_destination', bucket: 'theirs', key: 'renders/img-1.png', error: 'The bucket refused the write' });
+    expect(w.callbacks.map((c) => JSON.parse(c.data.body).storage_destination)).toEqual([
+      { status: 'stored', bucket: 'theirs', key: 'renders/img-1.png' },
+      { status: 'failed', bucket: 'theirs', key: 'renders/img-1.png', error: 'The bucket refused the write' },
+    ]);
+    expect(w.calls.filter((c) => c.startsWith('progress'))).toEqual(['progress b-1 0 done', 'progress b-1 0 done The bucket refused the write']);
+  });
 });

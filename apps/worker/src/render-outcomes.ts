@@ -1,11 +1,13 @@
 // The one owner of what follows a render (issue #18), on the worker that ran it, whether or not
 // the create that queued it still waits, gave up, or died with its API. Once the image is stored:
 // usage counted once, the dedupe hash remembered, the admission ticket released, callbacks
-// queued and the batch item counted. Once it has failed for good: the ticket released, the
-// record and listing entry of an input failure removed, callbacks queued, the item counted.
+// queued (saying where a storage destination copy went) and the batch item counted. Once it
+// has failed for good: the ticket released, the record and listing entry of an input failure
+// removed, callbacks queued, the item counted.
 // Every step is idempotent, because a job re-run after a worker died, or a failure reported
 // twice, brings the same outcome again.
 import { removeAccountImage, type AccountImageIndex, type ImageStore } from '@pixelfarm/storage';
+import type { DestinationObjectResult } from '@pixelfarm/destinations';
 import {
   callbackJobIds,
   type AdmissionControl,
@@ -41,7 +43,7 @@ export class RenderOutcomes {
    * usage and dedupe already recorded. Throws when Redis cannot take the outcome: the job then
    * retries (and counts nothing twice). `run` names this job run across its re-runs (see runOf).
    */
-  async stored(data: RenderJobData, run: string): Promise<void> {
+  async stored(data: RenderJobData, run: string, copy?: DestinationObjectResult): Promise<void> {
     const { settle, notify } = data;
     if (settle) {
       // Independent writes, sent together: one round trip's wait instead of three.
@@ -51,8 +53,17 @@ export class RenderOutcomes {
         this.deps.admission.release(settle.lane, [data.id]),
       ]);
     }
-    if (notify?.callbackUrl) await this.imageCallback(data, notify.callbackUrl, { id: data.id, url: notify.imageUrl, status: 'done' });
-    if (notify?.batch) await this.batchItem(notify.batch, 'done');
+    // Where the storage destination copy went (issue #20): a failed write is said where the owner looks.
+    const destination = copy && {
+      status: copy.status === 'failed' ? ('failed' as const) : ('stored' as const),
+      bucket: copy.bucket,
+      key: copy.key,
+      ...(copy.error ? { error: copy.error } : {}),
+    };
+    if (notify?.callbackUrl) {
+      await this.imageCallback(data, notify.callbackUrl, { id: data.id, url: notify.imageUrl, status: 'done', ...(destination ? { storage_destination: destination } : {}) });
+    }
+    if (notify?.batch) await this.batchItem(notify.batch, 'done', destination?.status === 'failed' ? destination.error : undefined);
   }
 
   /** The render failed for good (its input, or its last attempt). */

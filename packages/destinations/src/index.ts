@@ -1,4 +1,5 @@
 export * from './destination';
+export * from './destination-writes';
 export * from './destination-id';
 export * from './destination-store';
 export * from './secret-box';

@@ -244,3 +244,19 @@ export function createCallbackMetrics(registry: Registry): CallbackMetrics {
   });
   return { delivery: (outcome, kind) => deliveries.inc({ outcome, kind }) };
 }
+
+export interface DestinationMetrics {
+  /** One write to an account's storage destination: the base image or a variant, stored or failed for good. */
+  write(object: 'base' | 'variant', outcome: 'stored' | 'failed'): void;
+}
+
+/** Writes to accounts' storage destinations (issue #20), on the worker (renders) and the API (variants, PUT /v1/store). */
+export function createDestinationMetrics(registry: Registry): DestinationMetrics {
+  const writes = new Counter({
+    name: 'pixelfarm_destination_writes_total',
+    help: "Objects written to accounts' storage destinations, by object (base, variant) and outcome (stored, failed after its retries)",
+    labelNames: ['object', 'outcome'],
+    registers: [registry],
+  });
+  return { write: (object, outcome) => writes.inc({ object, outcome }) };
+}

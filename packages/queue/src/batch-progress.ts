@@ -36,7 +36,7 @@ export interface RecordedOutcome extends BatchCounts {
 export interface BatchPage extends BatchCounts {
   /** Outcome of each item of the page; null while it is queued or rendering. */
   outcomes: (ItemOutcome | null)[];
-  /** Why each failed item failed. */
+  /** Why each failed item failed; for a done item, why its storage destination copy failed. */
   errors: (string | null)[];
 }
 
@@ -51,7 +51,7 @@ if prev ~= ARGV[2] then
   redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
   changed = 1
 end
-if ARGV[2] == 'failed' then
+if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
   local ttl = redis.call('TTL', KEYS[1])
   if ttl > 0 then redis.call('EXPIRE', KEYS[3], ttl) end
@@ -99,7 +99,10 @@ export class BatchProgress {
     if (!results || failed) throw failed?.[0] ?? new Error('batch progress was not written');
   }
 
-  /** Records an item's outcome; null when the batch is unknown (expired). */
+  /**
+   * Records an item's outcome; null when the batch is unknown (expired). `error` says why a failed
+   * item failed, or why a done item's storage destination copy could not be written.
+   */
   async record(batchId: string, index: number, outcome: ItemOutcome, error = ''): Promise<RecordedOutcome | null> {
     const reply = (await this.redis.eval(RECORD, 3, ...this.keys(batchId), index, outcome, error)) as (string | number | null)[] | null;
     if (!reply) return null;

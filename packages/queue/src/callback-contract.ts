@@ -24,6 +24,8 @@ export interface ImageCallbackBody {
   url: string;
   status: 'done' | 'failed';
   error?: string;
+  /** Where the image's storage destination copy went; `failed` with why when it could not be written. */
+  storage_destination?: { status: 'stored' | 'failed'; bucket: string | null; key: string | null; error?: string };
 }
 
 /** Body POSTed once every item of a bulk job has finished. */

@@ -31,6 +31,11 @@ export interface RenderJobData {
   /** Who hears about the outcome: absent when no callback_url or batch asks. */
   notify?: RenderNotify;
   /**
+   * The account's storage destination the image also (keep_copy) or only goes to, as captured at
+   * creation (@pixelfarm/destinations' DestinationRef). Added compatibly: older jobs have none.
+   */
+  destination?: { id: string; keep_copy: boolean };
+  /**
    * The id of the API request that queued the job (X-Request-Id): the worker's log lines about
    * the render carry it, so one id finds the request and its render. Optional: older producers
    * send none, and a job is kept once, with the id of the request that added it.

@@ -41,6 +41,7 @@ export const CREATE_FIELD_DOCS = {
   jumbo_max_width:
     'Jumbo render (hcti guides/advanced/jumbo-images.md): largest output width in px after device_scale, with jumbo_max_height; one side over 8,000, each at most 80,000, area at most 400,000,000; not with pdf_options. Captured in tiles of at most 8,000 x 8,000 and stitched; scaled down, keeping the aspect ratio, only when the page is larger than the maxima.',
   jumbo_max_height: 'Largest output height in px of a jumbo render, with jumbo_max_width.',
+  storage_destination_id: "Also write the image to this storage destination of your account (its bucket), or only there when the destination keeps no copy here: the create then answers a /v1/store URL to PUT. 400 if the account has no such enabled destination.",
   proxy_id: "Send all of the render's page traffic through this operator-configured upstream proxy (PROXIES); the egress policy still applies. 400 if no such proxy is configured.",
   template_id: 'Render this template (t-<uuid>) instead of html or url.',
   template_version: 'Template version (ms timestamp) to render; default the latest.',

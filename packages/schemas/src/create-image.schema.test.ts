@@ -180,7 +180,8 @@ describe('fields of the official client', () => {
     expect(parseCreateImage(schema, { html: 'x', google_fonts: 'Roboto|Open+Sans:400,700' }).google_fonts).toBe('Roboto|Open Sans:400,700');
   });
 
-  it('names storage_destination_id, which this service does not offer yet', () => {
-    expect(bad({ html: 'x', storage_destination_id: 'your-storage-destination-id' })).toBe('Unknown field: storage_destination_id');
+  it('takes storage_destination_id as an id (whether it is an enabled destination is checked on create)', () => {
+    expect(parseCreateImage(schema, { html: 'x', storage_destination_id: 'your-storage-destination-id' }).storage_destination_id).toBe('your-storage-destination-id');
+    expect(bad({ html: 'x', storage_destination_id: '../other' })).toBe('storage_destination_id must be the id of one of your storage destinations');
   });
 });

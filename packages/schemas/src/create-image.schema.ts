@@ -163,6 +163,11 @@ export function createImageSchema(limits: CreateLimits) {
         max_render_once: formBool('max_render_once').optional(),
         /** Where the outcome is POSTed once the render is stored or has failed for good. */
         callback_url: callbackUrl('callback_url').optional(),
+        // Whether the account has such an enabled destination is checked when the create is
+        // resolved (hcti guides/advanced/storage-destinations), not here.
+        storage_destination_id: text('storage_destination_id', 64)
+          .regex(/^[A-Za-z0-9_-]+$/, 'storage_destination_id must be the id of one of your storage destinations')
+          .optional(),
       },
       { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: ${iss.keys.join(', ')}` : undefined) },
     )

@@ -1,5 +1,5 @@
 import { ValidationError } from '@pixelfarm/errors';
-import { canonicalVariant, isOriginalVariant, parsePdfQuery, parseVariantQuery } from './variant-query';
+import { canonicalVariant, isOriginalVariant, parsePdfQuery, parseVariantQuery, variantSlug } from './variant-query';
 
 const parse = (query: Record<string, unknown>, format: 'png' | 'jpeg' | 'webp' = 'png') =>
   parseVariantQuery(query, format, { maxDimension: 5000 });
@@ -85,6 +85,16 @@ describe('parseVariantQuery', () => {
     expect(canonicalVariant(parse({ crop_width: '10', x_origin: 'end' }).variant)).toBe(canonicalVariant(parse({ crop_width: '10', x_origin: '100%' }).variant));
     expect(canonicalVariant(parse({ crop_width: '10' }).variant)).not.toBe(canonicalVariant(parse({ crop_width: '10%' }).variant));
     expect(canonicalVariant(parse({ crop_width: '10' }).variant)).not.toBe(canonicalVariant(parse({ crop_height: '10' }).variant));
+  });
+
+  it("names a variant for a person (storage destination keys, hcti's <id>_w-400.webp)", () => {
+    expect(variantSlug(parse({ width: '400' }, 'webp').variant)).toBe('w-400');
+    expect(variantSlug(parse({ width: '400', height: '300', dpi: '144' }).variant)).toBe('w-400_h-300_dpi-144');
+    expect(variantSlug(parse({}, 'jpeg').variant)).toBe('full');
+    const crop = variantSlug(parse({ width: '200', crop_width: '10', x_origin: 'end' }).variant);
+    expect(crop).toMatch(/^w-200_crop-[0-9a-f]{12}$/);
+    expect(variantSlug(parse({ width: '200', crop_width: '10', x_origin: '100%' }).variant)).toBe(crop);
+    expect(variantSlug(parse({ width: '200', crop_width: '10' }).variant)).not.toBe(crop);
   });
 });
 

@@ -1,5 +1,6 @@
 // GET /v1/image/:id query: the variant a client asks for (format × size × crop × density),
 // normalized so that every spelling of one variant maps to one canonical description.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import type { OutputFormat } from './get-image.schema';
@@ -107,4 +108,18 @@ export function canonicalVariant(v: ImageVariant): string {
   const parts = [`f=${v.format}`, `w=${v.width ?? ''}`, `h=${v.height ?? ''}`, `dpi=${v.dpi ?? ''}`];
   if (v.crop) parts.push(canonicalCrop(v.crop));
   return parts.join(';');
+}
+
+/**
+ * A short readable name of a variant, for object keys a person reads (a storage destination's
+ * `<id>_w-400.webp`, as hcti names them): size and density as they are, a crop by a digest of its
+ * canonical form; `full` for a format change alone. Equal variants give equal names.
+ */
+export function variantSlug(v: ImageVariant): string {
+  const parts: string[] = [];
+  if (v.width !== undefined) parts.push(`w-${v.width}`);
+  if (v.height !== undefined) parts.push(`h-${v.height}`);
+  if (v.dpi !== undefined) parts.push(`dpi-${v.dpi}`);
+  if (v.crop) parts.push(`crop-${createHash('sha256').update(canonicalCrop(v.crop)).digest('hex').slice(0, 12)}`);
+  return parts.length > 0 ? parts.join('_') : 'full';
 }

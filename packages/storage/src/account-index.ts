@@ -9,6 +9,8 @@ export interface AccountImageEntry {
   /** Extension of the url returned at creation ("" for png). */
   ext: string;
   metadata?: Record<string, unknown>;
+  /** The image's storage destination and whether its base object got there (shown by GET /v1/images). */
+  storage_destination?: { id: string; keep_copy: boolean; status: 'pending' | 'stored' | 'failed'; error?: string };
 }
 
 export interface AccountImagePage {
@@ -29,9 +31,20 @@ export const accountKeys = {
 export class AccountImageIndex {
   constructor(private readonly storage: StorageDriver) {}
 
+  /** Writes the entry; writing it again (same creation time and id) replaces it, e.g. with its destination's outcome. */
   async add(account: string, entry: AccountImageEntry): Promise<void> {
     const key = accountKeys.image(account, entry.created_at, entry.id);
     await this.storage.put(key, Buffer.from(JSON.stringify(entry)), 'application/json');
+  }
+
+  /** Sets the destination outcome on an image's entry; false when the entry is gone (the image was deleted). */
+  async setDestination(account: string, createdAt: string, id: string, destination: AccountImageEntry['storage_destination']): Promise<boolean> {
+    const key = accountKeys.image(account, createdAt, id);
+    const raw = await this.storage.get(key);
+    if (!raw) return false;
+    const entry = { ...(JSON.parse(raw.toString('utf8')) as AccountImageEntry), storage_destination: destination };
+    await this.storage.put(key, Buffer.from(JSON.stringify(entry)), 'application/json');
+    return true;
   }
 
   async remove(account: string, createdAt: string, id: string): Promise<void> {

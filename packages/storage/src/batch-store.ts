@@ -8,8 +8,11 @@ export interface BatchManifest {
   batch_id: string;
   account: string;
   created_at: string;
-  /** [image id, url extension ("" for png)] per item, in the order of the variations. */
-  items: [id: string, ext: string][];
+  /**
+   * [image id, url extension ("" for png)] per item, in the order of the variations, and 'store'
+   * for an image kept only in its storage destination (its url is /v1/store/…).
+   */
+  items: [id: string, ext: string, route?: 'store'][];
 }
 
 export const batchKeys = {

@@ -11,6 +11,11 @@ export interface ImageRecord<TRequest = unknown> {
   request: TRequest;
   /** The template (and version) the request was rendered from, when it came from one. */
   template?: { id: string; version: number };
+  /**
+   * The storage destination captured at creation (@pixelfarm/destinations' DestinationRef):
+   * editing the destination later does not change where this image goes, or whether a copy is kept here.
+   */
+  destination?: { id: string; keep_copy: boolean };
 }
 
 export const imageKeys = {
@@ -19,6 +24,8 @@ export const imageKeys = {
   original: (id: string) => `images/${id}/original.png`,
   variant: (id: string, name: string) => `images/${id}/variants/${name}`,
   pdf: (id: string) => `images/${id}/variants/document.pdf`,
+  /** What was written to the image's storage destination, one small object per destination object. */
+  destinationWrite: (id: string, name: string) => `images/${id}/destination/${name}.json`,
 };
 
 export class ImageStore {

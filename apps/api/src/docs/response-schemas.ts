@@ -11,7 +11,15 @@ export const errorBody = z.object({
 
 export const imageRef = z.object({
   id: z.string().meta({ description: 'Image id (unguessable)' }),
-  url: z.string().meta({ description: 'Where the image is served: PUBLIC_URL/v1/image/<id>[.<format>]' }),
+  url: z.string().meta({
+    description: 'Where the image is served: PUBLIC_URL/v1/image/<id>[.<format>]; for an image kept only in its storage destination, PUBLIC_URL/v1/store/<id>[.<format>], to PUT with your credentials',
+  }),
+});
+
+/** Where an image's storage destination copy went (images with storage_destination_id). */
+const destinationOutcome = z.object({
+  status: z.enum(['pending', 'stored', 'failed']).meta({ description: 'pending until the render writes it; failed once the write failed for good' }),
+  error: z.string().optional().meta({ description: 'Why the write failed' }),
 });
 
 export const imageBatch = z.object({ images: z.array(imageRef).meta({ description: 'One image per variation, in order' }) });
@@ -34,6 +42,11 @@ export const bulkJobStatus = z.object({
       url: z.string(),
       status: z.enum(['queued', 'done', 'failed']),
       error: z.string().optional().meta({ description: 'Why a failed item failed' }),
+      storage_destination: destinationOutcome
+        .omit({ status: true })
+        .extend({ status: z.literal('failed') })
+        .optional()
+        .meta({ description: 'Present when the image is done but its storage destination copy could not be written' }),
     }),
   ),
   next_page_token: z.string().optional(),
@@ -50,6 +63,7 @@ export const imageListing = z.object({
       url: z.string(),
       created_at: z.string().meta({ description: 'ISO 8601 time of creation' }),
       metadata: z.record(z.string(), z.unknown()).nullable(),
+      storage_destination: destinationOutcome.extend({ id: z.string() }).optional().meta({ description: 'The storage destination of an image created with storage_destination_id' }),
     }),
   ),
   next_page_token: z.string().nullable(),
@@ -87,4 +101,23 @@ export const health = z.object({ status: z.literal('ok') });
 export const readiness = z.object({
   status: z.enum(['ok', 'unavailable']),
   checks: z.record(z.string(), z.string()).meta({ description: 'State of each dependency: ok, down, draining…' }),
+});
+
+/** One object of a StoreImageResult (hcti's storage destinations guide, "Store response"). */
+const storedObject = z.object({
+  status: z.enum(['stored', 'already_stored', 'failed', 'not_attempted']),
+  target: z.enum(['storage_destination', 'hcti_storage']).meta({ description: "storage_destination: your bucket; hcti_storage: this service's storage" }),
+  bucket: z.string().nullable(),
+  key: z.string().nullable().meta({ description: 'The exact object key, with the prefix' }),
+});
+
+export const storeImageResult = z.object({
+  outcome: z.enum(['complete', 'partial', 'failed']),
+  baseResult: storedObject.meta({ description: 'The original PNG, or the PDF of an image created with pdf_options' }),
+  transformationResult: storedObject.nullable().meta({ description: 'The variant the URL asks for; null when it asks for none' }),
+  success: z.boolean().meta({ description: 'true only for complete' }),
+  message: z.string().meta({ description: 'What happened, for a person; not for program logic' }),
+  statusCode: z.union([z.literal(200), z.literal(424)]),
+  error: z.string().optional().meta({ description: 'Short category of a partial or failed outcome' }),
+  referenceId: z.string().optional().meta({ description: 'The request id (X-Request-Id) of a partial or failed outcome' }),
 });

@@ -32,7 +32,15 @@ export interface BatchStatus {
   queued: number;
   done: number;
   failed: number;
-  images: { index: number; id: string; url: string; status: BatchImageStatus; error?: string }[];
+  images: {
+    index: number;
+    id: string;
+    url: string;
+    status: BatchImageStatus;
+    error?: string;
+    /** Present when the image is done but its storage destination copy could not be written. */
+    storage_destination?: { status: 'failed'; error: string };
+  }[];
   next_page_token?: string;
 }
 
@@ -49,7 +57,7 @@ export class BatchService {
           batch_id: batchId,
           account,
           created_at: new Date().toISOString(),
-          items: prepared.map((i) => [i.id, i.ext]),
+          items: prepared.map((i) => (i.storeOnly ? [i.id, i.ext, 'store'] : [i.id, i.ext])),
         });
         await this.deps.progress
           .start(batchId, { account, total: prepared.length, statusUrl, callbackUrl: job.callback_url, doneIndices: storedIndices(prepared) })
@@ -84,15 +92,18 @@ export class BatchService {
     if (!page) {
       throw new NotFoundError(`Batch not found: the progress of a batch is kept for ${duration(this.deps.retentionS)}`);
     }
-    const images = manifest.items.slice(start, start + count).map(([id, ext], i): BatchStatus['images'][number] => {
+    const images = manifest.items.slice(start, start + count).map(([id, ext, route], i): BatchStatus['images'][number] => {
       const outcome = page.outcomes[i];
       const error = outcome === 'failed' ? page.errors[i] : null;
+      // A done item's note is why its storage destination copy could not be written.
+      const destinationError = outcome === 'done' ? page.errors[i] : null;
       return {
         index: start + i,
         id,
-        url: `${this.deps.publicUrl}/v1/image/${id}${ext}`,
+        url: `${this.deps.publicUrl}/v1/${route ?? 'image'}/${id}${ext}`,
         status: outcome ?? 'queued',
         ...(error ? { error } : {}),
+        ...(destinationError ? { storage_destination: { status: 'failed' as const, error: destinationError } } : {}),
       };
     });
     return {

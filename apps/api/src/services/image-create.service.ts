@@ -5,17 +5,17 @@
 // for every lane (RenderOutcomes, issue #18): each job carries its settlement. The API only
 // enqueues, waits and translates, and undoes its own writes when a create gives up early.
 import { isInputFailure, ValidationError } from '@pixelfarm/errors';
-import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
+import type { AccountImageIndex, ImageRecord, ImageStore } from '@pixelfarm/storage';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import type { AdmissionControl, CallbackQueue, DedupeCache, ImageCallbackBody } from '@pixelfarm/queue';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
-import type { RenderRequestResolver, TemplateLookups } from './render-request.resolver';
+import { ResolveLookups, type RenderRequestResolver } from './render-request.resolver';
 import type { RenderClaims } from './render-claims';
-import { CreatePlanner, withoutCallback, type CreatePlan, type RenderPlan } from './create/create-plan';
+import { CreatePlanner, withoutCallback, type CreatePlan, type FollowerPlan, type RenderPlan } from './create/create-plan';
 import { ImageRecords } from './create/image-records';
 import { RenderAndWait, type InteractiveQueue } from './create/render-and-wait';
 import { BulkEnqueue, type BulkItem, type BulkJob, type BulkQueue, type CreatedImage } from './create/bulk-enqueue';
-import { imageUrl } from './create/image-url';
+import { imageUrl, storedOnlyAtDestination } from './create/image-url';
 import { inParallel, STORAGE_PARALLEL } from './create/in-parallel';
 
 export type { BulkItem, BulkJob, CreatedImage } from './create/bulk-enqueue';
@@ -79,13 +79,24 @@ export class ImageCreateService {
   }
 
   /**
+   * Renders a recorded image again, e.g. one kept only in its storage destination whose write
+   * failed (PUT /v1/store): queued under its id (joining a render already under way) and waited
+   * for like a create; the worker writes it where its record says.
+   */
+  async rerender(account: string, record: ImageRecord<CreateImageRequest>): Promise<void> {
+    const plan: FollowerPlan = { kind: 'follower', fixed: true, id: record.id, request: record.request, template: record.template, destination: record.destination };
+    const [outcome] = await this.interactive.run(account, [plan]);
+    if (outcome?.status === 'rejected') throw outcome.reason;
+  }
+
+  /**
    * A bulk job: every variation is resolved and validated first (one invalid variation fails the
    * job with its index and queues nothing), then handed to the bulk executor. Returns at once
    * with the items in order.
    */
   async enqueueBulk(account: string, inputs: CreateImageRequest[], job: BulkJob): Promise<BulkItem[]> {
     const plans: CreatePlan[] = [];
-    const lookups: TemplateLookups = new Map();
+    const lookups = new ResolveLookups();
     for (let start = 0; start < inputs.length; start += BULK_CHUNK) {
       const resolved = await settleInOrder(
         inputs.slice(start, start + BULK_CHUNK).map((input) => this.deps.resolver.resolve(account, input, lookups)),
@@ -103,11 +114,14 @@ export class ImageCreateService {
     inputs: CreateImageRequest[],
     mode: { fixedIds: boolean; batch: boolean; beforeRender?: () => Promise<void> },
   ): Promise<CreatedImage[]> {
-    const lookups: TemplateLookups = new Map();
+    const lookups = new ResolveLookups();
     const resolved = await settleInOrder(
       inputs.map((input) => this.deps.resolver.resolve(account, input, lookups)),
       (err, i) => (mode.batch ? tagged(err, i) : err),
     );
+    // A signed URL is answered with its image: one kept only in a storage destination has none.
+    const storeOnly = mode.fixedIds ? resolved.find((r) => storedOnlyAtDestination(r)) : undefined;
+    if (storeOnly) throw new ValidationError(`storage_destination_id: a signed URL is answered with its image, so its destination must keep a copy here (keep_copy)`);
     const plans = await Promise.all(resolved.map((r) => this.planner.plan(account, withoutCallback(r), mode.fixedIds)));
     const pending = plans.filter((p): p is RenderPlan => p.kind !== 'stored');
     if (pending.length > 0) {

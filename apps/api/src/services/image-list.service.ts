@@ -8,6 +8,8 @@ export interface ListedImage {
   url: string;
   created_at: string;
   metadata: Record<string, unknown> | null;
+  /** Where the image's storage destination copy went, for an image created with one. */
+  storage_destination?: { id: string; status: 'pending' | 'stored' | 'failed'; error?: string };
 }
 
 export interface ImageListing {
@@ -28,12 +30,16 @@ export class ImageListService {
     const after = pageToken === undefined ? undefined : this.decodeToken(account, pageToken);
     const page = await this.deps.index.page(account, count, after);
     return {
-      images: page.entries.map((e) => ({
-        id: e.id,
-        url: `${this.deps.publicUrl}/v1/image/${e.id}${e.ext}`,
-        created_at: e.created_at,
-        metadata: e.metadata ?? null,
-      })),
+      images: page.entries.map((e) => {
+        const { keep_copy, ...destination } = e.storage_destination ?? { keep_copy: true };
+        return {
+          id: e.id,
+          url: `${this.deps.publicUrl}/v1/${keep_copy ? 'image' : 'store'}/${e.id}${e.ext}`,
+          created_at: e.created_at,
+          metadata: e.metadata ?? null,
+          ...(e.storage_destination ? { storage_destination: destination as Required<ListedImage>['storage_destination'] } : {}),
+        };
+      }),
       next_page_token: page.nextAfter ? Buffer.from(page.nextAfter).toString('base64url') : null,
       has_next_page: page.nextAfter !== undefined,
     };

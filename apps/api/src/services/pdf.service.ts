@@ -5,6 +5,7 @@ import { imageKeys, type ImageStore, type StorageDriver } from '@pixelfarm/stora
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import type { RenderJobData, RenderJobResult } from '@pixelfarm/queue';
 import type { StoredImage } from './variant.service';
+import { storedOnlyAtDestination } from './create/image-url';
 
 export interface PdfServiceDeps {
   storage: Pick<StorageDriver, 'head'>;
@@ -21,7 +22,8 @@ export class PdfService {
     let info = await this.deps.storage.head(key);
     if (!info) {
       const record = await this.deps.images.getRecord<CreateImageRequest>(id);
-      if (!record) throw new NotFoundError('Image not found');
+      // An image kept only in its storage destination has no public url (hcti: GET is a 404).
+      if (!record || storedOnlyAtDestination(record)) throw new NotFoundError('Image not found');
       // The worker printed the PDFs such an image asked for when it was created; nothing else renders it again.
       if (record.request.max_render_once) {
         throw new UnprocessableError(

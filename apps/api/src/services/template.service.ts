@@ -2,6 +2,7 @@
 // live in object storage; another account's template is simply not found.
 import { NotFoundError, ValidationError } from '@pixelfarm/errors';
 import type { TemplateStore, TemplateVersionRecord } from '@pixelfarm/storage';
+import type { DestinationDirectory } from '@pixelfarm/destinations';
 import { isTemplateId, newTemplateId, parseTemplateBody, type createImageSchema, type TemplateOptions } from '@pixelfarm/schemas';
 import type { TemplateRenderer } from './template-renderer';
 
@@ -33,6 +34,8 @@ export interface TemplateServiceDeps {
   templates: TemplateStore;
   renderer: Pick<TemplateRenderer, 'check'>;
   createSchema: ReturnType<typeof createImageSchema>;
+  /** A storage_destination_id a template saves must be one of the account's enabled destinations. */
+  destinations: Pick<DestinationDirectory, 'capture'>;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -45,7 +48,7 @@ export class TemplateService {
   }
 
   async create(account: string, body: unknown): Promise<TemplateRef> {
-    const parsed = this.parse(body);
+    const parsed = await this.parse(account, body);
     const version = this.now();
     const at = new Date(version).toISOString();
     const record: TemplateRecord = { template_id: newTemplateId(), version, account, ...parsed, created_at: at, updated_at: at };
@@ -67,7 +70,7 @@ export class TemplateService {
       description: latest.description,
       ...body,
     };
-    const parsed = this.parse(merged);
+    const parsed = await this.parse(account, merged);
     // Versions are ms timestamps, strictly increasing even for two edits in the same ms.
     const version = Math.max(this.now(), latest.version + 1);
     const record: TemplateRecord = {
@@ -111,10 +114,12 @@ export class TemplateService {
     return record;
   }
 
-  private parse(body: unknown) {
+  private async parse(account: string, body: unknown) {
     const parsed = parseTemplateBody(this.deps.createSchema, body);
     this.deps.renderer.check(parsed.html, 'html');
     if (parsed.css !== null) this.deps.renderer.check(parsed.css, 'css');
+    // Checked now, and again when an image is created from the template (it may be disabled by then).
+    if (parsed.options.storage_destination_id !== undefined) await this.deps.destinations.capture(account, parsed.options.storage_destination_id);
     return parsed;
   }
 }

@@ -4,11 +4,13 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, UnavailableError } from '@pixelfarm/errors';
 import { imageKeys, type ImageStore, type ObjectInfo, type StorageDriver } from '@pixelfarm/storage';
-import { canonicalVariant, isOriginalVariant, type ImageVariant } from '@pixelfarm/schemas';
+import { canonicalVariant, isOriginalVariant, variantSlug, type CreateImageRequest, type ImageVariant } from '@pixelfarm/schemas';
+import { destinationNames, type DestinationWrites, type ImageObject } from '@pixelfarm/destinations';
 import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
 import type { RenderQueue } from '@pixelfarm/queue';
 import type { SingleFlight } from './single-flight';
+import { storedOnlyAtDestination } from './create/image-url';
 
 /** A stored object ready to serve. */
 export interface StoredImage extends ObjectInfo {
@@ -26,9 +28,18 @@ export interface VariantServiceDeps {
   metrics: Pick<ApiRenderMetrics, 'variantCache' | 'variantProduced'>;
   /** How long a GET waits for a render still queued or running. */
   imageWaitMs: number;
+  /** Writes a new variant of an image that has a storage destination there too (issue #20). */
+  copies?: Pick<DestinationWrites, 'write'>;
 }
 
 const EXT: Record<ImageVariant['format'], string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+
+/** A variant as an object of the image's storage destination: `<id>_<variant>.<ext>`, never the base's key. */
+export function variantObject(id: string, variant: ImageVariant, encoded: { data: Buffer; contentType: string }): ImageObject {
+  const slug = variantSlug(variant);
+  const ext = EXT[variant.format];
+  return { name: `${slug}.${ext}`, objectName: destinationNames.variant(id, slug, ext), body: encoded.data, contentType: encoded.contentType };
+}
 
 /** The variant's object name: a digest of its canonical form, so every spelling shares one object. */
 export function variantObjectName(variant: ImageVariant): string {
@@ -64,7 +75,9 @@ export class VariantService {
   private async awaitRender(id: string, key: string): Promise<ObjectInfo> {
     // Creates record an image before queueing its render: a record without its PNG is an image
     // still rendering (or one whose render failed for good: its job says which).
-    if (!(await this.deps.records.getRecord(id))) throw new NotFoundError('Image not found');
+    const record = await this.deps.records.getRecord(id);
+    // An image kept only in its storage destination has no public url (hcti: GET is a 404).
+    if (!record || storedOnlyAtDestination(record)) throw new NotFoundError('Image not found');
     const outcome = this.deps.imageWaitMs > 0 ? await this.deps.renders.settle(id, this.deps.imageWaitMs) : 'pending';
     const info = await this.deps.storage.head(key);
     if (info) return info;
@@ -74,6 +87,17 @@ export class VariantService {
       throw err;
     }
     throw new NotFoundError('Image not found');
+  }
+
+  /**
+   * A variant of an image with a storage destination goes there too, under its own key. Its
+   * outcome is remembered and counted; a failed write does not fail the GET that asked.
+   */
+  private async copy(id: string, variant: ImageVariant, encoded: { data: Buffer; contentType: string }): Promise<void> {
+    if (!this.deps.copies) return;
+    const record = await this.deps.records.getRecord<CreateImageRequest>(id);
+    if (!record?.destination) return;
+    await this.deps.copies.write(record.account, id, record.destination, variantObject(id, variant, encoded));
   }
 
   private async produce(id: string, key: string, variant: ImageVariant): Promise<StoredImage> {
@@ -89,6 +113,7 @@ export class VariantService {
       throw new NotFoundError('Image not found');
     }
     this.deps.metrics.variantProduced(variant.format, (performance.now() - started) / 1000);
+    await this.copy(id, variant, encoded);
     return { key, size: encoded.data.length, contentType: encoded.contentType, body: encoded.data };
   }
 }

@@ -21,6 +21,11 @@ export function createRenderPdfJob(deps: RenderPdfJobDeps): JobProcessor {
 /** Prints the image's request and stores the PDF where GET /v1/image/:id.pdf finds it; returns its size. */
 export async function printAndStore(deps: RenderPdfJobDeps, data: Pick<RenderJobData, 'id' | 'request'>): Promise<number> {
   const pdf = await deps.renderer.renderPdf(data.request);
-  await deps.storage.put(imageKeys.pdf(data.id), pdf, 'application/pdf');
+  await storePdf(deps.storage, data.id, pdf);
   return pdf.length;
+}
+
+/** Stores an image's PDF where GET /v1/image/:id.pdf finds it. */
+export function storePdf(storage: Pick<StorageDriver, 'put'>, id: string, pdf: Buffer): Promise<void> {
+  return storage.put(imageKeys.pdf(id), pdf, 'application/pdf');
 }

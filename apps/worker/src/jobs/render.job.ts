@@ -8,7 +8,8 @@ import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { RenderMetrics } from '@pixelfarm/metrics';
 import { runOf, workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
 import type { RenderOutcomes } from '../render-outcomes';
-import { printAndStore, type RenderPdfJobDeps } from './render-pdf.job';
+import { storePdf, type RenderPdfJobDeps } from './render-pdf.job';
+import { baseIsPdf, type DestinationCopies } from '../destination-copies';
 
 export interface RenderJobDeps {
   renderer: Renderer;
@@ -19,10 +20,12 @@ export interface RenderJobDeps {
   maxOutputBytes: number;
   /** Largest jumbo image stored (JUMBO_MAX_OUTPUT_BYTES). Default maxOutputBytes. */
   maxJumboOutputBytes?: number;
-  /** Where a max_render_once image's PDF is stored when the create asks for one. */
+  /** Where a max_render_once (or storage destination) image's PDF is stored when the create asks for one. */
   pdfs: Pick<RenderPdfJobDeps, 'storage'>;
   /** Told once the image is stored (callbacks, bulk progress). */
   outcomes: Pick<RenderOutcomes, 'stored'>;
+  /** Writes the base object of an image with a storage destination. */
+  copies: Pick<DestinationCopies, 'writeBase'>;
 }
 
 export function createRenderJob(deps: RenderJobDeps): JobProcessor {
@@ -50,16 +53,21 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     }
 
     const uploadStart = Date.now();
+    const { destination } = job.data;
+    // An image whose storage destination keeps no copy here is stored only there (issue #20).
+    const keepOurs = !destination || destination.keep_copy;
+    const pdfBase = destination !== undefined && baseIsPdf(request);
     // max_render_once: nothing renders this image after its creation, so a PDF it asks for
     // (format pdf, or pdf_options) is printed now; GET .pdf of one that asked for none is a 422.
-    if (request.max_render_once && (request.format === 'pdf' || request.pdf_options)) {
-      await printAndStore({ renderer: deps.renderer, storage: deps.pdfs.storage }, job.data);
-    }
-    await deps.images.saveOriginal(job.data.id, encoded.data);
+    // A destination's base object is the PDF of an image that asks for one: printed now too.
+    const pdf = pdfBase || (request.max_render_once && baseIsPdf(request)) ? await deps.renderer.renderPdf(request) : undefined;
+    if (pdf && keepOurs) await storePdf(deps.pdfs.storage, job.data.id, pdf);
+    if (keepOurs) await deps.images.saveOriginal(job.data.id, encoded.data);
     deps.metrics.phase('upload', (Date.now() - uploadStart) / 1000);
+    const copy = destination ? await deps.copies.writeBase({ ...job.data, destination }, pdf && pdfBase ? { pdf } : { png: encoded.data }) : undefined;
     // Inside the job, not in a 'completed' listener: should this worker die before BullMQ marks
     // the job done, the re-run reports again (idempotently) instead of the outcome being lost.
-    await deps.outcomes.stored(job.data, runOf(job));
+    await deps.outcomes.stored(job.data, runOf(job), copy);
     deps.metrics.phase('total', (Date.now() - started) / 1000);
     return { width: encoded.width, height: encoded.height, bytes: encoded.data.length, worker: workerIdentity };
   };

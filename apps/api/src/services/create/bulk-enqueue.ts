@@ -5,7 +5,7 @@ import type { AdmissionControl, Lane, RenderJobData } from '@pixelfarm/queue';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
 import { settlementOf, type CreatePlan, type OwnerPlan } from './create-plan';
 import type { ImageRecords } from './image-records';
-import { extOf, imageUrl } from './image-url';
+import { extOf, imageUrl, storedOnlyAtDestination } from './image-url';
 import { inParallel, STORAGE_PARALLEL } from './in-parallel';
 
 export interface CreatedImage {
@@ -19,6 +19,8 @@ export interface BulkItem extends CreatedImage {
   ext: string;
   /** Already stored (a duplicate of an earlier image): nothing was queued for it. */
   stored: boolean;
+  /** Kept only in its storage destination: its url is a /v1/store one. */
+  storeOnly: boolean;
 }
 
 /** The bulk job the items belong to: its id, and its own state written before anything is queued. */
@@ -49,7 +51,13 @@ export class BulkEnqueue {
 
   /** Plans of a bulk job are never followers: their ids are new (or stored duplicates). */
   async run(account: string, plans: CreatePlan[], job: BulkJob): Promise<BulkItem[]> {
-    const items = plans.map((p) => ({ id: p.id, url: imageUrl(this.deps.publicUrl, p), ext: extOf(p.request), stored: p.kind === 'stored' }));
+    const items = plans.map((p) => ({
+      id: p.id,
+      url: imageUrl(this.deps.publicUrl, p),
+      ext: extOf(p.request),
+      stored: p.kind === 'stored',
+      storeOnly: storedOnlyAtDestination(p),
+    }));
     const pending = plans.flatMap((plan, index) => (plan.kind === 'owner' ? [{ plan, index }] : []));
     const ids = pending.map(({ plan }) => plan.id);
     await this.deps.admission.admit('bulk', ids);
@@ -69,6 +77,7 @@ export class BulkEnqueue {
           account,
           request: plan.request,
           settle: settlementOf(plan, 'bulk'),
+          ...(plan.destination ? { destination: plan.destination } : {}),
           notify: { imageUrl: imageUrl(this.deps.publicUrl, plan), callbackUrl: plan.callbackUrl, batch: { id: job.id, index } },
         })),
         'bulk',

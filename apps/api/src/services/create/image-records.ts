@@ -13,8 +13,16 @@ export class ImageRecords {
   constructor(private readonly deps: ImageRecordsDeps) {}
 
   async record(account: string, plan: OwnerPlan, createdAt: string): Promise<void> {
-    await this.deps.images.saveRecord({ id: plan.id, account, created_at: createdAt, request: plan.request, template: plan.template });
-    await this.deps.index.add(account, { id: plan.id, created_at: createdAt, ext: extOf(plan.request), metadata: plan.request.metadata });
+    const { destination } = plan;
+    await this.deps.images.saveRecord({ id: plan.id, account, created_at: createdAt, request: plan.request, template: plan.template, destination });
+    await this.deps.index.add(account, {
+      id: plan.id,
+      created_at: createdAt,
+      ext: extOf(plan.request),
+      metadata: plan.request.metadata,
+      // The worker replaces `pending` with the outcome of the destination write.
+      ...(destination ? { storage_destination: { ...destination, status: 'pending' as const } } : {}),
+    });
   }
 
   forget(account: string, id: string): Promise<void> {

@@ -52,6 +52,7 @@ export class RenderAndWait {
           account,
           request: p.request,
           settle: settlementOf(p, 'interactive'),
+          ...(p.destination ? { destination: p.destination } : {}),
           ...(p.callbackUrl ? { notify: { imageUrl: imageUrl(this.deps.publicUrl, p), callbackUrl: p.callbackUrl } } : {}),
         });
         queued.push(p);

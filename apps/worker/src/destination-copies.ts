@@ -1,0 +1,46 @@
+// The base object of a render in the image's storage destination (issue #20): `<id>.png`, or
+// `<id>.pdf` for an image with pdf_options (hcti's key layout), written after the render and
+// before its outcome is settled, so the callback and the batch status can say where it went.
+// The outcome is remembered (DestinationWrites) and shown on the image's listing entry.
+import { destinationNames, type DestinationObjectResult, type DestinationWrites } from '@pixelfarm/destinations';
+import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
+import type { RenderJobData } from '@pixelfarm/queue';
+
+export interface DestinationCopiesDeps {
+  writes: Pick<DestinationWrites, 'write'>;
+  images: Pick<ImageStore, 'getRecord'>;
+  index: Pick<AccountImageIndex, 'setDestination' | 'remove'>;
+}
+
+/** The base object is the PDF for an image that asks for one (hcti: "or .pdf for an image with pdf_options defined"). */
+export function baseIsPdf(request: RenderJobData['request']): boolean {
+  return request.pdf_options !== undefined || request.format === 'pdf';
+}
+
+export class DestinationCopies {
+  constructor(private readonly deps: DestinationCopiesDeps) {}
+
+  /** Writes the base object of a job whose image has a destination; the outcome, failed or not. */
+  async writeBase(data: RenderJobData & { destination: NonNullable<RenderJobData['destination']> }, base: { png: Buffer } | { pdf: Buffer }): Promise<DestinationObjectResult> {
+    const object =
+      'pdf' in base
+        ? { name: 'base', objectName: destinationNames.base(data.id, 'pdf'), body: base.pdf, contentType: 'application/pdf' }
+        : { name: 'base', objectName: destinationNames.base(data.id, 'png'), body: base.png, contentType: 'image/png' };
+    const result = await this.deps.writes.write(data.account, data.id, data.destination, object);
+    await this.list(data, result);
+    return result;
+  }
+
+  private async list(data: RenderJobData & { destination: NonNullable<RenderJobData['destination']> }, result: DestinationObjectResult): Promise<void> {
+    const record = await this.deps.images.getRecord(data.id);
+    if (!record) return; // deleted meanwhile
+    const status = result.status === 'failed' ? 'failed' : 'stored';
+    const listed = await this.deps.index.setDestination(data.account, record.created_at, data.id, {
+      ...data.destination,
+      status,
+      ...(result.error ? { error: result.error } : {}),
+    });
+    // A delete that ran between the read and the write must not leave the entry behind.
+    if (listed && !(await this.deps.images.getRecord(data.id))) await this.deps.index.remove(data.account, record.created_at, data.id);
+  }
+}
