@@ -14,6 +14,8 @@ import {
   BatchProgress,
   CallbackQueue,
   createCallbackWorker,
+  createOptimizeWorker,
+  OptimizeQueue,
   createRedisClient,
   createRenderWorker,
   decodeFailure,
@@ -22,7 +24,7 @@ import {
 } from '@pixelfarm/queue';
 import { ChromiumRenderer, NetworkGuard } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
-import { createCallbackMetrics, createDestinationMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
+import { createCallbackMetrics, createDestinationMetrics, createPngOptimizeMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
 import { createDestinationDirectory, DestinationWrites } from '@pixelfarm/destinations';
 import { healthRoutes, metricsRoutes, notReady } from '@pixelfarm/health';
 import { createRenderJob } from './jobs/render.job';
@@ -33,6 +35,8 @@ import { WebhookSender } from './callbacks/webhook-sender';
 import { WebhookSigner } from './callbacks/webhook-signer';
 import { RenderOutcomes } from './render-outcomes';
 import { DestinationCopies } from './destination-copies';
+import { OptimizerGate } from './optimizer-gate';
+import { createOptimizePngJob } from './jobs/optimize-png.job';
 
 export interface WorkerApp {
   registry: Registry;
@@ -103,21 +107,43 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     images,
     index,
   });
+  // One libvips thread per image: the worker's parallelism is its concurrent jobs, and
+  // spreading one small encode over several threads cost a third more CPU (bench/).
+  const processor = new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels, threadsPerImage: 1 });
+  // PNG_OPTIMIZE=deferred (issue #23): renders store Chromium's PNG as it is; this lane re-encodes
+  // it smaller when the worker's render slots are idle (OptimizerGate).
+  const deferPng = config.encoding.pngOptimize.mode === 'deferred';
+  const optimizeQueue = deferPng ? new OptimizeQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix }) : undefined;
+  const pngOptimizeMetrics = createPngOptimizeMetrics(registry);
+  const optimizerGate = deferPng ? new OptimizerGate({ idleMs: config.encoding.pngOptimize.idleMs, maxDelayMs: config.encoding.pngOptimize.maxDelayMs }) : undefined;
+  const optimizePng = createOptimizePngJob({ images, storage, processor, metrics: pngOptimizeMetrics });
+  const optimizer = optimizerGate
+    ? createOptimizeWorker({
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+        concurrency: config.workerConcurrency,
+        optimize: async (job) => {
+          await optimizerGate.admit(job.timestamp);
+          await optimizePng(job);
+        },
+        onFailed: (job, err) => logger.warn('png optimization failed', { id: job?.data.id, reason: err.message }),
+        onError: (err) => logger.warn('optimize worker error', { error: err.message }),
+      })
+    : undefined;
   const processors = buildJobRegistry([
     [
       JOB_NAMES.render,
       createRenderJob({
         renderer,
         images,
-        // One libvips thread per image: the worker's parallelism is its concurrent jobs, and
-        // spreading one small encode over several threads cost a third more CPU (bench/).
-        processor: new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels, threadsPerImage: 1 }),
+        processor,
         metrics,
         maxOutputBytes: config.limits.maxOutputBytes,
         maxJumboOutputBytes: config.jumbo.maxOutputBytes,
         pdfs: { storage },
         outcomes,
         copies,
+        optimizeLater: optimizeQueue,
       }),
     ],
     [JOB_NAMES.pdf, createRenderPdfJob({ renderer, storage })],
@@ -145,7 +171,10 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     },
     onError: (err) => logger.warn('worker error', { error: err.message }),
   });
+  worker.on('active', () => optimizerGate?.renderStarted());
+  worker.on('failed', () => optimizerGate?.renderEnded());
   worker.on('completed', (job) => {
+    optimizerGate?.renderEnded();
     metrics.completed();
     // One line per finished render, like the API's access line, tied to it by reqId.
     logger.info('render done', { reqId: job.data.requestId, job: job.id, jobName: job.name, attempt: job.attemptsMade, durationMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? job.timestamp) });
@@ -211,6 +240,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       await renderer.start();
       void worker.run().catch((err) => logger.error('worker stopped', { error: String(err) }));
       void callbackWorker.run().catch((err) => logger.error('callback worker stopped', { error: String(err) }));
+      if (optimizer) void optimizer.run().catch((err) => logger.error('optimize worker stopped', { error: String(err) }));
       server = http.createServer(app);
       return new Promise((resolve, reject) => {
         server!.once('error', reject);
@@ -232,6 +262,9 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         };
         await step('worker', () => worker.close());
         await step('callback worker', () => callbackWorker.close());
+        optimizerGate?.close();
+        if (optimizer) await step('optimize worker', () => optimizer.close());
+        if (optimizeQueue) await step('optimize queue', () => optimizeQueue.close());
         await step('browser', () => renderer.close());
         await step('destinations', () => destinations.close());
         await step('callback queue', () => callbacks.close());

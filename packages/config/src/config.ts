@@ -137,6 +137,17 @@ const schema = z.object({
   JPEG_QUALITY: int(85, 1, 100),
   /** WebP quality of variants, 1..100. Default 85. */
   WEBP_QUALITY: int(85, 1, 100),
+  /**
+   * When a render's PNG is re-encoded smaller (losslessly): `deferred` stores Chromium's capture
+   * as it is and re-encodes it later, when the worker has no render to do (issue #23: the
+   * re-encode was a third of a small card's CPU outside the browser); `inline` re-encodes
+   * before storing. Default deferred.
+   */
+  PNG_OPTIMIZE: z.enum(['deferred', 'inline'], { error: 'PNG_OPTIMIZE must be deferred or inline' }).default('deferred'),
+  /** How long a worker's render slots must be idle before it re-encodes deferred PNGs. Default 500 ms. */
+  PNG_OPTIMIZE_IDLE_MS: int(500, 0, 600_000),
+  /** A deferred re-encode waiting longer than this runs even while the worker renders. Default 300 s. */
+  PNG_OPTIMIZE_MAX_DELAY_S: int(300, 1, 7 * 24 * 3600),
   /** Largest output side in pixels for GET width/height. Default 5000. */
   MAX_IMAGE_DIMENSION: int(5000, 1, 20_000),
   /** Widest viewport a create may ask for. Default 6000. */
@@ -305,7 +316,12 @@ export interface Config {
   /** How stored images reach clients. */
   serve: { mode: 'stream' | 'redirect'; redirectTtlS: number };
   /** Lossy encodings of variants. */
-  encoding: { jpegQuality: number; webpQuality: number };
+  encoding: {
+    jpegQuality: number;
+    webpQuality: number;
+    /** Lossless re-encoding of render PNGs: later, on idle workers, or before storing. */
+    pngOptimize: { mode: 'deferred' | 'inline'; idleMs: number; maxDelayMs: number };
+  };
   chromiumPath: string;
   workerConcurrency: number;
   urlAllowlist: readonly string[];
@@ -463,7 +479,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     redisPrefix: e.REDIS_PREFIX,
     storage,
     serve: { mode: e.SERVE_MODE, redirectTtlS: e.SERVE_REDIRECT_TTL_S },
-    encoding: { jpegQuality: e.JPEG_QUALITY, webpQuality: e.WEBP_QUALITY },
+    encoding: {
+      jpegQuality: e.JPEG_QUALITY,
+      webpQuality: e.WEBP_QUALITY,
+      pngOptimize: { mode: e.PNG_OPTIMIZE, idleMs: e.PNG_OPTIMIZE_IDLE_MS, maxDelayMs: e.PNG_OPTIMIZE_MAX_DELAY_S * 1000 },
+    },
     chromiumPath: e.CHROMIUM_PATH,
     workerConcurrency: e.WORKER_CONCURRENCY ?? availableCpus() * RENDERS_PER_CPU,
     urlAllowlist: listOf(e.URL_ALLOWLIST),

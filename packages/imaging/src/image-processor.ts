@@ -54,6 +54,13 @@ export class ImageProcessor {
    * Final encode of a capture: Chromium's fast PNG (optimizeForSpeed) is lightly compressed;
    * this recompresses it losslessly and reports the size.
    */
+  /** A PNG kept as it is (the browser's own encoding): its size from the header, no re-encode. */
+  async asIs(png: Buffer): Promise<EncodedImage> {
+    const meta = await sharp(png, { limitInputPixels: this.options.maxInputPixels }).metadata();
+    if (meta.format !== 'png' || !meta.width || !meta.height) throw new Error('The capture is not a PNG');
+    return { data: png, width: meta.width, height: meta.height, contentType: 'image/png' };
+  }
+
   async encodePng(input: Buffer): Promise<EncodedImage> {
     const { data, info } = await sharp(input, { limitInputPixels: this.options.maxInputPixels })
       .png({ compressionLevel: 6, adaptiveFiltering: false })

@@ -260,3 +260,29 @@ export function createDestinationMetrics(registry: Registry): DestinationMetrics
   });
   return { write: (object, outcome) => writes.inc({ object, outcome }) };
 }
+
+export interface PngOptimizeMetrics {
+  /** One deferred re-encode: `optimized` (and the bytes it saved), `kept` (not smaller), or `skipped` (gone or replaced). */
+  optimized(outcome: 'optimized' | 'kept' | 'skipped', savedBytes?: number): void;
+}
+
+/** The deferred lossless PNG re-encode of renders (PNG_OPTIMIZE=deferred, issue #23). */
+export function createPngOptimizeMetrics(registry: Registry): PngOptimizeMetrics {
+  const runs = new Counter({
+    name: 'pixelfarm_png_optimizations_total',
+    help: 'Deferred lossless re-encodes of rendered PNGs, by outcome (optimized, kept: not smaller, skipped: deleted or rendered again meanwhile)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const saved = new Counter({
+    name: 'pixelfarm_png_optimize_saved_bytes_total',
+    help: 'Bytes of storage the deferred PNG re-encodes saved',
+    registers: [registry],
+  });
+  return {
+    optimized(outcome, savedBytes = 0) {
+      runs.inc({ outcome });
+      if (savedBytes > 0) saved.inc(savedBytes);
+    },
+  };
+}

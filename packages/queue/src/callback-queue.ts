@@ -1,9 +1,9 @@
 // Producer side of the callback queue (API for already-stored images, workers for renders):
 // adds a delivery job that a worker retries with exponential backoff.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { UnavailableError } from '@pixelfarm/errors';
 import { CALLBACK_JOB, CALLBACK_QUEUE, callbackJobIds, type BatchCallbackBody, type CallbackJobData } from './callback-contract';
-import { queueConnection, type QueueConnection } from './queue-connection';
+import { OwningQueue, queueConnection } from './queue-connection';
 
 export interface CallbackQueueOptions {
   redisUrl: string;
@@ -17,13 +17,11 @@ export interface CallbackQueueOptions {
 }
 
 export class CallbackQueue {
-  private readonly queue: Queue<CallbackJobData>;
-  private readonly connection: QueueConnection;
+  private readonly queue: OwningQueue<CallbackJobData>;
   private closing?: Promise<void>;
 
   constructor(private readonly options: CallbackQueueOptions) {
-    this.connection = queueConnection(options.redisUrl, 'producer');
-    this.queue = new Queue(CALLBACK_QUEUE, { connection: this.connection.connection, prefix: options.prefix });
+    this.queue = new OwningQueue<CallbackJobData>(CALLBACK_QUEUE, { prefix: options.prefix }, queueConnection(options.redisUrl, 'producer'));
     this.queue.on('error', () => {});
   }
 
@@ -55,10 +53,7 @@ export class CallbackQueue {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.queue
-      .close()
-      .catch(() => undefined)
-      .then(() => this.connection.close());
+    this.closing ??= this.queue.close().catch(() => undefined);
     return this.closing;
   }
 }

@@ -14,3 +14,4 @@ export * from './admission-control';
 export * from './usage-counter';
 export * from './dedupe-cache';
 export * from './batch-progress';
+export * from './optimize-queue';

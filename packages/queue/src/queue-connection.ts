@@ -3,7 +3,7 @@
 // opens (and closes) its connections itself. BullMQ cannot build a Cluster client from options,
 // so for Cluster it borrows one of ours: it leaves a borrowed client open on close (BullMQ's
 // `shared` connections), and so the adapter that created it closes it afterwards.
-import { Worker, type ConnectionOptions, type Processor, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
 import { createRedisClient, redisOptions, type ConnectionRole } from './redis-connection';
 import { parseRedisUrl } from './redis-url';
 
@@ -30,6 +30,25 @@ export function queueConnection(url: string, role: ConnectionRole): QueueConnect
       return closing;
     },
   };
+}
+
+/** A BullMQ Queue that closes its connection's borrowed client after itself. */
+export class OwningQueue<Data> extends Queue<Data, unknown, string, Data, unknown, string> {
+  constructor(
+    name: string,
+    options: Omit<QueueOptions, 'connection'>,
+    private readonly owned: QueueConnection,
+  ) {
+    super(name, { ...options, connection: owned.connection });
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      await this.owned.close();
+    }
+  }
 }
 
 /** A BullMQ Worker that closes its connection's borrowed client after itself. */

@@ -6,7 +6,7 @@ import type { Renderer } from '@pixelfarm/renderer';
 import type { ImageStore } from '@pixelfarm/storage';
 import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { RenderMetrics } from '@pixelfarm/metrics';
-import { runOf, workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
+import { runOf, workerIdentity, type JobProcessor, type OptimizeQueue, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
 import type { RenderOutcomes } from '../render-outcomes';
 import { storePdf, type RenderPdfJobDeps } from './render-pdf.job';
 import { baseIsPdf, type DestinationCopies } from '../destination-copies';
@@ -26,6 +26,8 @@ export interface RenderJobDeps {
   outcomes: Pick<RenderOutcomes, 'stored'>;
   /** Writes the base object of an image with a storage destination. */
   copies: Pick<DestinationCopies, 'writeBase'>;
+  /** PNG_OPTIMIZE=deferred: where the re-encode of a stored capture is queued. Absent: re-encoded before storing. */
+  optimizeLater?: Pick<OptimizeQueue, 'enqueue'>;
 }
 
 export function createRenderJob(deps: RenderJobDeps): JobProcessor {
@@ -43,17 +45,25 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     deps.metrics.phase('wait', timings.wait / 1000);
     deps.metrics.phase('capture', timings.capture / 1000);
 
+    const { destination } = job.data;
+    const maxBytes = jumbo ? (deps.maxJumboOutputBytes ?? deps.maxOutputBytes) : deps.maxOutputBytes;
+    // PNG_OPTIMIZE=deferred: Chromium's capture is stored as it is and re-encoded smaller later,
+    // on an idle worker (optimize-png.job.ts). Not for a destination's copy (written once, now),
+    // nor for a capture that only the re-encode would bring under the size limit.
+    const deferred = deps.optimizeLater !== undefined && 'png' in rendered && !destination && rendered.png.length <= maxBytes;
     const encodeStart = Date.now();
     const encoded =
-      'tiles' in rendered ? await deps.processor.stitchPng(rendered.tiles, rendered.width, rendered.height) : await deps.processor.encodePng(rendered.png);
+      'tiles' in rendered
+        ? await deps.processor.stitchPng(rendered.tiles, rendered.width, rendered.height)
+        : deferred
+          ? await deps.processor.asIs(rendered.png)
+          : await deps.processor.encodePng(rendered.png);
     deps.metrics.phase('encode', (Date.now() - encodeStart) / 1000);
-    const maxBytes = jumbo ? (deps.maxJumboOutputBytes ?? deps.maxOutputBytes) : deps.maxOutputBytes;
     if (encoded.data.length > maxBytes) {
       throw new RenderInputError(`The rendered image is ${encoded.data.length} bytes, over the limit of ${maxBytes}`);
     }
 
     const uploadStart = Date.now();
-    const { destination } = job.data;
     // An image whose storage destination keeps no copy here is stored only there (issue #20).
     const keepOurs = !destination || destination.keep_copy;
     const pdfBase = destination !== undefined && baseIsPdf(request);
@@ -63,6 +73,7 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     const pdf = pdfBase || (request.max_render_once && baseIsPdf(request)) ? await deps.renderer.renderPdf(request) : undefined;
     if (pdf && keepOurs) await storePdf(deps.pdfs.storage, job.data.id, pdf);
     if (keepOurs) await deps.images.saveOriginal(job.data.id, encoded.data);
+    if (deferred) await deps.optimizeLater!.enqueue({ id: job.data.id, bytes: encoded.data.length });
     deps.metrics.phase('upload', (Date.now() - uploadStart) / 1000);
     const copy = destination ? await deps.copies.writeBase({ ...job.data, destination }, pdf && pdfBase ? { pdf } : { png: encoded.data }) : undefined;
     // Inside the job, not in a 'completed' listener: should this worker die before BullMQ marks
