@@ -151,9 +151,9 @@ describe('Prometheus alert rules', () => {
     }
   });
 
-  it('alert on backlog, saturation, errors, failing renders, browsers, storage, callbacks, an unreadable queue, and missing workers or API', () => {
+  it('alert on backlog, saturation, errors, failing renders, browsers, storage, callbacks, storage destinations, an unreadable queue, and missing workers or API', () => {
     expect(rules.map((r) => r.alert).sort()).toEqual(
-      ['ApiDown', 'BrowserCrashLooping', 'CallbacksFailing', 'HighErrorRate', 'NoWorkers', 'RedisUnreachable', 'RenderBacklogGrowing', 'RenderFailures', 'StorageErrors', 'WorkersSaturated'].sort(),
+      ['ApiDown', 'BrowserCrashLooping', 'CallbacksFailing', 'DestinationWritesFailing', 'HighErrorRate', 'NoWorkers', 'RedisUnreachable', 'RenderBacklogGrowing', 'RenderFailures', 'StorageErrors', 'WorkersSaturated'].sort(),
     );
   });
 
