@@ -52,8 +52,8 @@ export async function startS3Server(options: { port?: number; bucket?: string; d
       S3_FORCE_PATH_STYLE: 'true',
       // s3rver writes an object over the old file in place (lib/stores/filesystem.js), so a GET
       // streaming an original while the deferred re-encode rewrites it reads a torn file (the
-      // multi-process test met it). S3 and the stores compose runs replace an object atomically
-      // (readers keep the old version), and so does the fs driver; on s3rver, encode inline.
+      // multi-process test met it). S3 replaces an object atomically (readers keep the old
+      // version), and so does the fs driver (a rename); on s3rver, encode inline.
       PNG_OPTIMIZE: 'inline',
     },
     async stop() {
