@@ -106,17 +106,7 @@ export type DestinationCreate = z.output<typeof destinationCreateSchema>;
 export type DestinationUpdate = z.output<typeof destinationUpdateSchema>;
 
 /** The settings of a destination, every field decided: what a create leads to, or an update merges into. */
-export interface DestinationSettingsDraft {
-  name: string;
-  endpoint: string | null;
-  region: string;
-  force_path_style: boolean;
-  bucket: string;
-  prefix: string;
-  access_key_id: string;
-  keep_copy: boolean;
-  enabled: boolean;
-}
+export type DestinationSettingsDraft = Omit<StorageDestination, 'id' | 'account' | 'created_at' | 'updated_at'>;
 
 /** A create's settings with their defaults; AWS (no endpoint) needs its region. Throws ValidationError. */
 export function draftOf(body: DestinationCreate): DestinationSettingsDraft {
