@@ -12,11 +12,6 @@ export interface DestinationCopiesDeps {
   index: Pick<AccountImageIndex, 'setDestination' | 'remove'>;
 }
 
-/** The base object is the PDF for an image that asks for one (hcti: "or .pdf for an image with pdf_options defined"). */
-export function baseIsPdf(request: RenderJobData['request']): boolean {
-  return request.pdf_options !== undefined || request.format === 'pdf';
-}
-
 export class DestinationCopies {
   constructor(private readonly deps: DestinationCopiesDeps) {}
 

@@ -54,6 +54,11 @@ export interface DestinationTarget {
   get(key: string): Promise<Buffer | null>;
 }
 
+/** The base object is the PDF for an image that asks for one (hcti: "or .pdf for an image with pdf_options defined"). */
+export function baseIsPdf(request: { pdf_options?: unknown; format?: string }): boolean {
+  return request.pdf_options !== undefined || request.format === 'pdf';
+}
+
 /** Object names of an image in a destination: the base `<id>.png` (or .pdf), variants `<id>_<variant>.<ext>`. */
 export const destinationNames = {
   base: (imageId: string, ext: 'png' | 'pdf') => `${imageId}.${ext}`,

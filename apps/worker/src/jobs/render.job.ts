@@ -9,7 +9,8 @@ import type { RenderMetrics } from '@pixelfarm/metrics';
 import { runOf, workerIdentity, type JobProcessor, type OptimizeQueue, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
 import type { RenderOutcomes } from '../render-outcomes';
 import { storePdf, type RenderPdfJobDeps } from './render-pdf.job';
-import { baseIsPdf, type DestinationCopies } from '../destination-copies';
+import { baseIsPdf } from '@pixelfarm/destinations';
+import type { DestinationCopies } from '../destination-copies';
 
 export interface RenderJobDeps {
   renderer: Renderer;
