@@ -6,12 +6,12 @@
 // parameters, an original that cannot be read back) are the API's usual errors.
 import { NotFoundError, UnavailableError, UnprocessableError } from '@pixelfarm/errors';
 import { imageKeys, type ImageRecord, type ImageStore, type StorageDriver } from '@pixelfarm/storage';
-import { DestinationError, destinationNames, type DestinationObjectResult, type DestinationRef, type DestinationWrites, type ImageObject } from '@pixelfarm/destinations';
+import { baseIsPdf, DestinationError, destinationNames, type DestinationObjectResult, type DestinationRef, type DestinationWrites, type ImageObject } from '@pixelfarm/destinations';
 import type { CreateImageRequest, ImageVariant } from '@pixelfarm/schemas';
 import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { RenderQueue } from '@pixelfarm/queue';
 import type { ImageCreateService } from './image-create.service';
-import { variantObject, type VariantService } from './variant.service';
+import { variantNames, variantObject, type VariantService } from './variant.service';
 
 /** One object of the answer, in hcti's format (the reason of a failure goes in `message`). */
 export type StoredObjectView = Omit<DestinationObjectResult, 'error'>;
@@ -48,11 +48,6 @@ type Record = ImageRecord<CreateImageRequest>;
 type WithDestination = Record & { destination: DestinationRef };
 
 const HCTI_STORAGE = { target: 'hcti_storage', bucket: null, key: null } as const;
-
-/** The base object of an image with a destination is its PDF when it asks for one (hcti). */
-function baseIsPdf(request: CreateImageRequest): boolean {
-  return request.pdf_options !== undefined || request.format === 'pdf';
-}
 
 export class StoreService {
   constructor(private readonly deps: StoreServiceDeps) {}
@@ -122,8 +117,7 @@ export class StoreService {
 
   /** A variant made from the original: ours when we keep it, else read back from the destination. */
   private async variant(record: WithDestination, variant: ImageVariant): Promise<DestinationObjectResult> {
-    const probe = variantObject(record.id, variant, { data: Buffer.alloc(0), contentType: '' });
-    const recorded = await this.deps.writes.recorded(record.id, probe.name);
+    const recorded = await this.deps.writes.recorded(record.id, variantNames(record.id, variant).name);
     if (recorded?.status === 'stored') return { ...recorded, status: 'already_stored' };
     const original = record.destination.keep_copy ? await this.deps.images.getOriginal(record.id) : await this.readBack(record);
     if (!original) throw new UnprocessableError('The original image could not be found to make this variant from');

@@ -34,11 +34,16 @@ export interface VariantServiceDeps {
 
 const EXT: Record<ImageVariant['format'], string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
-/** A variant as an object of the image's storage destination: `<id>_<variant>.<ext>`, never the base's key. */
-export function variantObject(id: string, variant: ImageVariant, encoded: { data: Buffer; contentType: string }): ImageObject {
+/** A variant's names in the image's storage destination: where its outcome is kept, and its object `<id>_<variant>.<ext>`. */
+export function variantNames(id: string, variant: ImageVariant): Pick<ImageObject, 'name' | 'objectName'> {
   const slug = variantSlug(variant);
   const ext = EXT[variant.format];
-  return { name: `${slug}.${ext}`, objectName: destinationNames.variant(id, slug, ext), body: encoded.data, contentType: encoded.contentType };
+  return { name: `${slug}.${ext}`, objectName: destinationNames.variant(id, slug, ext) };
+}
+
+/** A variant as an object of the image's storage destination, never under the base's key. */
+export function variantObject(id: string, variant: ImageVariant, encoded: { data: Buffer; contentType: string }): ImageObject {
+  return { ...variantNames(id, variant), body: encoded.data, contentType: encoded.contentType };
 }
 
 /** The variant's object name: a digest of its canonical form, so every spelling shares one object. */
