@@ -1,7 +1,7 @@
 // GET /v1/images: an account's images, newest first, read from its index in object storage.
 // The page token is the last index key of a page, opaque to clients (base64url).
 import { ValidationError } from '@pixelfarm/errors';
-import type { AccountImageIndex } from '@pixelfarm/storage';
+import type { AccountImageEntry, AccountImageIndex } from '@pixelfarm/storage';
 
 export interface ListedImage {
   id: string;
@@ -30,18 +30,24 @@ export class ImageListService {
     const after = pageToken === undefined ? undefined : this.decodeToken(account, pageToken);
     const page = await this.deps.index.page(account, count, after);
     return {
-      images: page.entries.map((e) => {
-        const { keep_copy, ...destination } = e.storage_destination ?? { keep_copy: true };
-        return {
-          id: e.id,
-          url: `${this.deps.publicUrl}/v1/${keep_copy ? 'image' : 'store'}/${e.id}${e.ext}`,
-          created_at: e.created_at,
-          metadata: e.metadata ?? null,
-          ...(e.storage_destination ? { storage_destination: destination as Required<ListedImage>['storage_destination'] } : {}),
-        };
-      }),
+      images: page.entries.map((e) => this.listed(e)),
       next_page_token: page.nextAfter ? Buffer.from(page.nextAfter).toString('base64url') : null,
       has_next_page: page.nextAfter !== undefined,
+    };
+  }
+
+  private listed(e: AccountImageEntry): ListedImage {
+    const destination = e.storage_destination;
+    // An image kept only in the account's bucket is fetched with PUT /v1/store, as its create answered.
+    const storeOnly = destination !== undefined && !destination.keep_copy;
+    return {
+      id: e.id,
+      url: `${this.deps.publicUrl}/v1/${storeOnly ? 'store' : 'image'}/${e.id}${e.ext}`,
+      created_at: e.created_at,
+      metadata: e.metadata ?? null,
+      ...(destination
+        ? { storage_destination: { id: destination.id, status: destination.status, ...(destination.error !== undefined ? { error: destination.error } : {}) } }
+        : {}),
     };
   }
 
