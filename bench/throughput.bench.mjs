@@ -4,7 +4,9 @@
 //   floor    one browser, K warm pages, set content + capture, nothing else (the ceiling)
 //   baseline a new browser context per job (what a naive farm does)
 // Options: --n 200 --k 2 --rounds 3 | --memory 2000 (worker RSS over many renders) | --backlog 1000
-// (interactive p95 with a bulk backlog queued vs idle). Run by hand: npm run bench:throughput
+// (interactive p95 with a bulk backlog queued vs idle). --memory and --backlog run the worker at its
+// default WORKER_CONCURRENCY unless --concurrency N says otherwise (the throughput rounds run it
+// at K). Run by hand: npm run bench:throughput
 // Floor and e2e run in alternating rounds and the medians are compared: on a shared machine the
 // speed drifts by ±15 % over minutes, which one run of each would mistake for a difference.
 import { chromium } from 'playwright-core';
@@ -17,6 +19,8 @@ const args = Object.fromEntries(process.argv.slice(2).map((a, i, all) => (a.star
 const N = Number(args.n ?? 200);
 const K = Number(args.k ?? 2);
 const ROUNDS = Number(args.rounds ?? 3);
+/** The worker's env for --memory and --backlog: its default concurrency unless --concurrency is given. */
+const settledEnv = args.concurrency && args.concurrency !== 'default' ? { WORKER_CONCURRENCY: String(Number(args.concurrency)) } : {};
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const { CHROMIUM_ARGS, treeMemoryMb } = require('../packages/renderer/dist');
 
@@ -97,7 +101,7 @@ async function contextPerJob() {
 }
 
 async function memory(total) {
-  const stack = await startStack({ workers: 1, env: { WORKER_CONCURRENCY: String(K) } });
+  const stack = await startStack({ workers: 1, env: settledEnv });
   const pid = stack.workers[0].pid;
   const rss = () => {
     const self = Number(require('node:fs').readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096 / 2 ** 20;
@@ -120,7 +124,7 @@ async function memory(total) {
 }
 
 async function backlog(size) {
-  const stack = await startStack({ workers: 1, env: { WORKER_CONCURRENCY: String(K) } });
+  const stack = await startStack({ workers: 1, env: settledEnv });
   const { RenderQueue } = require('../packages/queue/dist');
   const { newImageId } = require('../packages/schemas/dist');
   const queue = new RenderQueue({ redisUrl: stack.env.REDIS_URL, prefix: 'pixelfarm', attempts: 1 });
