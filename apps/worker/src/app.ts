@@ -64,8 +64,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     jumbo: { tileSize: config.jumbo.tileSize, timeoutMs: config.jumbo.renderTimeoutMs, maxSide: config.jumbo.maxSide },
     proxies: config.proxies,
     pageHeapMb: config.limits.pageHeapMb,
-    // Twice the concurrency: a page can be wiped after its job while the next one renders.
-    poolSize: config.workerConcurrency * 2,
+    poolSize: config.workerPagePool,
     recycleAfterRenders: config.limits.browserRecycleRenders,
     recycleAboveMb: config.limits.browserRecycleMb,
     onBrowserRecycle: (reason) => {

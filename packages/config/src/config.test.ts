@@ -1,5 +1,6 @@
 import { ConfigError } from '@pixelfarm/errors';
-import { DEV_API_KEY, findApiKey, loadConfig, parseApiKeys } from '@pixelfarm/config';
+import { DEV_API_KEY, findApiKey, loadConfig, parseApiKeys, RENDERS_PER_CPU } from '@pixelfarm/config';
+import { availableCpus } from './cpu-budget';
 import { DEV_DESTINATIONS_KEY } from '@pixelfarm/destinations';
 
 describe('loadConfig', () => {
@@ -14,6 +15,19 @@ describe('loadConfig', () => {
     expect(c.usingDevKey).toBe(true);
     expect(c.workerConcurrency).toBeGreaterThanOrEqual(1);
     expect(Object.isFrozen(c) && Object.isFrozen(c.limits)).toBe(true);
+  });
+
+  it('runs two renders per CPU the worker may use, with two warm pages each and a recycle threshold above their steady memory', () => {
+    const c = loadConfig({});
+    expect(c.workerConcurrency).toBe(Math.min(64, availableCpus() * RENDERS_PER_CPU));
+    expect(RENDERS_PER_CPU).toBe(2);
+    expect(c.workerPagePool).toBe(c.workerConcurrency * 2);
+    expect(loadConfig({ WORKER_CONCURRENCY: '3' }).workerPagePool).toBe(6);
+    // Up to 16 pages: 2048. A large node's 64 pages (about 2.8 GB when warm) get 5120, not 2048.
+    expect(loadConfig({ WORKER_CONCURRENCY: '8' }).limits.browserRecycleMb).toBe(2048);
+    expect(loadConfig({ WORKER_CONCURRENCY: '32' }).limits.browserRecycleMb).toBe(5120);
+    expect(loadConfig({ WORKER_CONCURRENCY: '32', BROWSER_RECYCLE_MB: '3000' }).limits.browserRecycleMb).toBe(3000);
+    expect(() => loadConfig({ WORKER_CONCURRENCY: '65' })).toThrow(/WORKER_CONCURRENCY/);
   });
 
   it('names every bad variable at once', () => {

@@ -13,9 +13,29 @@ import { availableCpus } from './cpu-budget';
 
 /**
  * Default renders in flight per CPU the worker may use (its cgroup quota, not the host's cores).
- * Chosen by measurement (bench/throughput.bench.mjs --matrix, README "Performance").
+ * Chosen by measurement (`npm run bench:matrix`, README "Performance"): with one per CPU, eight
+ * clients got 0.7 of the browser's floor on small cards, as a slot's job spent part of its time
+ * outside the browser (queue, storage, Redis); two per CPU kept the browser busy (0.86-1.0), and
+ * cells with fewer clients lost nothing.
  */
-export const RENDERS_PER_CPU = 1;
+export const RENDERS_PER_CPU = 2;
+
+/** Most renders one worker process runs at once (WORKER_CONCURRENCY). */
+const MAX_WORKER_CONCURRENCY = 64;
+
+/** Warm pages per render slot: a page can be wiped after its job while the next job renders. */
+export const PAGES_PER_RENDER = 2;
+
+/**
+ * Default BROWSER_RECYCLE_MB for a pool of `pages` warm pages: 2048, or a fixed 1024 plus 64 per
+ * page for larger pools. A warm page measured about 36 MB (proportional set size, 1200x630 cards)
+ * over a browser's 400-500 MB, so a fixed threshold would sit below the steady state of a large
+ * node's pool (64 pages: about 2.8 GB) and recycle the browser every few dozen renders, the
+ * collapse issue #23 found. This keeps the threshold about 1.8 times above that steady state.
+ */
+export function defaultBrowserRecycleMb(pages: number): number {
+  return Math.max(2048, 1024 + 64 * pages);
+}
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const bool = (def: boolean) =>
@@ -102,7 +122,7 @@ const schema = z.object({
   SERVE_REDIRECT_TTL_S: int(3600, 60, 7 * 24 * 3600),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Renders in flight per worker process. Default: RENDERS_PER_CPU per CPU of its cgroup quota (or cores), at least 1. */
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(MAX_WORKER_CONCURRENCY).optional(),
   /**
    * Comma-separated hosts, addresses and CIDRs that rendered pages and callbacks may reach
    * although they are not public (internal sites, a fixture server). Default: none.
@@ -172,8 +192,11 @@ const schema = z.object({
   PAGE_HEAP_MB: int(512, 64, 16_384),
   /** Renders after which a worker replaces its browser (draining it first). Default 1000. */
   BROWSER_RECYCLE_RENDERS: int(1000, 1, 10_000_000),
-  /** Memory (MB) of a worker's browser processes above which it is replaced. Default 2048. */
-  BROWSER_RECYCLE_MB: int(2048, 128, 1_000_000),
+  /**
+   * Memory (MB) of a worker's browser processes above which it is replaced. Default 2048, more for
+   * a pool above 16 warm pages (defaultBrowserRecycleMb).
+   */
+  BROWSER_RECYCLE_MB: z.coerce.number().int().min(128).max(1_000_000).optional(),
   /**
    * Widest or tallest single capture in device pixels (CSS px × device_scale). A larger capture
    * without the jumbo fields is taken at a lower device_scale so that its longer side fits, as
@@ -324,6 +347,8 @@ export interface Config {
   };
   chromiumPath: string;
   workerConcurrency: number;
+  /** Warm pages the worker's browser keeps: PAGES_PER_RENDER per render slot. */
+  workerPagePool: number;
   urlAllowlist: readonly string[];
   fontsCssUrl: string;
   /** Upstream proxies a render may name in proxy_id (PROXIES). */
@@ -466,6 +491,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   problems.push(...upstream.problems.map((p) => `PROXIES: ${p}`));
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 
+  const workerConcurrency = e.WORKER_CONCURRENCY ?? Math.min(MAX_WORKER_CONCURRENCY, availableCpus() * RENDERS_PER_CPU);
+  const workerPagePool = workerConcurrency * PAGES_PER_RENDER;
   const config: Config = {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -485,7 +512,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       pngOptimize: { mode: e.PNG_OPTIMIZE, idleMs: e.PNG_OPTIMIZE_IDLE_MS, maxDelayMs: e.PNG_OPTIMIZE_MAX_DELAY_S * 1000 },
     },
     chromiumPath: e.CHROMIUM_PATH,
-    workerConcurrency: e.WORKER_CONCURRENCY ?? availableCpus() * RENDERS_PER_CPU,
+    workerConcurrency,
+    workerPagePool,
     urlAllowlist: listOf(e.URL_ALLOWLIST),
     fontsCssUrl: e.FONTS_CSS_URL,
     proxies: upstream.proxies,
@@ -516,7 +544,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxOutputBytes: e.MAX_OUTPUT_BYTES,
       pageHeapMb: e.PAGE_HEAP_MB,
       browserRecycleRenders: e.BROWSER_RECYCLE_RENDERS,
-      browserRecycleMb: e.BROWSER_RECYCLE_MB,
+      browserRecycleMb: e.BROWSER_RECYCLE_MB ?? defaultBrowserRecycleMb(workerPagePool),
       queueMaxPending: e.QUEUE_MAX_PENDING,
       queueRetryAfterS: e.QUEUE_RETRY_AFTER_S,
       jobLockMs: e.JOB_LOCK_MS,

@@ -28,11 +28,13 @@ export function probePaths(): string[] {
   return [...source.matchAll(/router\.get\(\s*'([^']+)'/g)].map((m) => m[1]!);
 }
 
-/** Warm pages a worker keeps per render slot (`poolSize: config.workerConcurrency * N` in its composition root). */
+/** Warm pages a worker keeps per render slot: its config's page pool over its concurrency. */
 export function pagesPerSlot(): number {
-  const n = /poolSize:\s*config\.workerConcurrency\s*\*\s*(\d+)/.exec(read('apps/worker/src/app.ts'))?.[1];
-  if (!n) throw new Error('apps/worker/src/app.ts no longer sizes the page pool from workerConcurrency');
-  return Number(n);
+  if (!/poolSize:\s*config\.workerPagePool\b/.test(read('apps/worker/src/app.ts'))) {
+    throw new Error('apps/worker/src/app.ts no longer sizes the page pool from config.workerPagePool');
+  }
+  const c = loadConfig({ WORKER_CONCURRENCY: '3' });
+  return c.workerPagePool / c.workerConcurrency;
 }
 
 /** Metric names the apps declare themselves (packages/metrics), without prom-client's process defaults. */
