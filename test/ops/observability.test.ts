@@ -38,9 +38,10 @@ describe('observability of a running stack', () => {
     s3 = await startS3Server();
     // What compose gives each service, with only the addresses (and S3 keys) pointed at the
     // loopback servers of this test.
-    const local = testEnv({ ...s3.env, WORKER_CONCURRENCY: '1', READINESS_CACHE_MS: '100', ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password });
-    const overrides = (({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD, READINESS_CACHE_MS }) =>
-      ({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD, READINESS_CACHE_MS }))(local);
+    // One render slot per worker, so a burst saturates them (the base slots come down with it).
+    const local = testEnv({ ...s3.env, WORKER_CONCURRENCY: '1', WORKER_BASE_CONCURRENCY: '1', READINESS_CACHE_MS: '100', ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password });
+    const overrides = (({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, WORKER_BASE_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD, READINESS_CACHE_MS }) =>
+      ({ REDIS_URL, REDIS_PREFIX, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, API_KEYS, HOST, LOG_LEVEL, WORKER_CONCURRENCY, WORKER_BASE_CONCURRENCY, ADMIN_USER, ADMIN_PASSWORD, READINESS_CACHE_MS }))(local);
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
     const metricsPort = await freePort();

@@ -20,6 +20,7 @@ import {
   createRenderWorker,
   decodeFailure,
   JOB_NAMES,
+  InteractiveDemand,
   UsageCounter,
 } from '@pixelfarm/queue';
 import { ChromiumRenderer, NetworkGuard } from '@pixelfarm/renderer';
@@ -37,6 +38,7 @@ import { RenderOutcomes } from './render-outcomes';
 import { DestinationCopies } from './destination-copies';
 import { OptimizerGate } from './optimizer-gate';
 import { createOptimizePngJob } from './jobs/optimize-png.job';
+import { SlotGovernor } from './slot-governor';
 
 export interface WorkerApp {
   registry: Registry;
@@ -170,10 +172,32 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     },
     onError: (err) => logger.warn('worker error', { error: err.message }),
   });
-  worker.on('active', () => optimizerGate?.renderStarted());
-  worker.on('failed', () => optimizerGate?.renderEnded());
+  // A bulk backlog alone fills workerBaseConcurrency slots; waiting interactive renders open the
+  // rest, so a create does not share the CPUs with a full set of bulk renders (slot-governor.ts).
+  const demand = config.workerBaseConcurrency < config.workerConcurrency ? new InteractiveDemand({ redisUrl: config.redisUrl, prefix: config.redisPrefix }) : undefined;
+  const slots = demand
+    ? new SlotGovernor({
+        worker,
+        base: config.workerBaseConcurrency,
+        max: config.workerConcurrency,
+        waiting: () => demand.waiting(),
+        everyMs: config.workerDemandPollMs,
+        // Redis unreachable: the worker cannot take jobs either, and readiness reports it; the
+        // slots stay as they were.
+      })
+    : undefined;
+  worker.on('active', (job) => {
+    optimizerGate?.renderStarted();
+    // Interactive jobs carry no priority (LANE_PRIORITY); BullMQ may read an absent one back as 0.
+    slots?.started(job.id!, !job.opts.priority);
+  });
+  worker.on('failed', (job) => {
+    optimizerGate?.renderEnded();
+    if (job) slots?.ended(job.id!);
+  });
   worker.on('completed', (job) => {
     optimizerGate?.renderEnded();
+    slots?.ended(job.id!);
     metrics.completed();
     // One line per finished render, like the API's access line, tied to it by reqId.
     logger.info('render done', { reqId: job.data.requestId, job: job.id, jobName: job.name, attempt: job.attemptsMade, durationMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? job.timestamp) });
@@ -238,6 +262,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     async start() {
       await renderer.start();
       void worker.run().catch((err) => logger.error('worker stopped', { error: String(err) }));
+      slots?.start();
       void callbackWorker.run().catch((err) => logger.error('callback worker stopped', { error: String(err) }));
       if (optimizer) void optimizer.run().catch((err) => logger.error('optimize worker stopped', { error: String(err) }));
       server = http.createServer(app);
@@ -259,7 +284,9 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
             logger.warn(`${name} close failed`, { error: String(err) });
           }
         };
+        slots?.stop();
         await step('worker', () => worker.close());
+        if (demand) await step('interactive demand', () => demand.close());
         await step('callback worker', () => callbackWorker.close());
         optimizerGate?.close();
         if (optimizer) await step('optimize worker', () => optimizer.close());

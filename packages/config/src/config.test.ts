@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKER_CONCURRENCY: '65' })).toThrow(/WORKER_CONCURRENCY/);
   });
 
+  it('fills one slot per CPU while no interactive render waits, at most WORKER_CONCURRENCY', () => {
+    expect(loadConfig({}).workerBaseConcurrency).toBe(Math.min(loadConfig({}).workerConcurrency, availableCpus()));
+    expect(loadConfig({ WORKER_CONCURRENCY: '1' }).workerBaseConcurrency).toBe(1);
+    expect(loadConfig({ WORKER_CONCURRENCY: '8', WORKER_BASE_CONCURRENCY: '3' }).workerBaseConcurrency).toBe(3);
+    expect(loadConfig({}).workerDemandPollMs).toBe(100);
+    expect(() => loadConfig({ WORKER_CONCURRENCY: '2', WORKER_BASE_CONCURRENCY: '3' })).toThrow(/WORKER_BASE_CONCURRENCY: must be at most WORKER_CONCURRENCY \(2\)/);
+  });
+
   it('names every bad variable at once', () => {
     expect.assertions(4);
     try {

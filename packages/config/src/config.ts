@@ -124,6 +124,14 @@ const schema = z.object({
   /** Renders in flight per worker process. Default: RENDERS_PER_CPU per CPU of its cgroup quota (or cores), at least 1. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(MAX_WORKER_CONCURRENCY).optional(),
   /**
+   * Renders in flight while no interactive render is waiting (a bulk backlog alone); the worker
+   * opens one more slot per waiting interactive render, up to WORKER_CONCURRENCY. Default: one
+   * per CPU of its cgroup quota (or cores), at most WORKER_CONCURRENCY.
+   */
+  WORKER_BASE_CONCURRENCY: z.coerce.number().int().min(1).max(MAX_WORKER_CONCURRENCY).optional(),
+  /** How often a worker counts the waiting interactive renders, in ms. Default 100. */
+  WORKER_DEMAND_POLL_MS: int(100, 10, 10_000),
+  /**
    * Comma-separated hosts, addresses and CIDRs that rendered pages and callbacks may reach
    * although they are not public (internal sites, a fixture server). Default: none.
    */
@@ -347,6 +355,9 @@ export interface Config {
   };
   chromiumPath: string;
   workerConcurrency: number;
+  /** Render slots a worker fills while no interactive render waits (a bulk backlog alone). */
+  workerBaseConcurrency: number;
+  workerDemandPollMs: number;
   /** Warm pages the worker's browser keeps: PAGES_PER_RENDER per render slot. */
   workerPagePool: number;
   urlAllowlist: readonly string[];
@@ -489,9 +500,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   const upstream = parseUpstreamProxies(e.PROXIES);
   problems.push(...upstream.problems.map((p) => `PROXIES: ${p}`));
+  const workerConcurrency = e.WORKER_CONCURRENCY ?? Math.min(MAX_WORKER_CONCURRENCY, availableCpus() * RENDERS_PER_CPU);
+  const workerBaseConcurrency = e.WORKER_BASE_CONCURRENCY ?? Math.min(workerConcurrency, availableCpus());
+  if (workerBaseConcurrency > workerConcurrency) problems.push(`WORKER_BASE_CONCURRENCY: must be at most WORKER_CONCURRENCY (${workerConcurrency})`);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 
-  const workerConcurrency = e.WORKER_CONCURRENCY ?? Math.min(MAX_WORKER_CONCURRENCY, availableCpus() * RENDERS_PER_CPU);
   const workerPagePool = workerConcurrency * PAGES_PER_RENDER;
   const config: Config = {
     env: e.NODE_ENV,
@@ -513,6 +526,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     chromiumPath: e.CHROMIUM_PATH,
     workerConcurrency,
+    workerBaseConcurrency,
+    workerDemandPollMs: e.WORKER_DEMAND_POLL_MS,
     workerPagePool,
     urlAllowlist: listOf(e.URL_ALLOWLIST),
     fontsCssUrl: e.FONTS_CSS_URL,

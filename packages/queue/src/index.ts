@@ -15,3 +15,4 @@ export * from './usage-counter';
 export * from './dedupe-cache';
 export * from './batch-progress';
 export * from './optimize-queue';
+export * from './interactive-demand';
