@@ -176,7 +176,9 @@ try {
         }
       }
       if (BULK > 0 && c === 'default') {
-        const kFloor = Math.max(2, concurrency);
+        // A bulk backlog alone runs on the worker's base slots (WORKER_BASE_CONCURRENCY), so the
+        // floor renders as many at once.
+        const kFloor = Math.max(2, loadConfig(c === 'default' ? {} : { WORKER_CONCURRENCY: String(concurrency) }).workerBaseConcurrency);
         const floor = await floorRunner('small', kFloor, env);
         const floors = [];
         const bulks = [];
