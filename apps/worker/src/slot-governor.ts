@@ -16,7 +16,7 @@ export interface Adjustable {
 
 export interface SlotGovernorOptions {
   worker: Adjustable;
-  /** Slots filled while no interactive render waits. */
+  /** Slots filled unless more interactive renders want one than this (WORKER_BASE_CONCURRENCY). */
   base: number;
   /** Most slots (WORKER_CONCURRENCY). */
   max: number;

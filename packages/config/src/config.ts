@@ -15,8 +15,8 @@ import { availableCpus } from './cpu-budget';
  * Default renders in flight per CPU the worker may use (its cgroup quota, not the host's cores).
  * Chosen by measurement (`npm run bench:matrix`, README "Performance"): with one per CPU, eight
  * clients got 0.7 of the browser's floor on small cards, as a slot's job spent part of its time
- * outside the browser (queue, storage, Redis); two per CPU kept the browser busy (0.86-1.0), and
- * cells with fewer clients lost nothing.
+ * outside the browser (queue, storage, Redis); two per CPU kept it busy (0.83-0.96 at four and eight
+ * clients), and cells with fewer clients lost nothing.
  */
 export const RENDERS_PER_CPU = 2;
 
@@ -121,7 +121,7 @@ const schema = z.object({
   /** Lifetime of a presigned redirect URL in seconds. Default 1 hour. */
   SERVE_REDIRECT_TTL_S: int(3600, 60, 7 * 24 * 3600),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
-  /** Renders in flight per worker process. Default: RENDERS_PER_CPU per CPU of its cgroup quota (or cores), at least 1. */
+  /** Renders in flight per worker process. Default: RENDERS_PER_CPU per CPU of its cgroup quota (or cores), 1 to 64. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(MAX_WORKER_CONCURRENCY).optional(),
   /**
    * Renders in flight while no interactive render is waiting (a bulk backlog alone); the worker
