@@ -22,6 +22,8 @@ describe('slot governor', () => {
   const running = new Map<string, Lane>();
   const starts: { lane: Lane; bulk: number; interactive: number }[] = [];
   const lanes = new Map<string, Lane>();
+  /** How long each job holds its slot: alternate jobs twice as long, so two never end together. */
+  const holds = new Map<string, number>();
 
   beforeAll(async () => {
     const config = loadConfig(testEnv());
@@ -40,17 +42,15 @@ describe('slot governor', () => {
             running.set(job.data.id, lane);
             const count = (l: Lane) => [...running.values()].filter((x) => x === l).length;
             starts.push({ lane, bulk: count('bulk'), interactive: count('interactive') });
-            await new Promise((r) => setTimeout(r, HOLD_MS));
+            await new Promise((r) => setTimeout(r, holds.get(job.data.id)));
             running.delete(job.data.id);
             return { width: 1, height: 1, bytes: 0, worker: 'test' };
           },
         ],
       ]),
     });
+    // The governor follows the worker's own job events, as in the worker app.
     governor = new SlotGovernor({ worker, base: BASE, max: MAX, waiting: () => demand.waiting(), everyMs: 20 });
-    // Wired as the worker app wires it: a job's lane read back from BullMQ (no priority: interactive).
-    worker.on('active', (job) => governor.started(job.id!, !job.opts.priority));
-    worker.on('completed', (job) => governor.ended(job.id!));
     void worker.run();
     governor.start();
   });
@@ -64,8 +64,9 @@ describe('slot governor', () => {
 
   const enqueue = async (lane: Lane, n: number) => {
     const ids = Array.from({ length: n }, () => newImageId());
-    for (const id of ids) {
+    for (const [i, id] of ids.entries()) {
       lanes.set(id, lane);
+      holds.set(id, HOLD_MS * (1 + (i % 2)));
       await queue.enqueue({ id, account: 'tester', request: { html: `<p>${id}</p>` } }, lane);
     }
     return ids;

@@ -186,18 +186,10 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         // slots stay as they were.
       })
     : undefined;
-  worker.on('active', (job) => {
-    optimizerGate?.renderStarted();
-    // Interactive jobs carry no priority (LANE_PRIORITY); BullMQ may read an absent one back as 0.
-    slots?.started(job.id!, !job.opts.priority);
-  });
-  worker.on('failed', (job) => {
-    optimizerGate?.renderEnded();
-    if (job) slots?.ended(job.id!);
-  });
+  worker.on('active', () => optimizerGate?.renderStarted());
+  worker.on('failed', () => optimizerGate?.renderEnded());
   worker.on('completed', (job) => {
     optimizerGate?.renderEnded();
-    slots?.ended(job.id!);
     metrics.completed();
     // One line per finished render, like the API's access line, tied to it by reqId.
     logger.info('render done', { reqId: job.data.requestId, job: job.id, jobName: job.name, attempt: job.attemptsMade, durationMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? job.timestamp) });

@@ -2,7 +2,7 @@ import { SlotGovernor } from './slot-governor';
 
 describe('SlotGovernor', () => {
   const make = (waiting: number[]) => {
-    const worker = { concurrency: 99 };
+    const worker = { concurrency: 99, on: () => undefined };
     const seen = [...waiting];
     const governor = new SlotGovernor({ worker, base: 2, max: 4, waiting: () => Promise.resolve(seen.shift() ?? 0), everyMs: 1000 });
     return { worker, governor };
@@ -35,7 +35,7 @@ describe('SlotGovernor', () => {
   });
 
   it('keeps the slots it had when the queue cannot be read', async () => {
-    const worker = { concurrency: 0 };
+    const worker = { concurrency: 0, on: () => undefined };
     const governor = new SlotGovernor({ worker, base: 1, max: 3, waiting: () => Promise.reject(new Error('redis down')), everyMs: 1000 });
     await expect(governor.adjust()).rejects.toThrow('redis down');
     expect(worker.concurrency).toBe(1);

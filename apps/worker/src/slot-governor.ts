@@ -10,12 +10,14 @@
 // refilled with bulk work, and the create rendered beside one more bulk render.
 // BullMQ reads the concurrency whenever it fetches, so a change applies from the next job a slot
 // takes; jobs already running are never interrupted.
-export interface Adjustable {
+/** What the governor needs of a BullMQ Worker: its concurrency, and its jobs' start and end. */
+export interface GovernedWorker {
   concurrency: number;
+  on(event: 'active' | 'completed' | 'failed', listener: (job: { id?: string; opts: { priority?: number } } | undefined) => void): unknown;
 }
 
 export interface SlotGovernorOptions {
-  worker: Adjustable;
+  worker: GovernedWorker;
   /** Slots filled unless more interactive renders want one than this (WORKER_BASE_CONCURRENCY). */
   base: number;
   /** Most slots (WORKER_CONCURRENCY). */
@@ -35,6 +37,10 @@ export class SlotGovernor {
 
   constructor(private readonly options: SlotGovernorOptions) {
     options.worker.concurrency = this.slotsFor(0);
+    // Interactive jobs carry no priority (LANE_PRIORITY); BullMQ may read an absent one back as 0.
+    options.worker.on('active', (job) => job?.id && this.started(job.id, !job.opts.priority));
+    options.worker.on('completed', (job) => job?.id && this.ended(job.id));
+    options.worker.on('failed', (job) => job?.id && this.ended(job.id));
   }
 
   /** The slots for `demand` interactive renders (waiting, plus those this worker runs). */
@@ -59,7 +65,7 @@ export class SlotGovernor {
   }
 
   start(): void {
-    if (this.timer || this.options.base >= this.options.max) return;
+    if (this.timer) return;
     this.timer = setInterval(() => {
       if (this.polling) return;
       this.polling = true;
