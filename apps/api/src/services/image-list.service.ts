@@ -2,6 +2,7 @@
 // The page token is the last index key of a page, opaque to clients (base64url).
 import { ValidationError } from '@pixelfarm/errors';
 import type { AccountImageEntry, AccountImageIndex } from '@pixelfarm/storage';
+import { storedOnlyAtDestination } from './create/image-url';
 
 export interface ListedImage {
   id: string;
@@ -38,11 +39,10 @@ export class ImageListService {
 
   private listed(e: AccountImageEntry): ListedImage {
     const destination = e.storage_destination;
-    // An image kept only in the account's bucket is fetched with PUT /v1/store, as its create answered.
-    const storeOnly = destination !== undefined && !destination.keep_copy;
+    // The url its create answered: /v1/store for an image kept only in the account's bucket.
     return {
       id: e.id,
-      url: `${this.deps.publicUrl}/v1/${storeOnly ? 'store' : 'image'}/${e.id}${e.ext}`,
+      url: `${this.deps.publicUrl}/v1/${storedOnlyAtDestination({ destination }) ? 'store' : 'image'}/${e.id}${e.ext}`,
       created_at: e.created_at,
       metadata: e.metadata ?? null,
       ...(destination
