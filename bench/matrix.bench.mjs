@@ -156,7 +156,8 @@ async function bulk(stack, shape, count, env) {
 
 const fonts = await startFontsServer();
 const env = { fontsBase: fonts.base };
-const defaultConcurrency = loadConfig({}).workerConcurrency;
+const defaults = loadConfig({});
+const defaultConcurrency = defaults.workerConcurrency;
 console.log(`matrix: ${N} renders per round, ${ROUNDS} alternating rounds, ${os.cpus().length} cores, default WORKER_CONCURRENCY ${defaultConcurrency}`);
 const rows = [];
 try {
@@ -178,7 +179,7 @@ try {
       if (BULK > 0 && c === 'default') {
         // A bulk backlog alone runs on the worker's base slots (WORKER_BASE_CONCURRENCY), so the
         // floor renders as many at once.
-        const kFloor = Math.max(2, loadConfig(c === 'default' ? {} : { WORKER_CONCURRENCY: String(concurrency) }).workerBaseConcurrency);
+        const kFloor = Math.max(2, defaults.workerBaseConcurrency);
         const floor = await floorRunner('small', kFloor, env);
         const floors = [];
         const bulks = [];
