@@ -20,12 +20,14 @@ function pingRedis(host, port, timeoutMs = 1000) {
 
 /**
  * Starts redis-server on port and waits until it answers. `dir` keeps its append-only file
- * (omit it for a throwaway test server without persistence). Returns the child process.
+ * (omit it for a throwaway test server without persistence). `ownGroup` puts it in a process
+ * group of its own, so a terminal's Ctrl-C reaches only its parent, which stops it last.
+ * Returns the child process.
  */
-async function startRedis({ port, dir, host = '127.0.0.1' }) {
+async function startRedis({ port, dir, host = '127.0.0.1', ownGroup = false }) {
   const args = ['--port', String(port), '--bind', host, '--save', ''];
   args.push(...(dir ? ['--dir', dir, '--appendonly', 'yes'] : ['--appendonly', 'no']));
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const child = spawn('redis-server', args, { stdio: 'ignore', detached: ownGroup });
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);

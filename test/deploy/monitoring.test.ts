@@ -109,22 +109,10 @@ describe('Prometheus alert rules', () => {
     expect(run.output).toContain(`SUCCESS: ${rules.length} rules found`);
   });
 
-  it('fire as `promtool test rules` expects, each from synthetic series', () => {
-    // Each expected alert carries its rule's annotations, taken from alerts.yml (not repeated).
-    const dir = fs.mkdtempSync(path.join(process.env.TEST_TMP_ROOT ?? os.tmpdir(), 'promtool-'));
-    try {
-      const tests = structuredClone(ruleTests);
-      for (const t of tests.tests) {
-        for (const a of t.alert_rule_test) for (const e of a.exp_alerts) e.exp_annotations = rules.find((r) => r.alert === a.alertname)!.annotations;
-      }
-      tests.rule_files = ruleTests.rule_files.map((f) => path.join(PROMETHEUS_DIR, f));
-      fs.writeFileSync(path.join(dir, 'alerts.test.yml'), stringify(tests));
-      const run = runTool('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: dir });
-      expect(run.output).toContain('SUCCESS');
-      expect(run.status).toBe(0);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  it('fire as `promtool test rules` expects, each from synthetic series, with the committed test file as it is', () => {
+    const run = runTool('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: PROMETHEUS_DIR });
+    expect(run.output).toContain('SUCCESS');
+    expect(run.status).toBe(0);
   });
 
   it('are each fired by a unit test, and the test run fails when a rule loses its job selector', () => {
@@ -138,11 +126,7 @@ describe('Prometheus alert rules', () => {
       const rule = broken.groups[0]!.rules.find((r) => r.alert === 'HighErrorRate')!;
       rule.expr = rule.expr.replace(/job="pixelfarm-api", /g, '').replace(/\{job="pixelfarm-api"\}/g, '');
       fs.writeFileSync(path.join(dir, 'alerts.yml'), stringify(broken));
-      const tests = structuredClone(ruleTests);
-      for (const t of tests.tests) {
-        for (const a of t.alert_rule_test) for (const e of a.exp_alerts) e.exp_annotations = rules.find((r) => r.alert === a.alertname)!.annotations;
-      }
-      fs.writeFileSync(path.join(dir, 'alerts.test.yml'), stringify(tests));
+      fs.copyFileSync(path.join(PROMETHEUS_DIR, 'alerts.test.yml'), path.join(dir, 'alerts.test.yml'));
       const run = runTool('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: dir });
       expect(run.status).not.toBe(0);
       expect(run.output).toMatch(/alertname: HighErrorRate[\s\S]*namespace="billing"/);
