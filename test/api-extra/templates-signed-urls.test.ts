@@ -292,7 +292,7 @@ describe('templates and signed URLs', () => {
       expect(res.img!.height).toBeGreaterThan(10);
     });
 
-    it('answers 403 when the token does not match, with the JSON error shape', async () => {
+    it('answers 401 "Invalid token" when the token does not match, with hcti\'s JSON error shape', async () => {
       const query = new URLSearchParams({ html: div('#010203'), device_scale: '1' }).toString();
       const token = hmac(query, TEST_KEYS.key);
       const jobs = await jobsTotal();
@@ -307,8 +307,10 @@ describe('templates and signed URLs', () => {
       ];
       for (const path of attempts) {
         const res = await get(path);
-        expect(res.status).toBe(403);
-        expect(res.body).toEqual({ error: 'Forbidden', statusCode: 403, message: 'The token does not match this URL: sign the query string with your API key' });
+        expect(res.status).toBe(401);
+        expect(res.body).toEqual({ error: 'Unauthorized', statusCode: 401, message: 'Invalid token' });
+        // Not a Basic challenge: a browser showing the URL in an <img> must not prompt for credentials.
+        expect(res.headers['www-authenticate']).toBeUndefined();
       }
       expect(await jobsTotal()).toBe(jobs);
     });
@@ -355,11 +357,11 @@ describe('templates and signed URLs', () => {
       expect(nestedImg.img!.pixel(4, 3)).toEqual([0, 0, 128, 255]);
     });
 
-    it('answers 403 for a bad token, and 404 when the signer does not own the template', async () => {
+    it('answers 401 for a bad token, and 404 when the signer does not own the template', async () => {
       const { template_id } = await newTemplate({ html: CARD, device_scale: 1 });
       const query = templateQuery({ w: 5, color: '#000' });
-      expect((await get(`/v1/image/${template_id}/${hmac(query, 'not-a-key-of-ours')}?${query}`)).status).toBe(403);
-      expect((await get(`/v1/image/${template_id}/${hmac(query, TEST_KEYS.key)}?${query.replace('5', '6')}`)).status).toBe(403);
+      expect((await get(`/v1/image/${template_id}/${hmac(query, 'not-a-key-of-ours')}?${query}`)).status).toBe(401);
+      expect((await get(`/v1/image/${template_id}/${hmac(query, TEST_KEYS.key)}?${query.replace('5', '6')}`)).body).toEqual({ error: 'Unauthorized', statusCode: 401, message: 'Invalid token' });
       const foreign = await get(`/v1/image/${template_id}/${hmac(query, TEST_KEYS.otherKey)}?${query}`);
       expect(foreign.status).toBe(404);
       expect(foreign.body.message).toBe('Template not found');

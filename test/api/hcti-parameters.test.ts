@@ -76,7 +76,7 @@ describe("hcti's parameter examples", () => {
     expect([sent['x-preview-mode'], sent['x-release']]).toEqual(['enabled', '2026-07']);
     // The same entries in another order are other content: the token no longer matches.
     const swapped = `url=${encodeURIComponent(`${site.origin}/preview`)}&headers=X-Release%3A2026-07&headers=X-Preview-Mode%3Aenabled`;
-    expect((await request(api).get(`/v1/image/create-and-render/${TEST_KEYS.id}/${token}?${swapped}`)).status).toBe(403);
+    expect((await request(api).get(`/v1/image/create-and-render/${TEST_KEYS.id}/${token}?${swapped}`)).status).toBe(401);
   });
 
   it('headers: additional_header_origins without headers, and restricted names, are 400s that say why', async () => {

@@ -207,7 +207,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     ...storageDestinationsRoutes({
       destinations: new DestinationService({ store: new DestinationStore(storage), directory: destinations, perAccount: config.destinations.perAccount }),
     }),
-    ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, createSchema, limiter }),
+    ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, variables: templateRenderer, createSchema, limiter, maxImageDimension: config.limits.maxImageDimension }),
     ...storeRoutes({ store, maxImageDimension: config.limits.maxImageDimension }),
     ...imageRoutes({
       images,

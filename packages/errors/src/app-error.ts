@@ -6,6 +6,8 @@ export abstract class AppError extends Error {
   abstract readonly status: number;
   /** Extra response headers (e.g. Retry-After), applied by the HTTP error mapper. */
   readonly headers: Record<string, string> = {};
+  /** The body's `error` text when it is not the status' reason phrase (hcti's "Plan limit exceeded"). */
+  readonly title?: string;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -29,7 +31,16 @@ export class AuthenticationError extends AppError {
   }
 }
 
-/** A signed URL whose token does not match (403). */
+/** A signed URL whose token does not match its query (401, hcti's "Invalid token"; no Basic challenge). */
+export class InvalidTokenError extends AppError {
+  readonly code = 'INVALID_TOKEN';
+  readonly status = 401;
+  constructor(message = 'Invalid token') {
+    super(message);
+  }
+}
+
+/** Authenticated, but not allowed to do this (403). */
 export class ForbiddenError extends AppError {
   readonly code = 'FORBIDDEN';
   readonly status = 403;
@@ -55,6 +66,16 @@ export class TooManyRequestsError extends AppError {
     super(message);
     this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   }
+}
+
+/**
+ * The account's image allowance for the billing period is spent (429 with hcti's plan-limit body).
+ * Waiting does not help, so no Retry-After: the allowance comes back with the next period.
+ */
+export class PlanLimitError extends AppError {
+  readonly code = 'PLAN_LIMIT';
+  readonly status = 429;
+  override readonly title = 'Plan limit exceeded';
 }
 
 /** A dependency (Redis, storage, browser) is down or the render did not finish in time (503). */

@@ -13,3 +13,4 @@ export * from './batch-id';
 export * from './batch-status.schema';
 export * from './create-image.docs';
 export * from './dashboard-query.schema';
+export * from './signed-render-options';

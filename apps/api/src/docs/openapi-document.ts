@@ -24,7 +24,6 @@ const ERROR_REF = { $ref: '#/components/schemas/Error' };
 const COMMON_ERRORS: Record<string, { description: string; headers?: Record<string, string> }> = {
   '400': { description: 'A parameter or body field is invalid: message names it' },
   '401': { description: 'Missing or wrong credentials', headers: { 'WWW-Authenticate': 'Basic realm="pixelfarm"' } },
-  '403': { description: 'The token does not match the URL' },
   '413': { description: 'The request body is larger than this service accepts' },
   '429': {
     description: 'Over the rate limit, or the render queue is full',
@@ -156,7 +155,6 @@ function responses(op: OperationDoc, schemas: SchemaCollector): Record<string, O
   const common: string[] = [];
   if (op.body || op.query || op.queryObject) common.push('400');
   if (op.access === 'basic' || op.access === 'admin') common.push('401');
-  if (op.access === 'signed') common.push('403');
   if (op.body) common.push('413');
   if (op.access === 'basic' || op.access === 'signed') common.push('429');
   for (const status of common) {

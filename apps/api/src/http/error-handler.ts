@@ -8,8 +8,8 @@ import type { Logger } from '@pixelfarm/config';
 import { FORM_MAX_FIELDS } from './body-parsers';
 import { requestIdOf } from './access-log.middleware';
 
-export function sendError(res: Response, status: number, message: string, headers: Record<string, string> = {}): void {
-  res.set(headers).status(status).json({ error: STATUS_CODES[status] ?? 'Error', statusCode: status, message });
+export function sendError(res: Response, status: number, message: string, headers: Record<string, string> = {}, title?: string): void {
+  res.set(headers).status(status).json({ error: title ?? STATUS_CODES[status] ?? 'Error', statusCode: status, message });
 }
 
 /** body-parser and multer errors carry a status or code of their own: translate them. */
@@ -47,7 +47,7 @@ export function errorHandler(logger: Logger, retryAfterS: number): ErrorRequestH
     if (err instanceof AppError) {
       if (err.status >= 500) logger.warn('request failed', { path: req.path, code: err.code, err: err.cause ?? err });
       const headers = err.status === 503 ? { 'Retry-After': String(retryAfterS), ...err.headers } : err.headers;
-      sendError(res, err.status, err.message, headers);
+      sendError(res, err.status, err.message, headers, err.title);
       return;
     }
     const client = clientErrorOf(err);

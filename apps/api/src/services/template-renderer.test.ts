@@ -17,6 +17,11 @@ describe('TemplateRenderer', () => {
   const render = (source: string, values: Record<string, unknown>, field: 'html' | 'css' = 'html', escape = true) =>
     renderer.render(stored(source, field), values, escape);
 
+  it('names the top-level variables a source reads, not Handlebars\' own data or block-local names', () => {
+    const names = renderer.variables('{{title}} {{{raw}}} {{author.name}} {{#each tags}}{{this}}{{@index}}{{/each}} {{#if width}}w{{/if}}');
+    expect([...names].sort()).toEqual(['author', 'raw', 'tags', 'title', 'width']);
+  });
+
   it('escapes {{x}} and keeps {{{x}}} raw', () => {
     const values = { name: '<b>"Tom" & \'Jerry\'</b>' };
     expect(render('<p>{{name}}</p>', values, 'html')).toBe('<p>&lt;b&gt;&quot;Tom&quot; &amp; &#x27;Jerry&#x27;&lt;/b&gt;</p>');

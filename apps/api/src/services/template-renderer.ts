@@ -92,6 +92,16 @@ export class TemplateRenderer {
   }
 
   /**
+   * The top-level names `source` reads (`{{title}}`, `{{author.name}}` and `{{#each tags}}` read
+   * title, author and tags): which query keys of a signed URL are values of this template.
+   */
+  variables(source: string): Set<string> {
+    const names = new Set<string>();
+    collectVariables(this.hbs.parse(source), names);
+    return names;
+  }
+
+  /**
    * Renders a stored template's field with `values`. With `escape: false` every substitution is
    * raw (CSS, where HTML entities would only corrupt quotes). The source is not checked again:
    * it was checked when it was saved (TemplateService), and versions never change.
@@ -134,6 +144,17 @@ function countItems(context: unknown): number {
     return Object.keys(context).length;
   }
   return 0;
+}
+
+function collectVariables(node: unknown, names: Set<string>): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) return node.forEach((child) => collectVariables(child, names));
+  const n = node as { type?: unknown; parts?: unknown; data?: unknown; params?: unknown[] };
+  // `@index` is Handlebars' own data.
+  if (n.type === 'PathExpression' && !n.data && Array.isArray(n.parts) && typeof n.parts[0] === 'string') names.add(n.parts[0]);
+  // With parameters, a statement's path names a helper (`{{#each tags}}`, `{{#if width}}`), not a value.
+  const helperCall = Array.isArray(n.params) && n.params.length > 0;
+  for (const [key, child] of Object.entries(node)) if (key !== 'loc' && !(helperCall && key === 'path')) collectVariables(child, names);
 }
 
 function findForbidden(node: unknown): string | undefined {
