@@ -38,6 +38,8 @@ describe('storage destinations: management', () => {
       API_KEYS: `${TEST_KEYS.id}:${TEST_KEYS.key},${TEST_KEYS.otherId}:${TEST_KEYS.otherKey},${THIRD.id}:${THIRD.key}`,
       DESTINATIONS_KEY: firstKey,
       DESTINATIONS_PER_ACCOUNT: '2',
+      // More saves a minute than a client would make: the management write limit is tested on its own.
+      MANAGEMENT_WRITES_PER_MINUTE: '1000',
       DESTINATION_ATTEMPTS: '2',
       DESTINATION_TIMEOUT_MS: '3000',
       URL_ALLOWLIST: '127.0.0.1',

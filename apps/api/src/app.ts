@@ -50,6 +50,11 @@ import { BatchService } from './services/batch.service';
 import { StoreService } from './services/store.service';
 import { RateLimiter } from './services/rate-limiter';
 import { authenticated } from './http/rate-limit.middleware';
+import { routeGuard } from './http/authorize.middleware';
+import { ManagementRateLimiter } from './services/management-rate-limiter';
+import { ApiKeyService } from './services/api-key.service';
+import { ApiKeyStore } from './services/api-key-store';
+import { apiKeysRoutes } from './routes/api-keys.routes';
 
 export interface ApiApp {
   /** The Express handler, for in-process tests with supertest. */
@@ -97,7 +102,16 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     requestId,
   });
   const limiter = new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit });
-  const auth = authenticated(requireAuth(config.apiKeys), limiter);
+  // Keys accounts make live in object storage beside their other settings; API_KEYS stay the operator's.
+  const madeKeys = new ApiKeyService({
+    store: new ApiKeyStore(storage),
+    ...config.madeApiKeys,
+    reservedApiIds: new Set(config.apiKeys.map((k) => k.id)),
+  });
+  const auth = authenticated(requireAuth(config.apiKeys, madeKeys), limiter);
+  const guard = routeGuard(
+    new ManagementRateLimiter(redis, { prefix: config.redisPrefix, whenRedisDown: config.rateLimit.whenRedisDown, ...config.managementRateLimit }),
+  );
   const processor = new ImageProcessor({
     maxInputPixels: config.limits.maxInputPixels,
     maxOutputPixels: config.limits.maxOutputPixels,
@@ -204,6 +218,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     ...imagesListRoutes({ list: new ImageListService({ index, publicUrl: config.publicUrl }) }),
     ...usageRoutes({ usage }),
     ...templateRoutes({ templates, creator, createSchema }),
+    ...apiKeysRoutes({ keys: madeKeys }),
     ...storageDestinationsRoutes({
       destinations: new DestinationService({ store: new DestinationStore(storage), directory: destinations, perAccount: config.destinations.perAccount }),
     }),
@@ -227,7 +242,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
       serverUrl: config.publicUrl,
     }),
   );
-  app.use(mountRoutes(routes, { auth, bodyParsers: parsers }));
+  app.use(mountRoutes(routes, { auth, guard, bodyParsers: parsers }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger, config.limits.queueRetryAfterS));
 

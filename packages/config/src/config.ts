@@ -242,6 +242,18 @@ const schema = z.object({
    * through, `refuse` answers 503. Default memory.
    */
   RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['memory', 'allow', 'refuse']).default('memory'),
+  /** Requests a minute per account to each management read group (api-key:read, proxy:read…), a sliding window. Default 100. */
+  MANAGEMENT_READS_PER_MINUTE: int(100, 1, 1_000_000),
+  /** Requests a minute per account to each management write group (api-key:write, proxy:write…). Default 20. */
+  MANAGEMENT_WRITES_PER_MINUTE: int(20, 1, 1_000_000),
+  /** Most API keys one account may make through /v1/api-keys, disabled ones included. Default 100. */
+  API_KEYS_PER_ACCOUNT: int(100, 1, 100_000),
+  /**
+   * How long an API process trusts a made key it has read (its enabled state and permissions):
+   * a key disabled or changed through another replica stops or changes there within this time.
+   * 0 reads the key on every request. Default 5 s.
+   */
+  API_KEY_CACHE_MS: int(5_000, 0, 600_000),
   /** Renders admitted but not finished, per lane, across all API replicas; above it creates get 429. Default 1000. */
   QUEUE_MAX_PENDING: int(1000, 1, 10_000_000),
   /** Retry-After (seconds) sent with 429 when the queue is full. Default 5. */
@@ -414,6 +426,10 @@ export interface Config {
   };
   /** Per-key request rate on authenticated routes (a token bucket in Redis). */
   rateLimit: { perMinute: number; burst: number; whenRedisDown: 'memory' | 'allow' | 'refuse' };
+  /** Requests a minute per account and management operation group (hcti's rate limits). */
+  managementRateLimit: { readsPerMinute: number; writesPerMinute: number };
+  /** Keys accounts make through /v1/api-keys. */
+  madeApiKeys: { perAccount: number; cacheMs: number };
   /** Compiled Handlebars templates kept by an API process. */
   templateCache: { entries: number; bytes: number };
   /** Storage destinations: the keys sealing their secrets (none: they are off) and their limits. */
@@ -583,6 +599,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       legacySignature: e.CALLBACK_LEGACY_SIGNATURE,
     },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst, whenRedisDown: e.RATE_LIMIT_WHEN_REDIS_DOWN },
+    managementRateLimit: { readsPerMinute: e.MANAGEMENT_READS_PER_MINUTE, writesPerMinute: e.MANAGEMENT_WRITES_PER_MINUTE },
+    madeApiKeys: { perAccount: e.API_KEYS_PER_ACCOUNT, cacheMs: e.API_KEY_CACHE_MS },
     templateCache: { entries: e.TEMPLATE_CACHE_ENTRIES, bytes: e.TEMPLATE_CACHE_BYTES },
     destinations: {
       keys: destinationKeys,

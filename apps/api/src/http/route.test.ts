@@ -40,7 +40,7 @@ describe('mountRoutes', () => {
         route({ id: 'fallback', method: 'get', path: '/guarded/{x}', access: 'public', handler: (_req, res) => void res.json({ fallback: true }) }),
         route({ id: 'sub', method: 'get', path: '/sub', access: 'admin', mount: true, handler: express.Router().get('/deep', (_req, res) => void res.json({ deep: true })) }),
       ],
-      { auth, bodyParsers: parsers },
+      { auth, bodyParsers: parsers, guard: () => [] },
     ),
   );
 

@@ -19,6 +19,8 @@ export interface Route extends OperationDoc {
 export interface RouteMiddleware {
   /** What `access: 'basic'` means: the caller's API id and key (and its rate limit). */
   auth: RequestHandler;
+  /** What runs after `auth` on a `basic` route: the permission it needs, its management rate limit. */
+  guard: (route: Route) => RequestHandler[];
   /** For routes with a body: JSON, urlencoded and multipart, under one size limit. */
   bodyParsers: RequestHandler[];
 }
@@ -34,7 +36,7 @@ export function mountRoutes(routes: readonly Route[], middleware: RouteMiddlewar
   for (const route of routes) {
     const chain = [
       ...(route.before ?? []),
-      ...(route.access === 'basic' ? [middleware.auth] : []),
+      ...(route.access === 'basic' ? [middleware.auth, ...middleware.guard(route)] : []),
       ...(route.body ? middleware.bodyParsers : []),
       route.handler,
     ];
