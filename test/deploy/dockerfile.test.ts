@@ -41,6 +41,15 @@ describe('Dockerfile', () => {
     for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'packages', 'apps']) expect(copied).toContain(needed);
     const refs = (JSON.parse(read('tsconfig.json')) as { references: Array<{ path: string }> }).references.map((r) => r.path.split('/')[0]);
     for (const top of refs) expect(copied).toContain(top);
+    // The dependencies install from the manifests alone, before any source is copied: a code change
+    // reuses the installed layer.
+    const ci = build.instructions.findIndex((i) => i.keyword === 'RUN' && /npm ci\b/.test(i.args));
+    const firstSource = build.instructions.findIndex((i) => i.keyword === 'COPY' && /^(packages|apps|tsconfig)/.test(i.args));
+    expect(ci).toBeGreaterThan(-1);
+    expect(ci).toBeLessThan(firstSource);
+    expect(build.instructions.slice(0, ci).map((i) => `${i.keyword} ${i.args}`)).toEqual(['WORKDIR /app', 'COPY package.json package-lock.json ./', 'COPY --from=manifests /app ./']);
+    const manifests = file.stages.find((s) => s.name === 'manifests')!;
+    expect(runs(manifests.instructions)).toEqual(['find packages apps -mindepth 2 -maxdepth 2 ! -name package.json -exec rm -rf {} +']);
     for (const target of Object.keys(TARGETS)) {
       const fromBuild = instructionsOf(file, target).filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=build'));
       expect(fromBuild.map((i) => i.args.split(/\s+/)[1])).toEqual(expect.arrayContaining(['/app/node_modules', '/app/packages', '/app/apps']));
@@ -66,8 +75,8 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('installs tini in both images, and Chromium with the fonts in the worker', () => {
-    const browser = ['chromium', 'fonts-noto-core', 'fonts-noto-color-emoji', 'fonts-liberation'];
+  it('installs tini in both images, and Chromium with the fonts in the worker, CJK included', () => {
+    const browser = ['chromium', 'fonts-noto-core', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'fonts-liberation'];
     for (const target of Object.keys(TARGETS) as Target[]) {
       const packages = aptPackages(instructionsOf(file, target));
       expect(packages).toContain('tini');

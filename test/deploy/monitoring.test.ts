@@ -11,6 +11,7 @@ import { parse, stringify } from 'yaml';
 import { SCRAPE_PORTS, ROOT, declaredMetrics, metricCatalog, pagesPerSlot, probePaths, read, resolveSeries, type MetricDef } from './support/app-facts';
 import { parsePromql } from './support/promql';
 import { runTool } from './support/tools';
+import { interpolate } from './support/compose-file';
 
 interface ScrapeJob {
   job_name: string;
@@ -181,7 +182,7 @@ describe('Grafana provisioning', () => {
   it('provisions the Prometheus datasource at the compose service, and the dashboard takes its datasource as a variable', () => {
     const [ds] = datasources.datasources;
     expect(ds).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090' });
-    expect(compose.services.prometheus!.ports).toEqual(['9090:9090']);
+    expect(compose.services.prometheus!.ports!.map(interpolate)).toEqual(['127.0.0.1:9090:9090']);
     const variable = dashboard.templating.list.find((v) => v.type === 'datasource');
     expect(variable).toMatchObject({ name: 'datasource', query: 'prometheus' });
     for (const panel of dashboard.panels) {

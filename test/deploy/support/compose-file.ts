@@ -14,3 +14,16 @@ export function interpolate(value: string): string {
 export function readCompose<T>(): T {
   return parse(read('docker-compose.yml'), { merge: true }) as T;
 }
+
+/** Every string of a parsed compose document interpolated as compose does before it validates. */
+export function interpolateAll<T>(value: T): T {
+  if (typeof value === 'string') return interpolate(value) as T;
+  if (Array.isArray(value)) return value.map(interpolateAll) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateAll(v)])) as T;
+  return value;
+}
+
+/** The host port of a `ports:` entry (`[ip:]host:container`), after interpolation. */
+export function publishedPort(mapping: string): string {
+  return interpolate(mapping).split(':').slice(-2)[0]!;
+}
