@@ -10,3 +10,4 @@ export * from './template-store';
 export * from './s3-presigner';
 export * from './batch-store';
 export * from './remove-image';
+export * from './account-records';
