@@ -153,6 +153,6 @@ describe("hcti's parameter examples", () => {
 
   it('proxy_id: a 400 naming it when this service has no such proxy', async () => {
     const res = await create({ url: 'https://internal.example.com', proxy_id: 'your-proxy-id' });
-    expect([res.status, res.body.message]).toEqual([400, 'proxy_id: this service has no proxies configured (the operator lists them in PROXIES)']);
+    expect([res.status, res.body.message]).toEqual([400, 'proxy_id "your-proxy-id" is neither one of your proxies nor a proxy configured on this service']);
   });
 });

@@ -11,6 +11,7 @@ import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, createR
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createApiRenderMetrics, createDestinationMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
 import { createDestinationDirectory, DestinationStore, DestinationWrites } from '@pixelfarm/destinations';
+import { createProxyDirectory, ProxyStore } from '@pixelfarm/proxies';
 import { healthRoutes, metricsRoutes } from '@pixelfarm/health';
 import { createImageSchema } from '@pixelfarm/schemas';
 import { RENDER_QUEUE } from '@pixelfarm/queue';
@@ -27,6 +28,7 @@ import { imagesListRoutes } from './routes/images-list.routes';
 import { usageRoutes } from './routes/usage.routes';
 import { templateRoutes } from './routes/template.routes';
 import { storageDestinationsRoutes } from './routes/storage-destinations.routes';
+import { proxiesRoutes } from './routes/proxies.routes';
 import { signedUrlRoutes } from './routes/signed-url.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { operationsRoutes } from './routes/operations.routes';
@@ -44,6 +46,7 @@ import { RenderRequestResolver } from './services/render-request.resolver';
 import { TemplateRenderer } from './services/template-renderer';
 import { TemplateService } from './services/template.service';
 import { DestinationService } from './services/destination.service';
+import { ProxyService } from './services/proxy.service';
 import { RenderClaims } from './services/render-claims';
 import { UrlSignatureVerifier } from './services/url-signature';
 import { BatchService } from './services/batch.service';
@@ -141,10 +144,12 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     storage,
     onWrite: createDestinationMetrics(registry).write,
   });
+  // Accounts' own upstream proxies: passwords sealed with the destinations' keys.
+  const proxies = createProxyDirectory(storage, config.destinations.keys, config.urlAllowlist);
   const templates = new TemplateService({ templates: new TemplateStore(storage), renderer: templateRenderer, createSchema, destinations });
   const usage = new UsageCounter(redis, { prefix: config.redisPrefix });
   const creator = new ImageCreateService({
-    resolver: new RenderRequestResolver({ templates, renderer: templateRenderer, createSchema, destinations }),
+    resolver: new RenderRequestResolver({ templates, renderer: templateRenderer, createSchema, destinations, proxies }),
     images: imageStore,
     index,
     queue,
@@ -222,6 +227,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     ...storageDestinationsRoutes({
       destinations: new DestinationService({ store: new DestinationStore(storage), directory: destinations, perAccount: config.destinations.perAccount }),
     }),
+    ...proxiesRoutes({ proxies: new ProxyService({ store: new ProxyStore(storage), directory: proxies, perAccount: config.proxiesPerAccount }) }),
     ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, variables: templateRenderer, createSchema, limiter, maxImageDimension: config.limits.maxImageDimension }),
     ...storeRoutes({ store, maxImageDimension: config.limits.maxImageDimension }),
     ...imageRoutes({

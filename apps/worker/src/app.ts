@@ -27,6 +27,7 @@ import { ChromiumRenderer, NetworkGuard } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createCallbackMetrics, createDestinationMetrics, createPngOptimizeMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
 import { createDestinationDirectory, DestinationWrites } from '@pixelfarm/destinations';
+import { createProxyDirectory } from '@pixelfarm/proxies';
 import { healthRoutes, metricsRoutes, notReady } from '@pixelfarm/health';
 import { createRenderJob } from './jobs/render.job';
 import { createRenderPdfJob } from './jobs/render-pdf.job';
@@ -85,6 +86,8 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   const images = new ImageStore(storage);
   // Storage destinations (issue #20): the base object of a render goes to the image's bucket too.
   const destinations = createDestinationDirectory(storage, config.destinations, config.urlAllowlist);
+  // Accounts' own upstream proxies, opened (password included) when a render names one.
+  const proxies = createProxyDirectory(storage, config.destinations.keys, config.urlAllowlist);
   const index = new AccountImageIndex(storage);
   const copies = new DestinationCopies({
     writes: new DestinationWrites({ directory: destinations, storage, onWrite: createDestinationMetrics(registry).write }),
@@ -145,9 +148,10 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         outcomes,
         copies,
         optimizeLater: optimizeQueue,
+        proxies,
       }),
     ],
-    [JOB_NAMES.pdf, createRenderPdfJob({ renderer, storage })],
+    [JOB_NAMES.pdf, createRenderPdfJob({ renderer, storage, proxies })],
   ]);
   const worker = createRenderWorker({
     redisUrl: config.redisUrl,

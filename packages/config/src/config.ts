@@ -323,6 +323,8 @@ const schema = z.object({
   DESTINATION_TIMEOUT_MS: int(10_000, 100, 300_000),
   /** Most storage destinations one account may have. Default 25. */
   DESTINATIONS_PER_ACCOUNT: int(25, 1, 10_000),
+  /** Most upstream proxies one account may have (/v1/proxies; their passwords are sealed with DESTINATIONS_KEY). Default 25. */
+  PROXIES_PER_ACCOUNT: int(25, 1, 10_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -434,6 +436,8 @@ export interface Config {
   templateCache: { entries: number; bytes: number };
   /** Storage destinations: the keys sealing their secrets (none: they are off) and their limits. */
   destinations: DestinationSettings;
+  /** Most upstream proxies one account may have (PROXIES_PER_ACCOUNT). */
+  proxiesPerAccount: number;
   shutdownTimeoutMs: number;
   readinessCacheMs: number;
   logLevel: LogLevel;
@@ -609,6 +613,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       timeoutMs: e.DESTINATION_TIMEOUT_MS,
       perAccount: e.DESTINATIONS_PER_ACCOUNT,
     },
+    proxiesPerAccount: e.PROXIES_PER_ACCOUNT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readinessCacheMs: e.READINESS_CACHE_MS,
     logLevel: e.LOG_LEVEL,

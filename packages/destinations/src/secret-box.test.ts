@@ -34,6 +34,12 @@ describe('SecretBox', () => {
     expect(() => box.open('garbage', 'acme', 'sd-1')).toThrow(SecretBoxError);
   });
 
+  it('opens only as the kind of record it was sealed for: a proxy password is no destination secret', () => {
+    const sealed = new SecretBox([k1], 'proxy').seal(SECRET, 'acme', 'px-1');
+    expect(new SecretBox([k1], 'proxy').open(sealed, 'acme', 'px-1')).toBe(SECRET);
+    expect(() => new SecretBox([k1]).open(sealed, 'acme', 'px-1')).toThrow(SecretBoxError);
+  });
+
   it('opens only for the account and destination it was sealed for', () => {
     const box = new SecretBox([k1]);
     const sealed = box.seal(SECRET, 'acme', 'sd-1');

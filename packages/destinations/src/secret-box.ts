@@ -55,16 +55,25 @@ function keyId(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 12);
 }
 
-/** What a sealed secret is bound to: it opens only for the destination it was sealed for. */
-function additionalData(account: string, destinationId: string): Buffer {
-  return Buffer.from(`pixelfarm destination secret ${VERSION}\0${account}\0${destinationId}`, 'utf8');
+/**
+ * What a sealed secret is bound to: it opens only for the record it was sealed for, of the kind
+ * it was sealed for (a proxy's password does not open as a destination's secret).
+ */
+function additionalData(purpose: string, account: string, recordId: string): Buffer {
+  return Buffer.from(`pixelfarm ${purpose} secret ${VERSION}\0${account}\0${recordId}`, 'utf8');
 }
 
 export class SecretBox {
   private readonly keys: BoxKey[];
 
-  /** @param keys base64 keys of 32 bytes (parseDestinationKeys): the first seals, every one opens. */
-  constructor(keys: readonly string[]) {
+  /**
+   * @param keys base64 keys of 32 bytes (parseDestinationKeys): the first seals, every one opens.
+   * @param purpose the kind of record the secrets belong to. Default 'destination'.
+   */
+  constructor(
+    keys: readonly string[],
+    private readonly purpose = 'destination',
+  ) {
     if (keys.length === 0) throw new Error('SecretBox needs at least one key');
     this.keys = keys.map((k) => {
       const bytes = Buffer.from(k, 'base64');
@@ -77,7 +86,7 @@ export class SecretBox {
     const key = this.keys[0]!;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key.bytes, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(additionalData(account, destinationId));
+    cipher.setAAD(additionalData(this.purpose, account, destinationId));
     const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
     return [VERSION, key.id, iv.toString('base64url'), ciphertext.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
   }
@@ -91,7 +100,7 @@ export class SecretBox {
     if (!key) throw new SecretBoxError(`the secret is sealed with a key DESTINATIONS_KEY does not hold (key id ${id})`);
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
-      decipher.setAAD(additionalData(account, destinationId));
+      decipher.setAAD(additionalData(this.purpose, account, destinationId));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
     } catch {

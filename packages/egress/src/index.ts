@@ -2,3 +2,4 @@
 // destinations), and the guard that resolves a host once and judges every address.
 export * from './address-policy';
 export * from './network-guard';
+export * from './upstream-proxy';

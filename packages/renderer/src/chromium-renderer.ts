@@ -15,10 +15,10 @@ import { PagePool } from './page-pool';
 import { mayScrollItself } from './static-document';
 import { PageSession } from './page-session';
 import { planRender, type RenderPlan } from './render-plan';
-import type { Renderer, RendererStats, RenderOutput, RenderTimings, TiledRenderOutput } from './renderer';
+import type { Renderer, RendererStats, RenderOutput, RenderScope, RenderTimings, TiledRenderOutput } from './renderer';
 import { planJumboCapture, planSingleCapture } from './capture-plan';
 import { applyHeaderPlan, headerPlanOf, userAgentOf } from './request-headers';
-import { UpstreamRelays, type UpstreamProxyConfig } from './upstream-relay';
+import { UpstreamRefusedError, UpstreamRelay, UpstreamRelays, type UpstreamProxyConfig } from './upstream-relay';
 
 /** The last step of a render on a prepared page: a capture or a print. */
 type Finish<T> = (session: PageSession) => Promise<T>;
@@ -100,9 +100,9 @@ export class ChromiumRenderer implements Renderer {
   }
 
   /** Renders the request to PNG: plan, page, prepare, capture. */
-  async render(request: CreateImageRequest): Promise<RenderOutput> {
+  async render(request: CreateImageRequest, scope: RenderScope = {}): Promise<RenderOutput> {
     const plan = planRender(request, 'capture');
-    const { value: png, timings } = await this.run(plan, async (session) => {
+    const { value: png, timings } = await this.run(plan, scope, async (session) => {
       const clip = await session.region(request, plan.viewport);
       const capture = planSingleCapture(clip, plan.scale, this.options.maxCaptureSide ?? 16_384);
       session.checkPixelBudget(clip, plan.scale * capture.zoom);
@@ -112,10 +112,10 @@ export class ChromiumRenderer implements Renderer {
   }
 
   /** A jumbo request: the same pipeline, then the region in tiles (capture-plan.ts), left to the caller to stitch. */
-  async renderTiles(request: CreateImageRequest): Promise<TiledRenderOutput> {
+  async renderTiles(request: CreateImageRequest, scope: RenderScope = {}): Promise<TiledRenderOutput> {
     const plan = planRender(request, 'capture');
     const jumbo = this.options.jumbo ?? {};
-    const { value, timings } = await this.run(plan, async (session) => {
+    const { value, timings } = await this.run(plan, scope, async (session) => {
       const region = await session.region(request, plan.viewport);
       const maxima = { width: request.jumbo_max_width!, height: request.jumbo_max_height! };
       const capture = planJumboCapture(region, plan.scale, maxima, jumbo.tileSize ?? 8_000);
@@ -129,8 +129,8 @@ export class ChromiumRenderer implements Renderer {
   }
 
   /** Prints the request with the browser's PDF engine: the same plan and preparation, then a print. */
-  async renderPdf(request: CreateImageRequest): Promise<Buffer> {
-    const { value } = await this.run(planRender(request, 'print'), (session) => session.print(request.pdf_options));
+  async renderPdf(request: CreateImageRequest, scope: RenderScope = {}): Promise<Buffer> {
+    const { value } = await this.run(planRender(request, 'print'), scope, (session) => session.print(request.pdf_options));
     return value;
   }
 
@@ -147,11 +147,11 @@ export class ChromiumRenderer implements Renderer {
    * The one pipeline: a page for the plan's isolation, then, under the time budget, prepare
    * (a pooled page's emulation, load, waits) and the plan's last step.
    */
-  private async run<T>(plan: RenderPlan, finish: Finish<T>): Promise<Timed<T>> {
+  private async run<T>(plan: RenderPlan, scope: RenderScope, finish: Finish<T>): Promise<Timed<T>> {
     await this.start();
     const t0 = Date.now();
     try {
-      return plan.isolation === 'context' ? await this.inContext(plan, t0, finish) : await this.onPooledPage(plan, t0, finish);
+      return plan.isolation === 'context' ? await this.inContext(plan, scope, t0, finish) : await this.onPooledPage(plan, t0, finish);
     } finally {
       this.host.noteRender();
     }
@@ -174,9 +174,14 @@ export class ChromiumRenderer implements Renderer {
     }
   }
 
-  private async inContext<T>(plan: RenderPlan, t0: number, finish: Finish<T>): Promise<Timed<T>> {
+  private async inContext<T>(plan: RenderPlan, scope: RenderScope, t0: number, finish: Finish<T>): Promise<Timed<T>> {
     const { request } = plan;
-    const lease = await this.host.lease();
+    // An account's proxy gets a relay of its own for this render only, so an edit applies to the next.
+    const accountRelay = scope.upstream ? await this.relayFor(scope.upstream) : undefined;
+    const lease = await this.host.lease().catch(async (err: unknown) => {
+      await accountRelay?.close();
+      throw err;
+    });
     try {
       // Everything the request emulates is set on the context, so captures and prints agree.
       const context = await lease.browser.newContext({
@@ -190,7 +195,11 @@ export class ChromiumRenderer implements Renderer {
         acceptDownloads: false,
         // hcti: User-Agent "configures Chrome's browser-level user agent and applies to all requests".
         userAgent: userAgentOf(request),
-        proxy: request.proxy_id ? { server: this.relays.urlOf(request.proxy_id), bypass: '<-loopback>' } : undefined,
+        proxy: accountRelay
+          ? { server: accountRelay.url, bypass: '<-loopback>' }
+          : request.proxy_id
+            ? { server: this.relays.urlOf(request.proxy_id), bypass: '<-loopback>' }
+            : undefined,
       });
       try {
         const page = await context.newPage();
@@ -206,7 +215,18 @@ export class ChromiumRenderer implements Renderer {
       }
     } finally {
       lease.release();
+      await accountRelay?.close();
     }
+  }
+
+  /** A started relay to an account's proxy, once its address passes the egress policy (a 400 naming the proxy if not). */
+  private async relayFor(upstream: UpstreamProxyConfig): Promise<UpstreamRelay> {
+    if (upstream.guarded && (await this.guard.resolve(upstream.host)) === null) {
+      throw new RenderInputError(`proxy_id ${JSON.stringify(upstream.id)}: ${new UpstreamRefusedError(upstream.host).message}`);
+    }
+    const relay = new UpstreamRelay({ upstream, guard: this.guard, ca: this.options.proxyCa });
+    await relay.start();
+    return relay;
   }
 
   /** Loads and settles the page, then runs the plan's last step; each phase timed. */

@@ -1,6 +1,13 @@
 // The renderer interface the worker depends on; the Chromium implementation (and later a
 // page pool) sit behind it.
 import type { CreateImageRequest } from '@pixelfarm/schemas';
+import type { UpstreamProxyConfig } from './upstream-relay';
+
+/** What a render needs beside its request: what the worker opened for it. */
+export interface RenderScope {
+  /** The account's own proxy its proxy_id names, opened (password included) for this render. */
+  upstream?: UpstreamProxyConfig;
+}
 
 /** Phase timings of one render in milliseconds, for the render-duration histogram. */
 export interface RenderTimings {
@@ -43,11 +50,11 @@ export interface RendererStats {
 }
 
 export interface Renderer {
-  render(request: CreateImageRequest): Promise<RenderOutput>;
+  render(request: CreateImageRequest, scope?: RenderScope): Promise<RenderOutput>;
   /** A jumbo request (jumbo_max_width/jumbo_max_height): captured in tiles, at device_scale unless larger than the maxima. */
-  renderTiles(request: CreateImageRequest): Promise<TiledRenderOutput>;
+  renderTiles(request: CreateImageRequest, scope?: RenderScope): Promise<TiledRenderOutput>;
   /** Prints the request with the browser's PDF engine (pdf_options: page size, scale, margins). */
-  renderPdf(request: CreateImageRequest): Promise<Buffer>;
+  renderPdf(request: CreateImageRequest, scope?: RenderScope): Promise<Buffer>;
   /** True while the browser is connected and able to take work (readiness). */
   isHealthy(): boolean;
   stats(): RendererStats;

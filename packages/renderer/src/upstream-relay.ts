@@ -5,22 +5,26 @@
 // the upstream with CONNECT, for https and plain http alike: the upstream connects to exactly
 // the address that was judged (no second DNS answer), and a plain-http request keeps its Host.
 // The upstream must therefore allow CONNECT to the ports pages use (80 and 443).
+// An account's own proxy (/v1/proxies) is not trusted as an operator's is: its own address is
+// resolved and judged by the same policy on every connection, and its bypass hosts are reached
+// directly from here, at their checked address, never by the browser on its own.
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { RenderInputError } from '@pixelfarm/errors';
-import type { NetworkGuard } from '@pixelfarm/egress';
+import type { NetworkGuard, UpstreamProxy } from '@pixelfarm/egress';
 import { EGRESS_REFUSED_HEADER } from './egress-proxy';
 
-/** One upstream proxy, as the operator configured it (PROXIES). */
-export interface UpstreamProxyConfig {
-  id: string;
-  protocol: 'http' | 'https';
-  host: string;
-  port: number;
-  username?: string;
-  password?: string;
+/** One upstream proxy: an operator's (PROXIES) or an account's (/v1/proxies). */
+export type UpstreamProxyConfig = UpstreamProxy;
+
+/** The upstream's own address is refused by the egress policy. */
+export class UpstreamRefusedError extends Error {
+  constructor(host: string) {
+    super(`the proxy's address ${host} is refused by the egress policy: it does not resolve, or resolves to a private, loopback or reserved address (URL_ALLOWLIST can open it)`);
+    this.name = new.target.name;
+  }
 }
 
 export interface UpstreamRelayOptions {
@@ -80,7 +84,7 @@ export class UpstreamRelay {
     }
     let tunnel: Duplex;
     try {
-      tunnel = await this.openTunnel(address, Number(target.port || 80));
+      tunnel = await this.route(target.hostname, address, Number(target.port || 80));
     } catch {
       // No answer at all, not an error page the browser would render and the capture would show.
       res.destroy();
@@ -118,7 +122,7 @@ export class UpstreamRelay {
     }
     let upstream: Duplex;
     try {
-      upstream = await this.openTunnel(address, Number(match[2]));
+      upstream = await this.route(match[1]!, address, Number(match[2]));
     } catch {
       if (client.writable) client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
       return;
@@ -131,16 +135,39 @@ export class UpstreamRelay {
     client.on('close', () => upstream.destroy());
   }
 
+  /** A connection to the checked address: straight for a bypass host, else through the upstream. */
+  private route(hostname: string, address: string, port: number): Promise<Duplex> {
+    return isBypassed(hostname, this.options.upstream.bypassHosts ?? []) ? this.direct(address, port) : this.openTunnel(address, port);
+  }
+
+  private direct(address: string, port: number): Promise<Duplex> {
+    return new Promise<Duplex>((resolve, reject) => {
+      const socket = net.connect({ host: address, port });
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      socket.setTimeout(this.options.connectTimeoutMs ?? 10_000, () => socket.destroy(new Error('timed out')));
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.setTimeout(0);
+        socket.off('error', reject);
+        resolve(socket);
+      });
+    });
+  }
+
   /** A CONNECT tunnel through the upstream proxy to address:port. */
-  private openTunnel(address: string, port: number): Promise<Duplex> {
+  private async openTunnel(address: string, port: number): Promise<Duplex> {
     const u = this.options.upstream;
+    // An account's proxy: its address is resolved and judged each time, and connected to as judged.
+    const upstreamAddress = u.guarded ? await this.options.guard.resolve(u.host) : u.host;
+    if (upstreamAddress === null) throw new UpstreamRefusedError(u.host);
     const target = `${net.isIPv6(address) ? `[${address}]` : address}:${port}`;
     const auth = u.username !== undefined ? `Proxy-Authorization: Basic ${Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')}\r\n` : '';
     return new Promise<Duplex>((resolve, reject) => {
       const socket: net.Socket =
         u.protocol === 'https'
-          ? tls.connect({ host: u.host, port: u.port, servername: net.isIP(u.host) ? undefined : u.host, ca: this.options.ca })
-          : net.connect({ host: u.host, port: u.port });
+          ? tls.connect({ host: upstreamAddress, port: u.port, servername: net.isIP(u.host) ? undefined : u.host, ca: this.options.ca })
+          : net.connect({ host: upstreamAddress, port: u.port });
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       const fail = (err: Error) => {
@@ -178,6 +205,15 @@ export class UpstreamRelay {
     });
     return this.closing;
   }
+}
+
+/** Whether a host is one of the bypass entries: the name itself, or a subdomain of a "*.name" entry. */
+export function isBypassed(hostname: string, entries: readonly string[]): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  return entries.some((raw) => {
+    const entry = raw.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+    return entry.startsWith('*.') ? host.endsWith(entry.slice(1)) : host === entry;
+  });
 }
 
 /** One relay per configured upstream proxy, started and closed together. */

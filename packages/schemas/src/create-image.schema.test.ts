@@ -166,12 +166,15 @@ describe('jumbo images by hcti rules (guides/advanced/jumbo-images.md)', () => {
   });
 });
 
-describe('proxy_id names an operator-configured proxy', () => {
-  it('accepts a configured id and refuses any other', () => {
+describe("proxy_id names an operator-configured proxy or one of the account's", () => {
+  it('accepts a configured id or an account proxy id, and refuses any other', () => {
     const withProxies = createImageSchema({ maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000, proxyIds: ['corp'] });
     expect(parseCreateImage(withProxies, { url: 'https://internal.example.com', proxy_id: 'corp' }).proxy_id).toBe('corp');
-    expect(() => parseCreateImage(withProxies, { html: 'x', proxy_id: 'your-proxy-id' })).toThrow('proxy_id "your-proxy-id" is not a proxy configured on this service');
-    expect(bad({ html: 'x', proxy_id: 'corp' })).toBe('proxy_id: this service has no proxies configured (the operator lists them in PROXIES)');
+    expect(() => parseCreateImage(withProxies, { html: 'x', proxy_id: 'your-proxy-id' })).toThrow('proxy_id "your-proxy-id" is neither one of your proxies nor a proxy configured on this service');
+    expect(bad({ html: 'x', proxy_id: 'corp' })).toBe('proxy_id "corp" is neither one of your proxies nor a proxy configured on this service');
+    // Whether the account has it is decided when the create is resolved.
+    const own = 'px-2b1f7c9e-8d4a-4f3b-9c6e-1a2b3c4d5e6f';
+    expect(parseCreateImage(schema, { html: 'x', proxy_id: own }).proxy_id).toBe(own);
   });
 });
 

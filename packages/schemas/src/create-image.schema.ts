@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { formBool, formNumber, formObject, text } from './fields';
 import { TEMPLATE_ID_PATTERN } from './template-id';
+import { isAccountProxyId } from './proxy-id';
 import { headerOriginsField, headersField } from './request-headers.schema';
 
 export interface CreateLimits {
@@ -143,12 +144,11 @@ export function createImageSchema(limits: CreateLimits) {
         identify_as_hcti: formBool('identify_as_hcti').optional(),
         jumbo_max_width: formNumber('jumbo_max_width', 1, jumbo.maxSide, { int: true }).optional(),
         jumbo_max_height: formNumber('jumbo_max_height', 1, jumbo.maxSide, { int: true }).optional(),
+        // An account's own proxy (px-<uuid>, /v1/proxies) is checked against the account when
+        // the create is resolved; an operator's (PROXIES) here.
         proxy_id: text('proxy_id', 64)
-          .refine((id) => proxyIds.includes(id), {
-            error: (iss) =>
-              proxyIds.length === 0
-                ? 'proxy_id: this service has no proxies configured (the operator lists them in PROXIES)'
-                : `proxy_id ${JSON.stringify(String(iss.input).slice(0, 64))} is not a proxy configured on this service`,
+          .refine((id) => proxyIds.includes(id) || isAccountProxyId(id), {
+            error: (iss) => `proxy_id ${JSON.stringify(String(iss.input).slice(0, 64))} is neither one of your proxies nor a proxy configured on this service`,
           })
           .optional(),
         // Templates: the API renders them into html before the request is queued.

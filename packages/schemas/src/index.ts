@@ -14,3 +14,5 @@ export * from './batch-status.schema';
 export * from './create-image.docs';
 export * from './dashboard-query.schema';
 export * from './signed-render-options';
+export * from './management-page';
+export * from './proxy-id';

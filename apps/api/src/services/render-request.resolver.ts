@@ -1,8 +1,10 @@
 // Turns a create into the plain render request the worker receives: a template reference is
 // rendered here, in the API, with the template's defaults merged under the create's own options,
-// and a storage destination named by the create (or its template) is captured.
-import { parseCreateImage, type CreateImageRequest, type createImageSchema } from '@pixelfarm/schemas';
+// and a storage destination named by the create (or its template) is captured; a proxy_id naming
+// an account's own proxy must name an enabled one of the account.
+import { isAccountProxyId, parseCreateImage, type CreateImageRequest, type createImageSchema } from '@pixelfarm/schemas';
 import type { DestinationDirectory, DestinationRef } from '@pixelfarm/destinations';
+import type { ProxyDirectory } from '@pixelfarm/proxies';
 import type { TemplateService } from './template.service';
 import type { TemplateRenderer } from './template-renderer';
 
@@ -22,6 +24,7 @@ export interface RenderRequestResolverDeps {
   templates: Pick<TemplateService, 'find'>;
   renderer: Pick<TemplateRenderer, 'render'>;
   destinations: Pick<DestinationDirectory, 'capture'>;
+  proxies: Pick<ProxyDirectory, 'capture'>;
   createSchema: ReturnType<typeof createImageSchema>;
 }
 
@@ -32,6 +35,7 @@ export interface RenderRequestResolverDeps {
 export class ResolveLookups {
   readonly templates = new Map<string, ReturnType<TemplateService['find']>>();
   readonly destinations = new Map<string, Promise<DestinationRef>>();
+  readonly proxies = new Map<string, Promise<void>>();
 }
 
 export class RenderRequestResolver {
@@ -39,6 +43,12 @@ export class RenderRequestResolver {
 
   async resolve(account: string, input: CreateImageRequest, lookups = new ResolveLookups()): Promise<ResolvedRequest> {
     const resolved = input.template_id === undefined ? { request: input } : await this.fromTemplate(account, input, lookups);
+    const proxyId = resolved.request.proxy_id;
+    if (isAccountProxyId(proxyId)) {
+      let checked = lookups.proxies.get(proxyId);
+      if (!checked) lookups.proxies.set(proxyId, (checked = this.deps.proxies.capture(account, proxyId)));
+      await checked;
+    }
     const destinationId = resolved.request.storage_destination_id;
     if (destinationId === undefined) return resolved;
     let captured = lookups.destinations.get(destinationId);

@@ -5,10 +5,14 @@ import type { Renderer } from '@pixelfarm/renderer';
 import type { StorageDriver } from '@pixelfarm/storage';
 import { imageKeys } from '@pixelfarm/storage';
 import { workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
+import type { ProxyDirectory } from '@pixelfarm/proxies';
+import { renderScopeOf } from '../render-scope';
 
 export interface RenderPdfJobDeps {
   renderer: Renderer;
   storage: StorageDriver;
+  /** Opens the account's proxy a request's proxy_id names. */
+  proxies: Pick<ProxyDirectory, 'open'>;
 }
 
 export function createRenderPdfJob(deps: RenderPdfJobDeps): JobProcessor {
@@ -19,8 +23,8 @@ export function createRenderPdfJob(deps: RenderPdfJobDeps): JobProcessor {
 }
 
 /** Prints the image's request and stores the PDF where GET /v1/image/:id.pdf finds it; returns its size. */
-export async function printAndStore(deps: RenderPdfJobDeps, data: Pick<RenderJobData, 'id' | 'request'>): Promise<number> {
-  const pdf = await deps.renderer.renderPdf(data.request);
+export async function printAndStore(deps: RenderPdfJobDeps, data: Pick<RenderJobData, 'id' | 'account' | 'request'>): Promise<number> {
+  const pdf = await deps.renderer.renderPdf(data.request, await renderScopeOf(deps.proxies, data));
   await storePdf(deps.storage, data.id, pdf);
   return pdf.length;
 }

@@ -11,6 +11,8 @@ import type { RenderOutcomes } from '../render-outcomes';
 import { storePdf, type RenderPdfJobDeps } from './render-pdf.job';
 import { baseIsPdf } from '@pixelfarm/destinations';
 import type { DestinationCopies } from '../destination-copies';
+import type { ProxyDirectory } from '@pixelfarm/proxies';
+import { renderScopeOf } from '../render-scope';
 
 export interface RenderJobDeps {
   renderer: Renderer;
@@ -29,6 +31,8 @@ export interface RenderJobDeps {
   copies: Pick<DestinationCopies, 'writeBase'>;
   /** PNG_OPTIMIZE=deferred: where the re-encode of a stored capture is queued. Absent: re-encoded before storing. */
   optimizeLater?: Pick<OptimizeQueue, 'enqueue'>;
+  /** Opens the account's proxy a request's proxy_id names. */
+  proxies: Pick<ProxyDirectory, 'open'>;
 }
 
 export function createRenderJob(deps: RenderJobDeps): JobProcessor {
@@ -39,7 +43,8 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     const { request } = job.data;
     // Jumbo (hcti guides/advanced/jumbo-images.md): captured in tiles, stitched below.
     const jumbo = request.jumbo_max_width !== undefined;
-    const rendered = jumbo ? await deps.renderer.renderTiles(request) : await deps.renderer.render(request);
+    const scope = await renderScopeOf(deps.proxies, job.data);
+    const rendered = jumbo ? await deps.renderer.renderTiles(request, scope) : await deps.renderer.render(request, scope);
     const { timings } = rendered;
     deps.metrics.phase('acquire', timings.acquire / 1000);
     deps.metrics.phase('load', timings.load / 1000);
@@ -71,7 +76,7 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     // max_render_once: nothing renders this image after its creation, so a PDF it asks for
     // (format pdf, or pdf_options) is printed now; GET .pdf of one that asked for none is a 422.
     // A destination's base object is the PDF of an image that asks for one: printed now too.
-    const pdf = pdfBase || (request.max_render_once && baseIsPdf(request)) ? await deps.renderer.renderPdf(request) : undefined;
+    const pdf = pdfBase || (request.max_render_once && baseIsPdf(request)) ? await deps.renderer.renderPdf(request, scope) : undefined;
     if (pdf && keepOurs) await storePdf(deps.pdfs.storage, job.data.id, pdf);
     if (keepOurs) await deps.images.saveOriginal(job.data.id, encoded.data);
     if (deferred) await deps.optimizeLater!.enqueue({ id: job.data.id, bytes: encoded.data.length });
