@@ -52,6 +52,9 @@ describe('proxies: the management API in hcti shape, and renders through them', 
       API_KEYS: `${TEST_KEYS.id}:${TEST_KEYS.key},${TEST_KEYS.otherId}:${TEST_KEYS.otherKey}`,
       DESTINATIONS_KEY: randomBytes(32).toString('base64'),
       PROXIES_PER_ACCOUNT: '8',
+      // The replay writes more than hcti's 20 a minute; the limit's own test is test/management/permissions.test.ts.
+      MANAGEMENT_WRITES_PER_MINUTE: '1000',
+      MANAGEMENT_READS_PER_MINUTE: '1000',
       // The API lets an account save a proxy at 127.0.0.3; the worker's policy (below) refuses it.
       URL_ALLOWLIST: '127.0.0.1,127.0.0.3',
     });
@@ -106,6 +109,8 @@ describe('proxies: the management API in hcti shape, and renders through them', 
       );
       expect(res.status).toBe(200);
       parsesAsProxy(res.body);
+      // Counted in the account's proxy:write group.
+      expect(res.headers['ratelimit-policy']).toBe('"proxy:write";q=1000;w=60');
       expect(res.body).toMatchObject({ name: 'initial proxy', url: 'https://proxy.example', port: 8080, bypass_hosts: ['example.com'], username: '', enabled: true });
       id = res.body.id;
       firstSeal = (await stored(id))!.sealed_password;
@@ -115,6 +120,7 @@ describe('proxies: the management API in hcti shape, and renders through them', 
     it('reads it back as created (the provider keeps the plan only when they agree)', async () => {
       const res = await send('get', `/v1/proxies/${id}`);
       expect(res.status).toBe(200);
+      expect(res.headers['ratelimit-policy']).toBe('"proxy:read";q=1000;w=60');
       expect(res.body).toMatchObject({ id, name: 'initial proxy', url: 'https://proxy.example', port: 8080, username: '', enabled: true, bypass_hosts: ['example.com'] });
     });
 
@@ -236,7 +242,7 @@ describe('proxies: the management API in hcti shape, and renders through them', 
       // Without count: hcti's default of 10, all three on one page.
       expect((await send('get', '/v1/proxies')).body.data).toHaveLength(3);
       for (const count of ['0', '101']) expect((await send('get', `/v1/proxies?count=${count}`)).status).toBe(400);
-      expect((await send('get', '/v1/proxies?page_start=not-a-cursor')).body.message).toBe('page_start is not a cursor this API gave');
+      expect((await send('get', '/v1/proxies?page_start=not-a-cursor')).body.message).toBe('page_start is not a cursor this list gave');
       // GetProxy(ctx, "a/b?#") path-escapes the id: a 404, not a route of its own.
       expect((await send('get', '/v1/proxies/a%2Fb%3F%23')).status).toBe(404);
       for (const id of ids) await send('delete', `/v1/proxies/${id}`);

@@ -14,5 +14,4 @@ export * from './batch-status.schema';
 export * from './create-image.docs';
 export * from './dashboard-query.schema';
 export * from './signed-render-options';
-export * from './management-page';
 export * from './proxy-id';

@@ -18,6 +18,14 @@ export const listPageQuery = z.object({
   page_start: z.string().optional().meta({ description: "The previous page's pagination.next_page_start; omit for the first page" }),
 });
 
+/** A page's schema for the API document. */
+export function listPageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    data: z.array(item).meta({ description: 'Newest first' }),
+    pagination: z.object({ next_page_start: z.string().nullable().meta({ description: 'page_start of the next page; null after the last' }) }),
+  });
+}
+
 export interface ListPage<T> {
   data: T[];
   pagination: { next_page_start: string | null };

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { RequestHandler, Response } from 'express';
 import { apiKeyRequestSchema, type ApiKeyService } from '../services/api-key.service';
-import { listPageQuery } from '../http/list-page';
+import { listPageQuery, listPageSchema } from '../http/list-page';
 import { PERMISSIONS, type Grants } from '../http/permissions';
 import type { Route } from '../http/route';
 import { error, json, ok } from '../docs/route-docs';
@@ -28,10 +28,7 @@ const keyView = z.object({
   updated_at: z.string(),
 });
 const created = keyView.extend({ api_key: z.string().meta({ description: 'The secret (Basic password): returned by this answer only' }) });
-const listing = z.object({
-  data: z.array(keyView).meta({ description: 'Newest first' }),
-  pagination: z.object({ next_page_start: z.string().nullable().meta({ description: 'page_start of the next page; null after the last' }) }),
-});
+const listing = listPageSchema(keyView);
 const listQuery = listPageQuery.extend({
   include_disabled: z.enum(['true', 'false']).optional().meta({ description: 'Include disabled keys (default false)' }),
   with_permission: z.string().optional().meta({ description: 'Only keys holding this permission; repeat for all of several' }),

@@ -3,10 +3,10 @@
 // here as there: POST creates, POST /{id} replaces, DELETE is a 204, lists are paged newest
 // first. Answers never hold the password. Another account's proxy is a 404.
 import { proxyBodySchema, accountProxyView } from '@pixelfarm/proxies';
-import { managementPageQuerySchema, managementPageSchema } from '@pixelfarm/schemas';
 import type { ProxyService } from '../services/proxy.service';
 import type { Route } from '../http/route';
 import { error, json, ok } from '../docs/route-docs';
+import { listPageQuery, listPageSchema } from '../http/list-page';
 
 export interface ProxiesRoutesDeps {
   proxies: Pick<ProxyService, 'create' | 'list' | 'get' | 'update' | 'delete'>;
@@ -52,8 +52,8 @@ export function proxiesRoutes(deps: ProxiesRoutesDeps): Route[] {
       tag: TAG,
       summary: 'Your proxies, newest first, disabled ones included',
       access: 'basic',
-      query: managementPageQuerySchema,
-      responses: { 200: ok('One page', 'ProxyPage', managementPageSchema(accountProxyView)), 400: error('count or page_start is not valid'), 403: off },
+      query: listPageQuery,
+      responses: { 200: ok('One page', 'ProxyPage', listPageSchema(accountProxyView)), 400: error('count or page_start is not valid'), 403: off },
       handler: async (req, res) => {
         res.status(200).json(await deps.proxies.list(account(res.locals), req.query));
       },

@@ -3,7 +3,8 @@
 // kept only when the update asks for it (retain_password with the same username), and never
 // leaves in an answer. Another account's proxy is a 404, and deleting is idempotent.
 import { NotFoundError, UnprocessableError, ValidationError } from '@pixelfarm/errors';
-import { newAccountProxyId, pageOf, type ManagementPage } from '@pixelfarm/schemas';
+import { newAccountProxyId } from '@pixelfarm/schemas';
+import { pageOf, parseListQuery, type ListPage } from '../http/list-page';
 import { parseProxyBody, type AccountProxy, type AccountProxyRecord, type ProxyDirectory, type ProxySettingsDraft, type ProxyStore } from '@pixelfarm/proxies';
 
 export interface ProxyServiceDeps {
@@ -33,10 +34,10 @@ export class ProxyService {
     return view(record);
   }
 
-  async list(account: string, query: unknown): Promise<ManagementPage<AccountProxy>> {
+  async list(account: string, query: unknown): Promise<ListPage<AccountProxy>> {
     this.deps.directory.ensureOn();
-    const page = pageOf(await this.deps.store.list(account), (r) => r, query);
-    return { ...page, data: page.data.map(view) };
+    const page = parseListQuery(query);
+    return pageOf(await this.deps.store.list(account), page, view);
   }
 
   async get(account: string, id: string): Promise<AccountProxy> {
