@@ -192,7 +192,11 @@ describe('batch, listing, usage and dedupe', () => {
       expect(Object.keys(before.data.day).pop()).toMatch(/^\d{4}-\d\d-\d\dT00:00:00Z$/);
       const monthKey = Object.keys(before.data.month).pop()!;
       expect(monthKey).toMatch(/^\d{4}-\d\d-01T00:00:00Z$/);
-      expect(before.per_billing_period[0]).toEqual({ total_images: before.data.month[monthKey], start: monthKey, end: expect.stringMatching(/-01T00:00:00Z$/) });
+      // Billing periods oldest first (hcti management-api/usage): the current one is the last.
+      expect(before.per_billing_period).toHaveLength(12);
+      expect(before.per_billing_period.at(-1)).toEqual({ total_images: before.data.month[monthKey], start: monthKey, end: expect.stringMatching(/-01T00:00:00Z$/) });
+      const starts = before.per_billing_period.map((p: { start: string }) => p.start);
+      expect(starts).toEqual([...starts].sort());
 
       const rendered = await post('/v1/image', { html: div('#0a0a0a', 12), device_scale: 1, dedupe_duration_s: 0 });
       expect(rendered.status).toBe(200);

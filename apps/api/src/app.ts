@@ -52,6 +52,7 @@ import { UrlSignatureVerifier } from './services/url-signature';
 import { BatchService } from './services/batch.service';
 import { StoreService } from './services/store.service';
 import { RateLimiter } from './services/rate-limiter';
+import { RenderCredits } from './services/render-credits';
 import { authenticated } from './http/rate-limit.middleware';
 import { routeGuard } from './http/authorize.middleware';
 import { ManagementRateLimiter } from './services/management-rate-limiter';
@@ -104,7 +105,8 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     backoffMs: config.callbacks.backoffMs,
     requestId,
   });
-  const limiter = new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit });
+  // No per-key limit unless the operator sets one: the queue cap is the backpressure, as at hcti.
+  const limiter = config.rateLimit ? new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit }) : undefined;
   // Keys accounts make live in object storage beside their other settings; API_KEYS stay the operator's.
   const madeKeys = new ApiKeyService({
     store: new ApiKeyStore(storage),
@@ -113,7 +115,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   });
   const auth = authenticated(requireAuth(config.apiKeys, madeKeys), limiter);
   const guard = routeGuard(
-    new ManagementRateLimiter(redis, { prefix: config.redisPrefix, whenRedisDown: config.rateLimit.whenRedisDown, ...config.managementRateLimit }),
+    new ManagementRateLimiter(redis, { prefix: config.redisPrefix, whenRedisDown: config.rateLimitWhenRedisDown, ...config.managementRateLimit }),
   );
   const processor = new ImageProcessor({
     maxInputPixels: config.limits.maxInputPixels,
@@ -158,6 +160,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     dedupe: new DedupeCache(redis, { prefix: config.redisPrefix }),
     callbacks,
     metrics: apiRenderMetrics,
+    credits: new RenderCredits(usage, { allowance: config.imageAllowance }),
     publicUrl: config.publicUrl,
     renderWaitMs: config.limits.renderWaitMs,
     dedupeDefaultS: config.limits.dedupeDefaultS,

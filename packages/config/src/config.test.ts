@@ -201,14 +201,22 @@ describe('API keys', () => {
     expect(c.limits.maxCaptureSide).toBe(16_384);
   });
 
+  it('has no per-key rate limit unless RATE_LIMIT_PER_MINUTE is set, and no image allowance unless IMAGE_ALLOWANCE is', () => {
+    expect(loadConfig({}).rateLimit).toBeUndefined();
+    expect(loadConfig({}).imageAllowance).toBeUndefined();
+    expect(loadConfig({ IMAGE_ALLOWANCE: '3000' }).imageAllowance).toBe(3000);
+    expect(() => loadConfig({ IMAGE_ALLOWANCE: '0' })).toThrow(/IMAGE_ALLOWANCE/);
+    expect(() => loadConfig({ RATE_LIMIT_BURST: '100' })).toThrow('Invalid configuration: RATE_LIMIT_BURST: needs RATE_LIMIT_PER_MINUTE (there is no per-key rate limit without it)');
+  });
+
   it('sizes the rate limit bucket: 10 seconds of the rate by default, one second to a minute of it', () => {
-    expect(loadConfig({}).rateLimit).toEqual({ perMinute: 600, burst: 100, whenRedisDown: 'memory' });
-    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '3' }).rateLimit.burst).toBe(1);
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '600' }).rateLimit).toEqual({ perMinute: 600, burst: 100, whenRedisDown: 'memory' });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '3' }).rateLimit!.burst).toBe(1);
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '120', RATE_LIMIT_BURST: '2', RATE_LIMIT_WHEN_REDIS_DOWN: 'refuse' }).rateLimit).toEqual({ perMinute: 120, burst: 2, whenRedisDown: 'refuse' });
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_BURST: '9' })).toThrow(
       'Invalid configuration: RATE_LIMIT_BURST: must be from 10 (one second of RATE_LIMIT_PER_MINUTE) to RATE_LIMIT_PER_MINUTE (600)',
     );
-    expect(() => loadConfig({ RATE_LIMIT_BURST: '601' })).toThrow(/RATE_LIMIT_BURST: must be from 10/);
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_BURST: '601' })).toThrow(/RATE_LIMIT_BURST: must be from 10/);
     expect(() => loadConfig({ RATE_LIMIT_WHEN_REDIS_DOWN: 'open' })).toThrow(/RATE_LIMIT_WHEN_REDIS_DOWN/);
   });
 });

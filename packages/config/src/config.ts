@@ -228,12 +228,18 @@ const schema = z.object({
   PROXIES: z.string().default(''),
   /** Largest rendered image a worker stores. Default 50 MB. */
   MAX_OUTPUT_BYTES: int(50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-  /** Requests per minute per API key on authenticated routes, shared by all API replicas. Default 600. */
-  RATE_LIMIT_PER_MINUTE: int(600, 1, 10_000_000),
+  /**
+   * Requests per minute per API key on authenticated routes and signed-URL renders, shared by all
+   * API replicas. Default: none. hcti sets no per-minute limit on creating or rendering images
+   * (getting-started/using-the-api/rate-limits): the render queue's cap (QUEUE_MAX_PENDING) is
+   * the backpressure; an operator who wants a per-key limit sets this.
+   */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).optional(),
   /**
    * Requests a key may send at once: the size of its token bucket, refilled at the per-minute
    * rate. Any minute then sees at most RATE_LIMIT_PER_MINUTE + RATE_LIMIT_BURST requests (a fixed
    * window let through twice the limit around its edge). Default: 10 seconds' worth of the rate.
+   * Only with RATE_LIMIT_PER_MINUTE.
    */
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).optional(),
   /**
@@ -254,6 +260,12 @@ const schema = z.object({
    * 0 reads the key on every request. Default 5 s.
    */
   API_KEY_CACHE_MS: int(5_000, 0, 600_000),
+  /**
+   * Images each account may render per billing period (a calendar month, UTC), as hcti's plan
+   * allowance: past it a create is 429 "Plan limit exceeded". Default: none. Images already stored
+   * (duplicates, signed URLs seen before) are not renders and are always served.
+   */
+  IMAGE_ALLOWANCE: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   /** Renders admitted but not finished, per lane, across all API replicas; above it creates get 429. Default 1000. */
   QUEUE_MAX_PENDING: int(1000, 1, 10_000_000),
   /** Retry-After (seconds) sent with 429 when the queue is full. Default 5. */
@@ -426,8 +438,12 @@ export interface Config {
     /** Whether the legacy X-Signature header is sent too. */
     legacySignature: boolean;
   };
-  /** Per-key request rate on authenticated routes (a token bucket in Redis). */
-  rateLimit: { perMinute: number; burst: number; whenRedisDown: 'memory' | 'allow' | 'refuse' };
+  /** Per-key request rate on authenticated routes (a token bucket in Redis); none unless RATE_LIMIT_PER_MINUTE is set. */
+  rateLimit?: { perMinute: number; burst: number; whenRedisDown: 'memory' | 'allow' | 'refuse' };
+  /** Images each account may render per billing period (IMAGE_ALLOWANCE); undefined: no allowance. */
+  imageAllowance?: number;
+  /** What every rate limit does while Redis cannot be asked (RATE_LIMIT_WHEN_REDIS_DOWN). */
+  rateLimitWhenRedisDown: 'memory' | 'allow' | 'refuse';
   /** Requests a minute per account and management operation group (hcti's rate limits). */
   managementRateLimit: { readsPerMinute: number; writesPerMinute: number };
   /** Keys accounts make through /v1/api-keys. */
@@ -499,10 +515,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(`WEBHOOK_SECRETS: ${(err as Error).message}`);
   }
   // Below a second's worth of the rate the bucket could not hold the next request's token.
-  const minBurst = Math.ceil(e.RATE_LIMIT_PER_MINUTE / 60);
-  const burst = e.RATE_LIMIT_BURST ?? Math.max(minBurst, Math.ceil(e.RATE_LIMIT_PER_MINUTE / 6));
-  if (burst < minBurst || burst > e.RATE_LIMIT_PER_MINUTE) {
-    problems.push(`RATE_LIMIT_BURST: must be from ${minBurst} (one second of RATE_LIMIT_PER_MINUTE) to RATE_LIMIT_PER_MINUTE (${e.RATE_LIMIT_PER_MINUTE})`);
+  const perMinute = e.RATE_LIMIT_PER_MINUTE;
+  const minBurst = perMinute === undefined ? 0 : Math.ceil(perMinute / 60);
+  const burst = perMinute === undefined ? undefined : (e.RATE_LIMIT_BURST ?? Math.max(minBurst, Math.ceil(perMinute / 6)));
+  if (perMinute === undefined && e.RATE_LIMIT_BURST !== undefined) {
+    problems.push('RATE_LIMIT_BURST: needs RATE_LIMIT_PER_MINUTE (there is no per-key rate limit without it)');
+  } else if (perMinute !== undefined && burst !== undefined && (burst < minBurst || burst > perMinute)) {
+    problems.push(`RATE_LIMIT_BURST: must be from ${minBurst} (one second of RATE_LIMIT_PER_MINUTE) to RATE_LIMIT_PER_MINUTE (${perMinute})`);
   }
   if (parseRedisUrl(e.REDIS_URL).mode === 'cluster' && hashTagOf(e.REDIS_PREFIX) === undefined) {
     problems.push(
@@ -602,7 +621,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       secrets: webhookSecrets,
       legacySignature: e.CALLBACK_LEGACY_SIGNATURE,
     },
-    rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst, whenRedisDown: e.RATE_LIMIT_WHEN_REDIS_DOWN },
+    rateLimit: perMinute !== undefined && burst !== undefined ? { perMinute, burst, whenRedisDown: e.RATE_LIMIT_WHEN_REDIS_DOWN } : undefined,
+    imageAllowance: e.IMAGE_ALLOWANCE,
+    rateLimitWhenRedisDown: e.RATE_LIMIT_WHEN_REDIS_DOWN,
     managementRateLimit: { readsPerMinute: e.MANAGEMENT_READS_PER_MINUTE, writesPerMinute: e.MANAGEMENT_WRITES_PER_MINUTE },
     madeApiKeys: { perAccount: e.API_KEYS_PER_ACCOUNT, cacheMs: e.API_KEY_CACHE_MS },
     templateCache: { entries: e.TEMPLATE_CACHE_ENTRIES, bytes: e.TEMPLATE_CACHE_BYTES },

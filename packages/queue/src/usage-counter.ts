@@ -80,6 +80,14 @@ export class UsageCounter {
     );
   }
 
+  /** Images counted in the billing period (calendar month, UTC) holding `now`. */
+  async used(account: string, now = new Date()): Promise<number> {
+    const count = await this.redis.get(this.key(account, 'month', bucketStart('month', now))).catch((err: unknown) => {
+      throw new UnavailableError('Usage counters are unavailable, please retry', { cause: err });
+    });
+    return Number(count ?? 0);
+  }
+
   async report(account: string, now = new Date()): Promise<UsageReport> {
     const starts = (period: Period) => Array.from({ length: PERIODS[period].shown }, (_, i) => bucketStart(period, now, PERIODS[period].shown - 1 - i));
     const buckets = (['hour', 'day', 'month'] as Period[]).flatMap((period) => starts(period).map((start) => ({ period, start })));
@@ -88,14 +96,12 @@ export class UsageCounter {
     });
     const data: UsageReport['data'] = { hour: {}, day: {}, month: {} };
     buckets.forEach((b, i) => (data[b.period][isoSeconds(b.start)] = Number(counts[i] ?? 0)));
-    // Billing periods are calendar months, newest first.
-    const per_billing_period = starts('month')
-      .reverse()
-      .map((start) => ({
-        total_images: data.month[isoSeconds(start)] ?? 0,
-        start: isoSeconds(start),
-        end: isoSeconds(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1))),
-      }));
+    // Billing periods are calendar months, oldest first as hcti lists them (management-api/usage).
+    const per_billing_period = starts('month').map((start) => ({
+      total_images: data.month[isoSeconds(start)] ?? 0,
+      start: isoSeconds(start),
+      end: isoSeconds(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1))),
+    }));
     return { data, per_billing_period };
   }
 }

@@ -26,7 +26,7 @@ const COMMON_ERRORS: Record<string, { description: string; headers?: Record<stri
   '401': { description: 'Missing or wrong credentials', headers: { 'WWW-Authenticate': 'Basic realm="pixelfarm"' } },
   '413': { description: 'The request body is larger than this service accepts' },
   '429': {
-    description: 'Over the rate limit, or the render queue is full',
+    description: 'The render queue is full, the per-key rate limit (when set) is spent, or the image allowance of the period is (error "Plan limit exceeded", no Retry-After)',
     headers: {
       'Retry-After': 'Seconds to wait',
       // draft-ietf-httpapi-ratelimit-headers; every authenticated answer carries them, not only 429s.

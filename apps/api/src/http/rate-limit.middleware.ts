@@ -16,8 +16,9 @@ export function rateLimit(limiter: Pick<RateLimiter, 'hit' | 'headers'>): Reques
   };
 }
 
-/** Authentication, then the rate limit of the account it found, as one handler. */
-export function authenticated(auth: RequestHandler, limiter: Pick<RateLimiter, 'hit' | 'headers'>): RequestHandler {
+/** Authentication, then the rate limit of the account it found (when there is one), as one handler. */
+export function authenticated(auth: RequestHandler, limiter?: Pick<RateLimiter, 'hit' | 'headers'>): RequestHandler {
+  if (!limiter) return auth;
   const limit = rateLimit(limiter);
   return (req, res, next) => auth(req, res, (err?: unknown) => (err ? next(err) : limit(req, res, next)));
 }

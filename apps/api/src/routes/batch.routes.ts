@@ -4,6 +4,7 @@ import { batchCreateBodySchema, batchDeleteBodySchema, parseBatchCreate, parseBa
 import type { ImageCreateService } from '../services/image-create.service';
 import type { ImageService } from '../services/image.service';
 import type { Route } from '../http/route';
+import { sendCredits } from '../http/credit-headers';
 import { EXAMPLE_IMAGE_ID, EXAMPLE_SNIPPET, json, ok, responses } from '../docs/route-docs';
 
 export interface BatchRoutesDeps {
@@ -33,7 +34,7 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
       responses: { 200: ok('The images, in the order of variations', 'ImageBatch', responses.imageBatch) },
       handler: async (req, res) => {
         const requests = parseBatchCreate(deps.createSchema, req.body ?? {}, deps.maxBatch);
-        const images = await deps.creator.createBatch(res.locals.account as string, requests);
+        const images = await deps.creator.createBatch(res.locals.account as string, requests, { onCredits: sendCredits(res) });
         res.status(200).json({ images });
       },
     },

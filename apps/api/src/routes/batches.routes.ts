@@ -3,6 +3,7 @@
 import { batchStatusQuerySchema, bulkJobBodySchema, parseBatchStatusQuery, parseBulkJob, type createImageSchema } from '@pixelfarm/schemas';
 import type { BatchService } from '../services/batch.service';
 import type { Route } from '../http/route';
+import { sendCredits } from '../http/credit-headers';
 import { EXAMPLE_IMAGE_ID, error, json, ok, responses } from '../docs/route-docs';
 import { EXAMPLE_VARIATIONS } from './batch.routes';
 
@@ -34,7 +35,7 @@ export function batchesRoutes(deps: BatchesRoutesDeps): Route[] {
       },
       handler: async (req, res) => {
         const job = parseBulkJob(deps.createSchema, req.body ?? {}, deps.maxBatch);
-        const accepted = await deps.batches.create(res.locals.account as string, job);
+        const accepted = await deps.batches.create(res.locals.account as string, job, { onCredits: sendCredits(res) });
         res.status(202).location(accepted.status_url).json(accepted);
       },
     },

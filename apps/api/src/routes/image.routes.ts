@@ -5,6 +5,7 @@ import type { ImageService } from '../services/image.service';
 import type { PdfService } from '../services/pdf.service';
 import type { VariantService } from '../services/variant.service';
 import type { ImageDelivery } from '../http/image-delivery';
+import { sendCredits } from '../http/credit-headers';
 import type { Route } from '../http/route';
 import { EXAMPLE_IMAGE_ID, EXAMPLE_SNIPPET, error, imagePathParam, imageResponse, json, ok, responses } from '../docs/route-docs';
 
@@ -43,7 +44,7 @@ export function imageRoutes(deps: ImageRoutesDeps): Route[] {
       },
       handler: async (req, res) => {
         const request = parseCreateImage(deps.createSchema, req.body ?? {});
-        const created = await deps.images.create(res.locals.account as string, request);
+        const created = await deps.images.create(res.locals.account as string, request, { onCredits: sendCredits(res) });
         res.status(200).json(created);
       },
     },

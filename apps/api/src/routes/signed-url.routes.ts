@@ -15,6 +15,7 @@ import type { TemplateService } from '../services/template.service';
 import type { TemplateRenderer } from '../services/template-renderer';
 import type { RateLimiter } from '../services/rate-limiter';
 import { applyRateLimit } from '../http/rate-limit.middleware';
+import { sendCredits } from '../http/credit-headers';
 import type { Route } from '../http/route';
 import { EXAMPLE_TOKEN, error, formatParam, imageResponse, json, templatePathParam } from '../docs/route-docs';
 
@@ -25,7 +26,8 @@ export interface SignedUrlRoutesDeps {
   /** The variables a template's source reads: which query keys are its values. */
   variables: Pick<TemplateRenderer, 'variables'>;
   createSchema: ReturnType<typeof createImageSchema>;
-  limiter: Pick<RateLimiter, 'hit' | 'headers'>;
+  /** The per-key rate limit, when the operator set one. */
+  limiter?: Pick<RateLimiter, 'hit' | 'headers'>;
   /** Largest width/height a render option may ask for (as GET /v1/image's). */
   maxImageDimension: number;
 }
@@ -69,7 +71,9 @@ function templateValue(text: string): unknown {
 
 export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Route[] {
   // Renders count against the signer's rate limit (images already stored are served freely).
-  const limitFor = (account: string, res: Response) => () => applyRateLimit(deps.limiter, account, res);
+  const limitFor = (account: string, res: Response) => async () => {
+    if (deps.limiter) await applyRateLimit(deps.limiter, account, res);
+  };
 
   /**
    * Hands the stored image on to GET /v1/image/{id} (listed after these), as if the client had
@@ -121,7 +125,7 @@ export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Route[] {
         if (!account) throw new InvalidTokenError();
         const { fields, options } = renderOptions(queryFields(query, REPEATED_FIELDS));
         const request = parseCreateImage(deps.createSchema, fields);
-        const image = await deps.creator.ensure(account, request, limitFor(account, res));
+        const image = await deps.creator.ensure(account, request, { beforeRender: limitFor(account, res), onCredits: sendCredits(res) });
         serve(req, next, image.id, req.params.format as string | undefined, options);
       },
     },
@@ -170,7 +174,7 @@ export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Route[] {
         ...(template_version !== undefined ? { template_version } : {}),
         template_values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, templateValue(v)])),
       });
-      const image = await deps.creator.ensure(account, request, limitFor(account, res));
+      const image = await deps.creator.ensure(account, request, { beforeRender: limitFor(account, res), onCredits: sendCredits(res) });
       return serve(req, next, image.id, req.params.format as string | undefined, options);
     }
     throw new NotFoundError('Template not found');

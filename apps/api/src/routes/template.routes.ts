@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import { bodyFields, isTemplateId, parseCreateImage, templateBodySchema, type createImageSchema } from '@pixelfarm/schemas';
 import type { TemplateService } from '../services/template.service';
 import type { ImageCreateService } from '../services/image-create.service';
+import { sendCredits } from '../http/credit-headers';
 import type { Route } from '../http/route';
 import { EXAMPLE_SNIPPET, error, json, ok, responses, templatePathParam } from '../docs/route-docs';
 
@@ -107,7 +108,7 @@ export function templateRoutes(deps: TemplateRoutesDeps): Route[] {
           template_id: req.params.id,
           ...(version !== undefined ? { template_version: version } : {}),
         });
-        res.status(200).json(await deps.creator.create(account(res.locals), request));
+        res.status(200).json(await deps.creator.create(account(res.locals), request, { onCredits: sendCredits(res) }));
       },
     },
   ];

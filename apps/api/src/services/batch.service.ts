@@ -6,7 +6,7 @@ import { NotFoundError, UnavailableError, ValidationError } from '@pixelfarm/err
 import type { BatchStore } from '@pixelfarm/storage';
 import { batchPageToken, isBatchId, newBatchId, type BulkJobRequest } from '@pixelfarm/schemas';
 import type { BatchCallbackBody, BatchProgress, CallbackQueue } from '@pixelfarm/queue';
-import type { BulkItem, ImageCreateService } from './image-create.service';
+import type { BulkItem, CreateHooks, ImageCreateService } from './image-create.service';
 
 export interface BatchServiceDeps {
   creator: Pick<ImageCreateService, 'enqueueBulk'>;
@@ -47,7 +47,7 @@ export interface BatchStatus {
 export class BatchService {
   constructor(private readonly deps: BatchServiceDeps) {}
 
-  async create(account: string, job: BulkJobRequest): Promise<AcceptedBatch> {
+  async create(account: string, job: BulkJobRequest, hooks: Pick<CreateHooks, 'onCredits'> = {}): Promise<AcceptedBatch> {
     const batchId = newBatchId();
     const statusUrl = `${this.deps.publicUrl}/v1/batches/${batchId}`;
     const items = await this.deps.creator.enqueueBulk(account, job.requests, {
@@ -69,7 +69,7 @@ export class BatchService {
         await this.deps.progress.discard(batchId);
         await this.deps.manifests.delete(account, batchId);
       },
-    });
+    }, hooks);
     // Every item was a duplicate of a stored image: no worker will finish the batch, so it is done now.
     if (job.callback_url && items.every((i) => i.stored)) {
       const body: BatchCallbackBody = { batch_id: batchId, total: items.length, done: items.length, failed: 0, status_url: statusUrl };

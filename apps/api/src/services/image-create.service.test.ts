@@ -64,6 +64,7 @@ function world(opts: { cap?: number; outcome?: (job: RenderJobData) => Outcome }
     dedupe: { lookup: async (account, hash) => dedupe.get(`${account}:${hash}`) ?? null },
     callbacks: { enqueue: async (data) => void callbacks.push({ url: data.url, body: data.body }) },
     metrics: { enqueued: () => undefined, result: () => undefined },
+    credits: { spend: async (_account, wanted) => ({ allowed: 0, consumed: wanted, used: wanted }) },
     publicUrl: 'http://img.test',
     renderWaitMs: 1000,
     dedupeDefaultS: 60,

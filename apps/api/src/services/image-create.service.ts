@@ -17,6 +17,7 @@ import { RenderAndWait, type InteractiveQueue } from './create/render-and-wait';
 import { BulkEnqueue, type BulkItem, type BulkJob, type BulkQueue, type CreatedImage } from './create/bulk-enqueue';
 import { imageUrl, storedOnlyAtDestination } from './create/image-url';
 import { inParallel, STORAGE_PARALLEL } from './create/in-parallel';
+import type { CreditState, RenderCredits } from './render-credits';
 
 export type { BulkItem, BulkJob, CreatedImage } from './create/bulk-enqueue';
 
@@ -34,10 +35,20 @@ export interface ImageCreateDeps {
   /** Callbacks of images that were already stored (the worker sends those of renders). */
   callbacks: Pick<CallbackQueue, 'enqueue'>;
   metrics: Pick<ApiRenderMetrics, 'enqueued' | 'result'>;
+  /** Image credits: each create spends one per image it renders, within the account's allowance. */
+  credits: Pick<RenderCredits, 'spend'>;
   publicUrl: string;
   renderWaitMs: number;
   /** Dedupe window of html creates that do not choose one. */
   dedupeDefaultS: number;
+}
+
+/** What a caller may hook into a create. */
+export interface CreateHooks {
+  /** Runs only when something is to be rendered (the rate limit of an unauthenticated GET). */
+  beforeRender?: () => Promise<void>;
+  /** Told where the account's image credits stand once the create has spent them (x-renders-* headers). */
+  onCredits?: (state: CreditState) => void;
 }
 
 /** Requests resolved per round while a bulk job is validated. */
@@ -56,8 +67,8 @@ export class ImageCreateService {
   }
 
   /** One create: returns once the image is stored (or was already). */
-  async create(account: string, input: CreateImageRequest): Promise<CreatedImage> {
-    const [created] = await this.run(account, [input], { fixedIds: false, batch: false });
+  async create(account: string, input: CreateImageRequest, hooks: CreateHooks = {}): Promise<CreatedImage> {
+    const [created] = await this.run(account, [input], { fixedIds: false, batch: false, ...hooks });
     return created!;
   }
 
@@ -65,16 +76,13 @@ export class ImageCreateService {
    * Several creates at once, answered in order. Every variation is resolved and validated before
    * anything is queued: one invalid variation fails the batch with its index and queues nothing.
    */
-  createBatch(account: string, inputs: CreateImageRequest[]): Promise<CreatedImage[]> {
-    return this.run(account, inputs, { fixedIds: false, batch: true });
+  createBatch(account: string, inputs: CreateImageRequest[], hooks: CreateHooks = {}): Promise<CreatedImage[]> {
+    return this.run(account, inputs, { fixedIds: false, batch: true, ...hooks });
   }
 
-  /**
-   * A signed URL's image: its id derives from the content, so it renders once and is then stored.
-   * `beforeRender` runs only when a render is needed (the rate limit of an unauthenticated GET).
-   */
-  async ensure(account: string, input: CreateImageRequest, beforeRender?: () => Promise<void>): Promise<CreatedImage> {
-    const [created] = await this.run(account, [input], { fixedIds: true, batch: false, beforeRender });
+  /** A signed URL's image: its id derives from the content, so it renders once and is then stored. */
+  async ensure(account: string, input: CreateImageRequest, hooks: CreateHooks = {}): Promise<CreatedImage> {
+    const [created] = await this.run(account, [input], { fixedIds: true, batch: false, ...hooks });
     return created!;
   }
 
@@ -94,7 +102,7 @@ export class ImageCreateService {
    * job with its index and queues nothing), then handed to the bulk executor. Returns at once
    * with the items in order.
    */
-  async enqueueBulk(account: string, inputs: CreateImageRequest[], job: BulkJob): Promise<BulkItem[]> {
+  async enqueueBulk(account: string, inputs: CreateImageRequest[], job: BulkJob, hooks: Pick<CreateHooks, 'onCredits'> = {}): Promise<BulkItem[]> {
     const plans: CreatePlan[] = [];
     const lookups = new ResolveLookups();
     for (let start = 0; start < inputs.length; start += BULK_CHUNK) {
@@ -104,6 +112,7 @@ export class ImageCreateService {
       );
       plans.push(...(await Promise.all(resolved.map((r) => this.planner.plan(account, withoutCallback(r), false)))));
     }
+    hooks.onCredits?.(await this.spendCredits(account, plans));
     const items = await this.bulk.run(account, plans, job);
     await this.notifyStored(account, plans);
     return items;
@@ -112,7 +121,7 @@ export class ImageCreateService {
   private async run(
     account: string,
     inputs: CreateImageRequest[],
-    mode: { fixedIds: boolean; batch: boolean; beforeRender?: () => Promise<void> },
+    mode: { fixedIds: boolean; batch: boolean } & CreateHooks,
   ): Promise<CreatedImage[]> {
     const lookups = new ResolveLookups();
     const resolved = await settleInOrder(
@@ -124,6 +133,7 @@ export class ImageCreateService {
     if (storeOnly) throw new ValidationError(`storage_destination_id: a signed URL is answered with its image, so its destination must keep a copy here (keep_copy)`);
     const plans = await Promise.all(resolved.map((r) => this.planner.plan(account, withoutCallback(r), mode.fixedIds)));
     const pending = plans.filter((p): p is RenderPlan => p.kind !== 'stored');
+    const credits = await this.spendCredits(account, plans);
     if (pending.length > 0) {
       await mode.beforeRender?.();
       const outcomes = await this.interactive.run(account, pending);
@@ -135,7 +145,22 @@ export class ImageCreateService {
     }
     // A signed URL's image is served to every GET: only its render (on the worker) calls back.
     if (!mode.fixedIds) await this.notifyStored(account, plans);
+    mode.onCredits?.(credits);
     return plans.map((p) => ({ id: p.id, url: imageUrl(this.deps.publicUrl, p) }));
+  }
+
+  /**
+   * One credit per image this create renders (its own renders, not those it joins or finds
+   * stored). Refused, it lets go of the signed-URL claims its plans took, as it renders nothing.
+   */
+  private async spendCredits(account: string, plans: CreatePlan[]): Promise<CreditState> {
+    const owned = plans.filter((p) => p.kind === 'owner');
+    try {
+      return await this.deps.credits.spend(account, owned.length);
+    } catch (err) {
+      await Promise.all(owned.filter((p) => p.fixed).map((p) => this.deps.claims.release(p.id).catch(() => undefined)));
+      throw err;
+    }
   }
 
   /** An already-stored image has no render to report it: its callback is queued here. */

@@ -2,7 +2,7 @@
 import { NotFoundError } from '@pixelfarm/errors';
 import { removeAccountImage, type AccountImageIndex, type ImageStore } from '@pixelfarm/storage';
 import { isImageId, type CreateImageRequest } from '@pixelfarm/schemas';
-import type { CreatedImage, ImageCreateService } from './image-create.service';
+import type { CreateHooks, CreatedImage, ImageCreateService } from './image-create.service';
 
 export interface ImageServiceDeps {
   images: Pick<ImageStore, 'getRecord' | 'deleteImage'>;
@@ -16,8 +16,8 @@ export class ImageService {
   constructor(private readonly deps: ImageServiceDeps) {}
 
   /** Accepts the request, renders it and returns once the image is stored (see ImageCreateService). */
-  create(account: string, request: CreateImageRequest): Promise<CreatedImage> {
-    return this.deps.creator.create(account, request);
+  create(account: string, request: CreateImageRequest, hooks: CreateHooks = {}): Promise<CreatedImage> {
+    return this.deps.creator.create(account, request, hooks);
   }
 
   /** Removes every object of the image; only its owner may (others see 404). */
