@@ -228,7 +228,12 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     ...templateRoutes({ templates, creator, createSchema }),
     ...apiKeysRoutes({ keys: madeKeys }),
     ...storageDestinationsRoutes({
-      destinations: new DestinationService({ store: new DestinationStore(storage), directory: destinations, perAccount: config.destinations.perAccount }),
+      destinations: new DestinationService({
+        store: new DestinationStore(storage),
+        directory: destinations,
+        perAccount: config.destinations.perAccount,
+        aws: config.destinations.aws,
+      }),
     }),
     ...proxiesRoutes({ proxies: new ProxyService({ store: new ProxyStore(storage), directory: proxies, perAccount: config.proxiesPerAccount }) }),
     ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, variables: templateRenderer, createSchema, limiter, maxImageDimension: config.limits.maxImageDimension }),

@@ -337,6 +337,17 @@ const schema = z.object({
   DESTINATIONS_PER_ACCOUNT: int(25, 1, 10_000),
   /** Most upstream proxies one account may have (/v1/proxies; their passwords are sealed with DESTINATIONS_KEY). Default 25. */
   PROXIES_PER_ACCOUNT: int(25, 1, 10_000),
+  /**
+   * The IAM role whose credentials write to aws_s3 destinations: the principal customers' roles
+   * trust (GET /v1/storage-destinations/aws-external-id answers it). Unset: aws_s3 destinations and
+   * that route are refused (403). Default unset.
+   */
+  DESTINATIONS_AWS_WRITER_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/pixelfarm-writer')
+    .optional(),
+  /** What an account's external id starts with: the rest is its API id. Default `pixelfarm:`. */
+  DESTINATIONS_AWS_EXTERNAL_ID_PREFIX: z.string().regex(/^[\w+=,.@:/-]{1,64}$/, 'must be 1-64 of letters, digits and + = , . @ : / - _').default('pixelfarm:'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -633,6 +644,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       attempts: e.DESTINATION_ATTEMPTS,
       timeoutMs: e.DESTINATION_TIMEOUT_MS,
       perAccount: e.DESTINATIONS_PER_ACCOUNT,
+      aws: e.DESTINATIONS_AWS_WRITER_ROLE_ARN
+        ? { writerRoleArn: e.DESTINATIONS_AWS_WRITER_ROLE_ARN, externalIdPrefix: e.DESTINATIONS_AWS_EXTERNAL_ID_PREFIX }
+        : undefined,
     },
     proxiesPerAccount: e.PROXIES_PER_ACCOUNT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -10,6 +10,10 @@ describe('destination bodies', () => {
   it('fills in the defaults: enabled, keeping our copy, no prefix, virtual-host addressing', () => {
     expect(draftOf(create({ ...BASE, region: 'eu-central-1' }))).toEqual({
       name: 'Renders',
+      provider: 'other_s3_compatible',
+      role_arn: null,
+      cloudflare_account_id: null,
+      cloudflare_jurisdiction: null,
       endpoint: null,
       region: 'eu-central-1',
       force_path_style: false,
@@ -34,7 +38,7 @@ describe('destination bodies', () => {
   it.each([
     [{ ...BASE, name: undefined }, 'name is required'],
     [{ ...BASE, name: '  ' }, 'name must not be empty'],
-    [{ ...BASE, name: 'n'.repeat(101) }, 'name is longer than 100 characters'],
+    [{ ...BASE, name: 'n'.repeat(256) }, 'name is longer than 255 characters'],
     [{ ...BASE, bucket: 'My_Bucket' }, 'bucket must be 3 to 63 lowercase letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit'],
     [{ ...BASE, bucket: 'ab' }, 'bucket must be 3 to 63'],
     [{ ...BASE, secret_access_key: undefined }, 'secret_access_key is required'],

@@ -7,22 +7,22 @@ import { ValidationError } from '@pixelfarm/errors';
 import type { StorageDestination } from './destination';
 import { endpointShapeProblem } from './destination-egress';
 
-export const DESTINATION_NAME_MAX = 100;
+export const DESTINATION_NAME_MAX = 255;
 export const DESTINATION_PREFIX_MAX = 512;
 /** The region of a custom endpoint that names none (most S3-compatible stores ignore it, or take us-east-1). */
 export const DEFAULT_DESTINATION_REGION = 'us-east-1';
 
 // S3's bucket naming rules: 3-63 lowercase letters, digits, dots and hyphens, a letter or digit
 // at each end; underscores too, which some S3-compatible stores allow.
-const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+export const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
 // AWS' "safe characters" for object keys; `/` separates folder-like segments.
 const PREFIX = /^[A-Za-z0-9!_.*'()/-]*$/;
-const REGION = /^[a-z0-9-]{1,32}$/;
+export const REGION = /^[a-z0-9-]{1,32}$/;
 // Access key ids are printable ASCII without spaces (AKIA…, R2's hex ids, B2's key ids).
-const KEY_ID = /^[\x21-\x7e]+$/;
+export const KEY_ID = /^[\x21-\x7e]+$/;
 
 /** Why a prefix is not a folder-like path, or null. */
-function prefixProblem(prefix: string): string | null {
+export function prefixProblem(prefix: string): string | null {
   if (prefix === '') return null;
   if (!PREFIX.test(prefix)) return "prefix may use letters, digits, / and ! - _ . * ' ( ) only";
   if (prefix.startsWith('/') || prefix.endsWith('/')) return 'prefix takes no leading or trailing slash';
@@ -106,7 +106,7 @@ export type DestinationCreate = z.output<typeof destinationCreateSchema>;
 export type DestinationUpdate = z.output<typeof destinationUpdateSchema>;
 
 /** The settings of a destination, every field decided: what a create leads to, or an update merges into. */
-export type DestinationSettingsDraft = Omit<StorageDestination, 'id' | 'account' | 'created_at' | 'updated_at'>;
+export type DestinationSettingsDraft = Omit<StorageDestination, 'id' | 'account' | 'created_at' | 'updated_at' | 'last_tested_at' | 'last_test_succeeded' | 'last_test_error'>;
 
 /** A create's settings with their defaults; AWS (no endpoint) needs its region. Throws ValidationError. */
 export function draftOf(body: DestinationCreate): DestinationSettingsDraft {
@@ -114,6 +114,10 @@ export function draftOf(body: DestinationCreate): DestinationSettingsDraft {
   if (endpoint === null && body.region === undefined) throw new ValidationError('region is required for AWS S3 (a destination without endpoint)');
   return {
     name: body.name,
+    provider: 'other_s3_compatible',
+    role_arn: null,
+    cloudflare_account_id: null,
+    cloudflare_jurisdiction: null,
     endpoint,
     region: body.region ?? DEFAULT_DESTINATION_REGION,
     force_path_style: body.force_path_style ?? false,
@@ -134,25 +138,3 @@ export function parseDestinationBody<S extends typeof destinationCreateSchema | 
   const field = issue.path.join('.');
   throw new ValidationError(!field || issue.message.startsWith(field) || issue.code === 'unrecognized_keys' ? issue.message : `${field}: ${issue.message}`);
 }
-
-/** A destination as answered: every setting, never the secret (StorageDestination). */
-export const storageDestinationView = z.object({
-  id: z.string().meta({ description: 'sd-<uuid>: the storage_destination_id images name', examples: ['sd-0f8e6a52-3c1d-4b7e-9a2f-5d6c7b8a9e0f'] }),
-  account: z.string().meta({ description: 'Your API id' }),
-  name: z.string(),
-  endpoint: z.string().nullable(),
-  region: z.string(),
-  force_path_style: z.boolean(),
-  bucket: z.string(),
-  prefix: z.string(),
-  access_key_id: z.string(),
-  keep_copy: z.boolean(),
-  enabled: z.boolean(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-// The view documents the shared StorageDestination type: a field added to one and not the other fails the build.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const viewMatchesType: Same<z.output<typeof storageDestinationView>, StorageDestination> = true;
-void viewMatchesType;

@@ -24,6 +24,8 @@ export interface DestinationSettings {
   timeoutMs: number;
   /** Most destinations one account may have (DESTINATIONS_PER_ACCOUNT). */
   perAccount: number;
+  /** The role aws_s3 destinations trust and the start of each account's external id; none: aws_s3 is off. */
+  aws?: { writerRoleArn: string; externalIdPrefix: string };
 }
 
 /** Storage destinations are off on this server (DESTINATIONS_KEY unset): 403, the operator's choice, not a fault. */

@@ -2,6 +2,8 @@
 // asked, where rendered images are also (or only) written. The types every side shares: the API
 // manages destinations and captures one when an image is created; the worker writes to it.
 
+import type { StorageProvider } from './destination-providers';
+
 /** A destination as its account sees it: every setting except the secret, which is never returned. */
 export interface StorageDestination {
   /** "sd-<uuid>". */
@@ -9,7 +11,14 @@ export interface StorageDestination {
   /** API id of the owning account. */
   account: string;
   name: string;
-  /** S3-compatible endpoint (https://host[:port]); null for AWS S3, reached through its region. */
+  /** hcti's provider; the store is reached through `endpoint` whatever it is. */
+  provider: StorageProvider;
+  /** aws_s3: the customer's IAM role this server assumes (with the account's external id); null otherwise. */
+  role_arn: string | null;
+  /** cloudflare_r2: the account id and jurisdiction (eu, fedramp) its endpoint is made of; null otherwise. */
+  cloudflare_account_id: string | null;
+  cloudflare_jurisdiction: 'eu' | 'fedramp' | null;
+  /** S3 endpoint (https://host[:port]); null for AWS S3, reached through its region. */
   endpoint: string | null;
   region: string;
   /** Path-style addressing (https://host/bucket/key) instead of virtual-host (https://bucket.host/key). */
@@ -18,10 +27,15 @@ export interface StorageDestination {
   bucket: string;
   /** Folder-like key prefix without leading or trailing slashes; '' for none. */
   prefix: string;
+  /** '' for an aws_s3 destination, which signs with the role's temporary credentials. */
   access_key_id: string;
   /** false is hcti's "Disable HCTI Storage": the destination holds the only copy. */
   keep_copy: boolean;
   enabled: boolean;
+  /** The last connection test: when, whether its write succeeded, and why not; null before any. */
+  last_tested_at: string | null;
+  last_test_succeeded: boolean | null;
+  last_test_error: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -8,3 +8,6 @@ export * from './s3-destination-target';
 export * from './connection-test';
 export * from './destination-directory';
 export * from './destination-body.schema';
+export * from './destination-providers';
+export * from './connection-info.schema';
+export * from './destination-view';
