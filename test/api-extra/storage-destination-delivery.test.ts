@@ -103,7 +103,7 @@ async function newDestination(fields: object): Promise<string> {
       secret_access_key: CUSTOMER_KEYS.secretAccessKey,
       ...fields,
     });
-  expect(res.status).toBe(201);
+  expect(res.status).toBe(200);
   expect(JSON.stringify(res.body)).not.toContain(CUSTOMER_KEYS.secretAccessKey);
   return res.body.id as string;
 }
