@@ -38,7 +38,7 @@ if (process.argv[2] === '--stitch') {
 }
 
 const side = Number(process.argv[2] ?? 20_000);
-const { ChromiumRenderer } = require(path.join(ROOT, 'packages/renderer/dist'));
+const { ChromiumRenderer, planRender } = require(path.join(ROOT, 'packages/renderer/dist'));
 const renderer = new ChromiumRenderer({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   urlAllowlist: [],
@@ -48,12 +48,17 @@ const renderer = new ChromiumRenderer({
 });
 await renderer.start();
 const started = Date.now();
-const out = await renderer.renderTiles({
-  html: `<div style="width:${side}px;height:${side}px;background:linear-gradient(45deg,#4f46e5,#ec4899)"></div>`,
-  device_scale: 1,
-  jumbo_max_width: side,
-  jumbo_max_height: side,
-});
+const out = await renderer.renderTiles(
+  planRender(
+    {
+      html: `<div style="width:${side}px;height:${side}px;background:linear-gradient(45deg,#4f46e5,#ec4899)"></div>`,
+      device_scale: 1,
+      jumbo_max_width: side,
+      jumbo_max_height: side,
+    },
+    'capture',
+  ),
+);
 const renderS = (Date.now() - started) / 1000;
 await renderer.close();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jumbo-bench-'));

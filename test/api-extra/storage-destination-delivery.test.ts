@@ -321,6 +321,27 @@ describe('a destination that keeps no copy here', () => {
     expect(again.body.transformationResult.status).toBe('already_stored');
   });
 
+  it('a PDF image (pdf_options) is printed once and never captured: one load of its page, only <id>.pdf written', async () => {
+    // Before, the PNG was captured and re-encoded too, then thrown away: two loads of the page.
+    let loads = 0;
+    const site = await serveOnLoopback((req, res) => {
+      if (req.url === '/invoice') loads += 1;
+      res.writeHead(req.url === '/invoice' ? 200 : 404, { 'content-type': 'text/html', 'cache-control': 'no-store' });
+      res.end('<h1 style="color:#0b7">Invoice 42</h1>');
+    });
+    try {
+      const res = await create({ url: `${site.origin}/invoice`, pdf_options: { page_width: '4in', page_height: '3in' }, storage_destination_id: onlyThereId });
+      expect(res.status).toBe(200);
+      expect(res.body.url).toMatch(new RegExp(`/v1/store/${res.body.id}$`));
+      const pdf = await customerObject(`only/${res.body.id}.pdf`);
+      expect(pdf && sniffFormat(pdf)).toBe('pdf');
+      expect(await customerKeys(`only/${res.body.id}`)).toEqual([`only/${res.body.id}.pdf`]);
+      expect(loads).toBe(1);
+    } finally {
+      await site.close();
+    }
+  });
+
   it('an unknown id, or another account\'s, is a 400 naming storage_destination_id', async () => {
     const unknown = await create({ html: '<h1>Saved in my bucket</h1>', storage_destination_id: 'your-storage-destination-id' });
     expect([unknown.status, unknown.body.message]).toEqual([400, expect.stringContaining('storage_destination_id')]);

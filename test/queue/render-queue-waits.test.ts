@@ -51,7 +51,7 @@ describe('a wait that runs out (awaitOrWithdraw)', () => {
       expect((await queue.counts()).waiting).toBe(0);
 
       // A worker that holds its job until told: the wait runs out while it is active.
-      const worker = new Worker('render-v1', async () => held.then(() => ({ width: 1, height: 1, bytes: 1, worker: 't' })), {
+      const worker = new Worker('render-v1', async () => held.then(() => ({ kind: 'image', width: 1, height: 1, bytes: 1, worker: 't' })), {
         connection: { url: env.REDIS_URL! },
         prefix: env.REDIS_PREFIX!,
       });

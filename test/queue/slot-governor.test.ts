@@ -44,7 +44,7 @@ describe('slot governor', () => {
             starts.push({ lane, bulk: count('bulk'), interactive: count('interactive') });
             await new Promise((r) => setTimeout(r, holds.get(job.data.id)));
             running.delete(job.data.id);
-            return { width: 1, height: 1, bytes: 0, worker: 'test' };
+            return { kind: 'image' as const, width: 1, height: 1, bytes: 0, worker: 'test' };
           },
         ],
       ]),

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
+import { planCapture } from '../support/render-plans';
 
 /** Browser main processes (direct children of this process running chromium). */
 function browserProcesses(): number[] {
@@ -34,7 +35,7 @@ describe('browser recycling', () => {
       // Two at a time, as a worker with concurrency 2 would.
       for (let i = 0; i < 12; i += 2) {
         const outs = await Promise.all(
-          [i, i + 1].map((n) => renderer.render({ html: `<div style="width:${10 + n}px;height:8px;background:#0a0"></div>`, device_scale: 1 })),
+          [i, i + 1].map((n) => renderer.render(planCapture({ html: `<div style="width:${10 + n}px;height:8px;background:#0a0"></div>`, device_scale: 1 }))),
         );
         for (const [k, out] of outs.entries()) {
           const img = await decodeImage(out.png);
@@ -48,7 +49,7 @@ describe('browser recycling', () => {
       // The third recycle left no browser running: the retired one drained and closed.
       await new Promise((r) => setTimeout(r, 1000));
       expect(browserProcesses()).toEqual([]);
-      await renderer.render({ html: '<p>x</p>', device_scale: 1 });
+      await renderer.render(planCapture({ html: '<p>x</p>', device_scale: 1 }));
       const now = browserProcesses();
       expect(now).toHaveLength(1);
       expect(now).not.toEqual(first);

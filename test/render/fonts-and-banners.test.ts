@@ -5,6 +5,7 @@ import { ChromiumRenderer, fontsCssHref } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { expectGolden } from '../support/golden';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
+import { planCapture } from '../support/render-plans';
 
 // A monospaced font: four "i" are as wide as four "W", unlike in any proportional fallback.
 const FONT = '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf';
@@ -47,11 +48,11 @@ describe('google_fonts and block_consent_banners', () => {
 
   it('loads the named family from FONTS_CSS_URL before capturing', async () => {
     const text = (w: string) => `<span style="display:inline-block;font:40px 'Pixel Test',serif">${w}</span>`;
-    const withFont = (await renderer.render({ html: text('iiii'), google_fonts: 'Pixel Test:400', device_scale: 1 })).png;
+    const withFont = (await renderer.render(planCapture({ html: text('iiii'), google_fonts: 'Pixel Test:400', device_scale: 1 }))).png;
     await expectGolden('google-fonts', withFont);
     const narrowWith = await decodeImage(withFont);
-    const wideWith = await decodeImage((await renderer.render({ html: text('WWWW'), google_fonts: 'Pixel Test', device_scale: 1 })).png);
-    const narrowWithout = await decodeImage((await renderer.render({ html: text('iiii'), device_scale: 1 })).png);
+    const wideWith = await decodeImage((await renderer.render(planCapture({ html: text('WWWW'), google_fonts: 'Pixel Test', device_scale: 1 }))).png);
+    const narrowWithout = await decodeImage((await renderer.render(planCapture({ html: text('iiii'), device_scale: 1 }))).png);
     expect(cssRequests).toEqual(expect.arrayContaining(['Pixel Test:wght@400', 'Pixel Test']));
     // With the monospaced web font, "iiii" is as wide as "WWWW"; the serif fallback is far narrower.
     expect(Math.abs(narrowWith.width - wideWith.width)).toBeLessThanOrEqual(1);
@@ -62,9 +63,9 @@ describe('google_fonts and block_consent_banners', () => {
     const page = `<html><body style="margin:0;background:#0f0">
       <div id="onetrust-banner-sdk" style="position:fixed;inset:0;background:#f00"></div>
       <div class="cc-window" style="position:fixed;left:0;right:0;bottom:0;height:30px;background:#00f"></div></body></html>`;
-    const shown = await decodeImage((await renderer.render({ html: page, viewport_width: 100, viewport_height: 100, device_scale: 1 })).png);
+    const shown = await decodeImage((await renderer.render(planCapture({ html: page, viewport_width: 100, viewport_height: 100, device_scale: 1 }))).png);
     expect(shown.pixel(50, 20)).toEqual([255, 0, 0, 255]);
-    const hiddenPng = (await renderer.render({ html: page, viewport_width: 100, viewport_height: 100, device_scale: 1, block_consent_banners: true })).png;
+    const hiddenPng = (await renderer.render(planCapture({ html: page, viewport_width: 100, viewport_height: 100, device_scale: 1, block_consent_banners: true }))).png;
     await expectGolden('block-consent-banners', hiddenPng);
     const hidden = await decodeImage(hiddenPng);
     expect(hidden.pixel(50, 20)).toEqual([0, 255, 0, 255]);

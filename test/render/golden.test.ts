@@ -6,6 +6,7 @@ import { ChromiumRenderer } from '@pixelfarm/renderer';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { decodeImage, type DecodedImage } from '../support/decode-image';
 import { expectGolden } from '../support/golden';
+import { planCapture } from '../support/render-plans';
 
 const GREEN: [number, number, number, number] = [0, 255, 0, 255];
 
@@ -83,7 +84,7 @@ describe('golden images per create field', () => {
 
   it.each(cases)('%s', async (name, request, check) => {
     const started = Date.now();
-    const { png } = await renderer.render(request);
+    const { png } = await renderer.render(planCapture(request));
     const ms = Date.now() - started;
     check(await decodeImage(png), ms);
     await expectGolden(name, png);

@@ -4,7 +4,9 @@
 // The worker's own pieces: ChromiumRenderer.renderTiles, then ImageProcessor.stitchPng.
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
+import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { decodeImage, type DecodedImage } from '../support/decode-image';
+import { planCapture, planTiles } from '../support/render-plans';
 
 jest.setTimeout(600_000);
 
@@ -25,8 +27,8 @@ describe('jumbo renders', () => {
   });
   afterAll(() => renderer?.close());
 
-  async function jumbo(request: Parameters<ChromiumRenderer['renderTiles']>[0]): Promise<DecodedImage & { tiles: number[][] }> {
-    const out = await renderer.renderTiles(request);
+  async function jumbo(request: CreateImageRequest): Promise<DecodedImage & { tiles: number[][] }> {
+    const out = await renderer.renderTiles(planTiles(request));
     const stitched = await processor.stitchPng(out.tiles, out.width, out.height);
     return Object.assign(await decodeImage(stitched.data), { tiles: out.tiles.map((t) => [t.left, t.top, t.width, t.height]) });
   }
@@ -82,13 +84,13 @@ describe('jumbo renders', () => {
 
   it('scales a capture past MAX_CAPTURE_SIDE down to fit without the jumbo fields, keeping its content', async () => {
     // 600 x 3,000 CSS px at device_scale 1 with a 2,000 px single-capture limit: 400 x 2,000.
-    const { png } = await renderer.render({
+    const { png } = await renderer.render(planCapture({
       html: '<html><body style="margin:0"><div style="height:1500px;background:#f00"></div><div style="height:1500px;background:#00f"></div></body></html>',
       viewport_width: 600,
       viewport_height: 600,
       full_screen: true,
       device_scale: 1,
-    });
+    }));
     const img = await decodeImage(png);
     expect([img.width, img.height]).toEqual([400, 2000]);
     expect([img.pixel(200, 10), img.pixel(200, 990), img.pixel(200, 1010), img.pixel(200, 1990)]).toEqual([

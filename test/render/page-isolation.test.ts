@@ -5,6 +5,7 @@
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
+import { planCapture } from '../support/render-plans';
 
 // Browsers may refuse storage to third-party frames (then it throws): every attempt is guarded,
 // and the frame always reports back.
@@ -93,7 +94,7 @@ describe('pooled page isolation', () => {
     await server?.close();
   });
 
-  const render = (html: string) => renderer.render({ html, device_scale: 1, render_when_ready: true, max_wait_ms: 8000 });
+  const render = (html: string) => renderer.render(planCapture({ html, device_scale: 1, render_when_ready: true, max_wait_ms: 8000 }));
 
   it('shows the next job nothing of the previous one on the same page', async () => {
     for (let round = 0; round < 2; round++) {

@@ -10,6 +10,7 @@ import type { ApiApp } from '../../apps/api/src/app';
 import { basicAuth } from '../support/test-env';
 import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { sniffFormat } from '../support/decode-image';
+import { planPrint } from '../support/render-plans';
 
 /** The first page's MediaBox [x0 y0 x1 y1] in points. */
 function mediaBox(pdf: Buffer): number[] {
@@ -77,7 +78,7 @@ describe('PDF printing refused by Chromium', () => {
   it('is the request’s fault (a RenderInputError), for requests stored before the schema checked pages', async () => {
     const renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: [], timeoutMs: 10_000, maxCaptureHeight: 2000 });
     try {
-      const print = (pdf_options: CreateImageRequest['pdf_options']) => renderer.renderPdf({ html: '<p>x</p>', pdf_options });
+      const print = (pdf_options: CreateImageRequest['pdf_options']) => renderer.renderPdf(planPrint({ html: '<p>x</p>', pdf_options })).then((printed) => printed.pdf);
       expect(sniffFormat(await print({ margins: ['1in', '1in', '1in', '1in'] }))).toBe('pdf'); // the control
       const refused = print({ margins: ['1in', '4.25in', '1in', '4.25in'] });
       await expect(refused).rejects.toBeInstanceOf(RenderInputError);
@@ -112,13 +113,13 @@ describe('PDF printing uses the same plan as captures', () => {
     const html =
       '<style>div{width:100px;height:100px;background:#f00}@media (prefers-color-scheme: dark){div{background:#00f}}@media screen{div.m{background:#0f0}}</style><div></div><div class="m"></div>';
     try {
-      const light = fillColours(await renderer.renderPdf({ html }));
+      const light = fillColours((await renderer.renderPdf(planPrint({ html }))).pdf);
       expect(light.has('1 0 0')).toBe(true); // red: light scheme, and print media leaves .m red too
       expect(light.has('0 0 1') || light.has('0 1 0')).toBe(false);
-      const dark = fillColours(await renderer.renderPdf({ html, color_scheme: 'dark' }));
+      const dark = fillColours((await renderer.renderPdf(planPrint({ html, color_scheme: 'dark' }))).pdf);
       expect(dark.has('0 0 1')).toBe(true);
       expect(dark.has('1 0 0')).toBe(false);
-      const screen = fillColours(await renderer.renderPdf({ html, media_type: 'screen' }));
+      const screen = fillColours((await renderer.renderPdf(planPrint({ html, media_type: 'screen' }))).pdf);
       expect(screen.has('0 1 0')).toBe(true);
     } finally {
       await renderer.close();

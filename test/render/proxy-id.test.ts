@@ -10,6 +10,7 @@ import { RenderInputError } from '@pixelfarm/errors';
 import { decodeImage } from '../support/decode-image';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy';
+import { planCapture } from '../support/render-plans';
 
 describe('proxy_id', () => {
   let renderer: ChromiumRenderer;
@@ -68,7 +69,7 @@ describe('proxy_id', () => {
   it("sends a url capture's page and subresources through the named proxy, with its credentials", async () => {
     upstream.seen.length = 0;
     siteHits.length = 0;
-    const { png } = await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 60, proxy_id: 'corp' });
+    const { png } = await renderer.render(planCapture({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 60, proxy_id: 'corp' }));
     const img = await decodeImage(png);
     expect([img.pixel(20, 20), img.pixel(90, 50)]).toEqual([
       [0, 0, 255, 255],
@@ -86,26 +87,26 @@ describe('proxy_id', () => {
 
   it("sends an html render's external assets through it too", async () => {
     upstream.seen.length = 0;
-    const { png } = await renderer.render({ html: `<img src="${site.origin}/logo.svg" style="display:block">`, proxy_id: 'corp', device_scale: 1 });
+    const { png } = await renderer.render(planCapture({ html: `<img src="${site.origin}/logo.svg" style="display:block">`, proxy_id: 'corp', device_scale: 1 }));
     expect((await decodeImage(png)).pixel(10, 10)).toEqual([0, 0, 255, 255]);
     expect(upstream.seen.map((r) => r.target)).toContain(`127.0.0.1:${new URL(site.origin).port}`);
   });
 
   it('speaks TLS to an https proxy, as hcti requires of its proxies', async () => {
     secure.seen.length = 0;
-    const { png } = await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 60, proxy_id: 'secure' });
+    const { png } = await renderer.render(planCapture({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 60, proxy_id: 'secure' }));
     expect((await decodeImage(png)).pixel(90, 50)).toEqual([0, 255, 0, 255]);
     expect(secure.seen.map((r) => [r.method, r.target, r.auth])).toContainEqual(['CONNECT', `127.0.0.1:${new URL(site.origin).port}`, `Basic ${Buffer.from('tls-user:tls-pass').toString('base64')}`]);
   });
 
   it('leaves renders without proxy_id on the direct path', async () => {
     upstream.seen.length = 0;
-    await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 60 });
+    await renderer.render(planCapture({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 60 }));
     expect(upstream.seen).toEqual([]);
   });
 
   it('fails as the request’s fault when the proxy refuses it', async () => {
-    const attempt = renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 60, proxy_id: 'wrong-password' });
+    const attempt = renderer.render(planCapture({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 60, proxy_id: 'wrong-password' }));
     await expect(attempt).rejects.toBeInstanceOf(RenderInputError);
     await expect(attempt).rejects.toThrow(/^The url could not be loaded: net::ERR_[A-Z_]+$/);
     expect(locked.seen.length).toBeGreaterThan(0);

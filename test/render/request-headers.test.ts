@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
+import { planCapture } from '../support/render-plans';
 
 interface Seen {
   origin: 'site' | 'listed' | 'other';
@@ -79,7 +80,7 @@ describe('custom request headers by origin', () => {
 
   async function capture(fields: Record<string, unknown>, path = '/page'): Promise<Seen[]> {
     seen.length = 0;
-    await renderer.render({ url: `${site.origin}${path}`, viewport_width: 200, viewport_height: 100, ms_delay: 200, ...fields });
+    await renderer.render(planCapture({ url: `${site.origin}${path}`, viewport_width: 200, viewport_height: 100, ms_delay: 200, ...fields }));
     return [...seen];
   }
   const withAuth = (requests: Seen[]) => requests.filter((r) => r.auth !== undefined).map((r) => `${r.origin}${r.path}`).sort();

@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { BrowserHost, ChromiumRenderer, PagePool } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
+import { planCapture } from '../support/render-plans';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const GREEN = [0, 255, 0, 255];
@@ -37,7 +38,7 @@ describe('static documents on a reused page', () => {
 
   /** The PNG bytes as captured: byte-equal captures show that nothing of an earlier job changed the render. */
   const capture = async (html: string, extra: Record<string, unknown> = {}) =>
-    (await renderer.render({ html, device_scale: 1, viewport_width: 200, viewport_height: 100, ...extra })).png;
+    (await renderer.render(planCapture({ html, device_scale: 1, viewport_width: 200, viewport_height: 100, ...extra }))).png;
   const render = async (html: string, extra: Record<string, unknown> = {}) => decodeImage(await capture(html, extra));
   const square = (colour: string) => `<style>body{margin:0}</style><div style="width:200px;height:100px;background:${colour}"></div>`;
 

@@ -5,6 +5,7 @@ import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { expectGolden } from '../support/golden';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
+import { planCapture } from '../support/render-plans';
 
 describe('url captures', () => {
   let renderer: ChromiumRenderer;
@@ -41,7 +42,7 @@ describe('url captures', () => {
   });
 
   it('captures the viewport at device_scale 1 by default, with css injected', async () => {
-    const { png } = await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 80, css: 'body{background:#0f0 !important}' });
+    const { png } = await renderer.render(planCapture({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 80, css: 'body{background:#0f0 !important}' }));
     await expectGolden('url-css', png);
     const img = await decodeImage(png);
     expect([img.width, img.height]).toEqual([100, 80]);
@@ -50,7 +51,7 @@ describe('url captures', () => {
   });
 
   it('captures the whole page height with full_screen', async () => {
-    const { png } = await renderer.render({ url: `${site.origin}/tall`, viewport_width: 100, viewport_height: 100, full_screen: true });
+    const { png } = await renderer.render(planCapture({ url: `${site.origin}/tall`, viewport_width: 100, viewport_height: 100, full_screen: true }));
     await expectGolden('url-full-screen', png);
     const img = await decodeImage(png);
     expect([img.width, img.height]).toEqual([100, 300]);
@@ -60,7 +61,7 @@ describe('url captures', () => {
   it("sends headers to the url's own origin only", async () => {
     siteHeaders.length = 0;
     thirdPartyHeaders.length = 0;
-    await renderer.render({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 80, headers: { 'X-Token': 'secret-1' } });
+    await renderer.render(planCapture({ url: `${site.origin}/`, viewport_width: 100, viewport_height: 80, headers: { 'X-Token': 'secret-1' } }));
     expect(siteHeaders).toEqual(['secret-1']);
     expect(thirdPartyHeaders.length).toBeGreaterThan(0);
     expect(thirdPartyHeaders.every((h) => h === undefined)).toBe(true);
@@ -70,21 +71,21 @@ describe('url captures', () => {
     const closed = await serveOnLoopback(() => undefined);
     const url = `${closed.origin}/`;
     await closed.close();
-    const attempt = renderer.render({ url, viewport_width: 100, viewport_height: 80 });
+    const attempt = renderer.render(planCapture({ url, viewport_width: 100, viewport_height: 80 }));
     await expect(attempt).rejects.toBeInstanceOf(RenderInputError);
     // Through the egress proxy a refused connection reaches the browser as an empty error response.
     await expect(attempt).rejects.toThrow(/^The url could not be loaded: net::ERR_[A-Z_]+$/);
   });
 
   it('fails as the request’s fault when the url does not answer within max_wait_ms', async () => {
-    const attempt = renderer.render({ url: `${site.origin}/silent`, viewport_width: 100, viewport_height: 80, max_wait_ms: 500 });
+    const attempt = renderer.render(planCapture({ url: `${site.origin}/silent`, viewport_width: 100, viewport_height: 80, max_wait_ms: 500 }));
     await expect(attempt).rejects.toBeInstanceOf(RenderInputError);
     await expect(attempt).rejects.toThrow('The url did not answer within 500 ms (max_wait_ms)');
   });
 
   it('captures a page that answered but whose image never did, once max_wait_ms is spent', async () => {
     // Time enough for the page itself to arrive on a loaded machine; only the image never does.
-    const img = await decodeImage((await renderer.render({ url: `${site.origin}/stuck-image`, viewport_width: 100, viewport_height: 80, max_wait_ms: 3000 })).png);
+    const img = await decodeImage((await renderer.render(planCapture({ url: `${site.origin}/stuck-image`, viewport_width: 100, viewport_height: 80, max_wait_ms: 3000 }))).png);
     expect(img.pixel(90, 70)).toEqual([0, 255, 0, 255]);
   });
 });

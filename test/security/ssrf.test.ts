@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
+import { planCapture } from '../support/render-plans';
 
 interface Target {
   hits: string[];
@@ -94,7 +95,7 @@ describe('egress policy (SSRF)', () => {
 
   const P = () => allowed.port;
   const renderHtml = (body: string) =>
-    renderer.render({ html: `<div style="width:20px;height:20px;background:#00f"></div>${body}`, device_scale: 1, max_wait_ms: 3000 });
+    renderer.render(planCapture({ html: `<div style="width:20px;height:20px;background:#00f"></div>${body}`, device_scale: 1, max_wait_ms: 3000 }));
 
   it('lets pages reach an allow-listed host (the control case)', async () => {
     await renderHtml(`<img src="http://127.0.0.1:${P()}/img"><img src="http://public.test:${P()}/byname">`);
@@ -145,17 +146,17 @@ describe('egress policy (SSRF)', () => {
   });
 
   it('refuses a url render aimed at a private host with a clear input error', async () => {
-    await expect(renderer.render({ url: `http://127.0.0.2:${P()}/`, max_wait_ms: 2000 })).rejects.toMatchObject({
+    await expect(renderer.render(planCapture({ url: `http://127.0.0.2:${P()}/`, max_wait_ms: 2000 }))).rejects.toMatchObject({
       status: 400,
       message: expect.stringMatching(/private/),
     });
-    await expect(renderer.render({ url: `http://private.test:${P()}/`, max_wait_ms: 2000 })).rejects.toMatchObject({ status: 400 });
+    await expect(renderer.render(planCapture({ url: `http://private.test:${P()}/`, max_wait_ms: 2000 }))).rejects.toMatchObject({ status: 400 });
     expect(secret.hits).toEqual([]);
   });
 
   it.each(['http', 'https'])('fails a url whose redirect leads to a private host over %s, naming the refusal', async (scheme) => {
     const to = `${scheme}://127.0.0.2:${P()}/`;
-    await expect(renderer.render({ url: `http://127.0.0.1:${P()}/redirect-to/${encodeURIComponent(to)}`, max_wait_ms: 3000 })).rejects.toMatchObject({
+    await expect(renderer.render(planCapture({ url: `http://127.0.0.1:${P()}/redirect-to/${encodeURIComponent(to)}`, max_wait_ms: 3000 }))).rejects.toMatchObject({
       status: 400,
       message: `The url redirected to ${scheme}://127.0.0.2:${P()}, a private or reserved address, which this service does not load`,
     });
@@ -167,12 +168,12 @@ describe('egress policy (SSRF)', () => {
     const file = path.join(os.tmpdir(), `pixelfarm-local-${process.pid}.png`);
     await sharp({ create: { width: 50, height: 50, channels: 3, background: '#ff0000' } }).png().toFile(file);
     try {
-      const out = await renderer.render({
+      const out = await renderer.render(planCapture({
         html: `<img src="file://${file}" style="display:block;width:50px;height:50px">`,
         viewport_width: 60,
         viewport_height: 60,
         device_scale: 1,
-      });
+      }));
       const img = await decodeImage(out.png);
       expect(img.pixel(25, 25)).not.toEqual([255, 0, 0, 255]);
     } finally {

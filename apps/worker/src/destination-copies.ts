@@ -1,8 +1,8 @@
-// The base object of a render in the image's storage destination (issue #20): `<id>.png`, or
+// The base object of a render in the image's storage destination: `<id>.png`, or
 // `<id>.pdf` for an image with pdf_options (hcti's key layout), written after the render and
 // before its outcome is settled, so the callback and the batch status can say where it went.
 // The outcome is remembered (DestinationWrites) and shown on the image's listing entry.
-import { destinationNames, type DestinationObjectResult, type DestinationWrites } from '@pixelfarm/destinations';
+import { baseObject, type DestinationObjectResult, type DestinationWrites } from '@pixelfarm/destinations';
 import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
 import type { RenderJobData } from '@pixelfarm/queue';
 
@@ -16,12 +16,8 @@ export class DestinationCopies {
   constructor(private readonly deps: DestinationCopiesDeps) {}
 
   /** Writes the base object of a job whose image has a destination; the outcome, failed or not. */
-  async writeBase(data: RenderJobData & { destination: NonNullable<RenderJobData['destination']> }, base: { png: Buffer } | { pdf: Buffer }): Promise<DestinationObjectResult> {
-    const object =
-      'pdf' in base
-        ? { name: 'base', objectName: destinationNames.base(data.id, 'pdf'), body: base.pdf, contentType: 'application/pdf' }
-        : { name: 'base', objectName: destinationNames.base(data.id, 'png'), body: base.png, contentType: 'image/png' };
-    const result = await this.deps.writes.write(data.account, data.id, data.destination, object);
+  async writeBase(data: RenderJobData & { destination: NonNullable<RenderJobData['destination']> }, ext: 'png' | 'pdf', body: Buffer): Promise<DestinationObjectResult> {
+    const result = await this.deps.writes.write(data.account, data.id, data.destination, baseObject(data.id, ext, body));
     await this.list(data, result);
     return result;
   }

@@ -4,7 +4,7 @@
 // our own store under the image (so it goes when the image is deleted); the customer's objects
 // are never deleted by us.
 import { imageKeys, type StorageDriver } from '@pixelfarm/storage';
-import { DestinationError, type DestinationDirectory, type DestinationObjectResult, type DestinationRef } from './destination';
+import { DestinationError, destinationNames, type DestinationDirectory, type DestinationObjectResult, type DestinationRef } from './destination';
 
 /** An object of an image: `base` (the PNG, or the PDF of an image with pdf_options) or a variant's name. */
 export interface ImageObject {
@@ -14,6 +14,11 @@ export interface ImageObject {
   objectName: string;
   body: Buffer;
   contentType: string;
+}
+
+/** The base object of an image: its PNG, or the PDF of an image with pdf_options (see baseIsPdf). */
+export function baseObject(imageId: string, ext: 'png' | 'pdf', body: Buffer): ImageObject {
+  return { name: 'base', objectName: destinationNames.base(imageId, ext), body, contentType: ext === 'pdf' ? 'application/pdf' : 'image/png' };
 }
 
 export interface DestinationWritesDeps {

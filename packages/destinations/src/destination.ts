@@ -73,6 +73,11 @@ export function baseIsPdf(request: { pdf_options?: unknown; format?: string }): 
   return request.pdf_options !== undefined || request.format === 'pdf';
 }
 
+/** An image kept only in its storage destination: no copy here, no public url (its owner PUTs /v1/store instead, as on hcti). */
+export function storedOnlyAtDestination(image: { destination?: DestinationRef }): boolean {
+  return image.destination !== undefined && !image.destination.keep_copy;
+}
+
 /** Object names of an image in a destination: the base `<id>.png` (or .pdf), variants `<id>_<variant>.<ext>`. */
 export const destinationNames = {
   base: (imageId: string, ext: 'png' | 'pdf') => `${imageId}.${ext}`,

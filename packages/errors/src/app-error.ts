@@ -84,6 +84,14 @@ export class UnavailableError extends AppError {
   readonly status = 503;
 }
 
+/** An image whose render is still queued or running (503): the client retries after Retry-After seconds. */
+export class StillRenderingError extends UnavailableError {
+  constructor(retryAfterSeconds = 2) {
+    super('The image is still rendering, please retry');
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
 /** The renderer failed for a reason that retrying will not fix, caused by the request (400). */
 export class RenderInputError extends AppError {
   readonly code = 'RENDER_INPUT';

@@ -68,11 +68,22 @@ export interface RenderNotify {
   batch?: { id: string; index: number };
 }
 
-export interface RenderJobResult {
+/** What a render job made: the stored image, or a PDF (a print, or an image kept only as its PDF). */
+export type RenderJobResult = ImageJobResult | PdfJobResult;
+
+export interface ImageJobResult {
+  kind: 'image';
   width: number;
   height: number;
   bytes: number;
   /** Hostname/pid of the worker that rendered, for tracing and tests. */
+  worker: string;
+}
+
+export interface PdfJobResult {
+  kind: 'pdf';
+  bytes: number;
+  /** Hostname/pid of the worker that printed, for tracing and tests. */
   worker: string;
 }
 

@@ -1,5 +1,5 @@
-// Renders create requests in the worker's long-lived Chromium, as one pipeline: the request is
-// interpreted once into a plan (render-plan.ts), a page is found for it, then under one time
+// Renders create requests in the worker's long-lived Chromium, as one pipeline: the caller
+// interprets the request once into a plan (render-plan.ts), a page is found for it, then under one time
 // budget the page is prepared (emulation, load, waits) and the plan's last step runs: a capture
 // or a print. The common case (HTML without device emulation) runs on a warm pooled page, with
 // scripting off when the document has no scripts (see static-document.ts); requests that need
@@ -7,17 +7,15 @@
 // span origins, and prints) get a fresh one. A crashed or runaway page fails only its own request.
 import { AppError, RenderInputError } from '@pixelfarm/errors';
 import { NetworkGuard } from '@pixelfarm/egress';
-import type { CreateImageRequest } from '@pixelfarm/schemas';
 import type { CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
 import { EgressProxy } from './egress-proxy';
 import { PagePool } from './page-pool';
-import { mayScrollItself } from './static-document';
 import { PageSession } from './page-session';
-import { planRender, type RenderPlan } from './render-plan';
-import type { Renderer, RendererStats, RenderOutput, RenderScope, RenderTimings, TiledRenderOutput } from './renderer';
+import type { JumboPlan, PrintPlan, RenderPlan } from './render-plan';
+import type { PrintOutput, Renderer, RendererStats, RenderOutput, RenderScope, RenderTimings, TiledRenderOutput } from './renderer';
 import { planJumboCapture, planSingleCapture } from './capture-plan';
-import { applyHeaderPlan, headerPlanOf, userAgentOf } from './request-headers';
+import { applyHeaderPlan } from './request-headers';
 import { UpstreamRefusedError, UpstreamRelay, UpstreamRelays, type UpstreamProxyConfig } from './upstream-relay';
 
 /** The last step of a render on a prepared page: a capture or a print. */
@@ -99,45 +97,42 @@ export class ChromiumRenderer implements Renderer {
     return { pagesInUse: inUse, poolSize: size };
   }
 
-  /** Renders the request to PNG: plan, page, prepare, capture. */
-  async render(request: CreateImageRequest, scope: RenderScope = {}): Promise<RenderOutput> {
-    const plan = planRender(request, 'capture');
+  /** Captures the plan's region to PNG: page, prepare, capture. */
+  async render(plan: RenderPlan, scope: RenderScope = {}): Promise<RenderOutput> {
     const { value: png, timings } = await this.run(plan, scope, async (session) => {
-      const clip = await session.region(request, plan.viewport);
+      const clip = await session.region(plan);
       const capture = planSingleCapture(clip, plan.scale, this.options.maxCaptureSide ?? 16_384);
       session.checkPixelBudget(clip, plan.scale * capture.zoom);
-      return session.capture(clip, plan.viewport, request.transparent_background === true, capture.zoom);
+      return session.capture(clip, plan.viewport, plan.transparent, capture.zoom);
     });
     return { png, timings };
   }
 
-  /** A jumbo request: the same pipeline, then the region in tiles (capture-plan.ts), left to the caller to stitch. */
-  async renderTiles(request: CreateImageRequest, scope: RenderScope = {}): Promise<TiledRenderOutput> {
-    const plan = planRender(request, 'capture');
+  /** A jumbo plan: the same pipeline, then the region in tiles (capture-plan.ts), left to the caller to stitch. */
+  async renderTiles(plan: JumboPlan, scope: RenderScope = {}): Promise<TiledRenderOutput> {
     const jumbo = this.options.jumbo ?? {};
     const { value, timings } = await this.run(plan, scope, async (session) => {
-      const region = await session.region(request, plan.viewport);
-      const maxima = { width: request.jumbo_max_width!, height: request.jumbo_max_height! };
-      const capture = planJumboCapture(region, plan.scale, maxima, jumbo.tileSize ?? 8_000);
+      const region = await session.region(plan);
+      const capture = planJumboCapture(region, plan.scale, plan.jumbo, jumbo.tileSize ?? 8_000);
       const tiles = [];
       for (const { clip, ...at } of capture.tiles) {
-        tiles.push({ ...at, png: await session.capture(clip, plan.viewport, request.transparent_background === true, capture.zoom) });
+        tiles.push({ ...at, png: await session.capture(clip, plan.viewport, plan.transparent, capture.zoom) });
       }
       return { width: capture.width, height: capture.height, tiles };
     });
     return { ...value, timings };
   }
 
-  /** Prints the request with the browser's PDF engine: the same plan and preparation, then a print. */
-  async renderPdf(request: CreateImageRequest, scope: RenderScope = {}): Promise<Buffer> {
-    const { value } = await this.run(planRender(request, 'print'), scope, (session) => session.print(request.pdf_options));
-    return value;
+  /** Prints a print plan with the browser's PDF engine: the same preparation, then a print. */
+  async renderPdf(plan: PrintPlan, scope: RenderScope = {}): Promise<PrintOutput> {
+    const { value: pdf, timings } = await this.run(plan, scope, (session) => session.print(plan.pdf));
+    return { pdf, timings };
   }
 
-  private session(page: Page, cdp: CDPSession, request: CreateImageRequest): PageSession {
+  private session(page: Page, cdp: CDPSession, plan: RenderPlan): PageSession {
     return new PageSession(page, cdp, {
       // A jumbo page may be as tall as its maxima allow; it is captured in tiles.
-      maxCaptureHeight: isJumbo(request) ? (this.options.jumbo?.maxSide ?? 80_000) : this.options.maxCaptureHeight,
+      maxCaptureHeight: plan.jumbo ? (this.options.jumbo?.maxSide ?? 80_000) : this.options.maxCaptureHeight,
       maxRenderPixels: this.options.maxRenderPixels ?? 40_000_000,
       fontsCssUrl: this.options.fontsCssUrl ?? 'https://fonts.googleapis.com/css2',
     });
@@ -162,20 +157,20 @@ export class ChromiumRenderer implements Renderer {
     const acquired = Date.now();
     let healthy = false;
     try {
-      const result = await this.withBudget(pooled.page, plan.request, async () => {
-        const session = this.session(pooled.page, pooled.cdp, plan.request);
-        pooled.emulation = await session.emulate(plan.request, plan.viewport, pooled.emulation);
+      const result = await this.withBudget(pooled.page, plan, async () => {
+        const session = this.session(pooled.page, pooled.cdp, plan);
+        pooled.emulation = await session.emulate(plan, pooled.emulation);
         return this.prepareAndFinish(session, plan, { t0, acquired, scriptless: pooled.use === 'static' }, finish);
       });
       healthy = true;
       return result;
     } finally {
-      this.pool.release(pooled, healthy, pooled.use === 'scripted' || mayScrollItself(plan.request.html!, plan.request.css));
+      this.pool.release(pooled, healthy, pooled.use === 'scripted' || plan.mayScrollItself);
     }
   }
 
   private async inContext<T>(plan: RenderPlan, scope: RenderScope, t0: number, finish: Finish<T>): Promise<Timed<T>> {
-    const { request } = plan;
+    const { emulation } = plan;
     // An account's proxy gets a relay of its own for this render only, so an edit applies to the next.
     const accountRelay = scope.upstream ? await this.relayFor(scope.upstream) : undefined;
     const lease = await this.host.lease().catch(async (err: unknown) => {
@@ -183,32 +178,31 @@ export class ChromiumRenderer implements Renderer {
       throw err;
     });
     try {
-      // Everything the request emulates is set on the context, so captures and prints agree.
+      // Everything the plan emulates is set on the context, so captures and prints agree.
       const context = await lease.browser.newContext({
         viewport: plan.viewport,
         deviceScaleFactor: plan.scale,
-        isMobile: request.viewport_mobile ?? false,
-        hasTouch: request.viewport_touch ?? false,
-        colorScheme: request.color_scheme ?? 'light',
-        timezoneId: request.timezone,
+        isMobile: emulation.mobile,
+        hasTouch: emulation.touch,
+        colorScheme: emulation.colorScheme ?? 'light',
+        timezoneId: emulation.timezone,
         serviceWorkers: 'block',
         acceptDownloads: false,
         // hcti: User-Agent "configures Chrome's browser-level user agent and applies to all requests".
-        userAgent: userAgentOf(request),
+        userAgent: emulation.userAgent,
         proxy: accountRelay
           ? { server: accountRelay.url, bypass: '<-loopback>' }
-          : request.proxy_id
-            ? { server: this.relays.urlOf(request.proxy_id), bypass: '<-loopback>' }
+          : emulation.proxyId
+            ? { server: this.relays.urlOf(emulation.proxyId), bypass: '<-loopback>' }
             : undefined,
       });
       try {
         const page = await context.newPage();
         const cdp = await context.newCDPSession(page);
-        const headers = headerPlanOf(request);
-        if (headers) await applyHeaderPlan(cdp, headers);
-        if (request.media_type) await page.emulateMedia({ media: request.media_type });
+        if (emulation.headers) await applyHeaderPlan(cdp, emulation.headers);
+        if (emulation.mediaType) await page.emulateMedia({ media: emulation.mediaType });
         const acquired = Date.now();
-        return await this.withBudget(page, request, () => this.prepareAndFinish(this.session(page, cdp, request), plan, { t0, acquired, scriptless: false }, finish));
+        return await this.withBudget(page, plan, () => this.prepareAndFinish(this.session(page, cdp, plan), plan, { t0, acquired, scriptless: false }, finish));
       } finally {
         // Closing the context kills its renderer process, which also ends a runaway script.
         await context.close().catch(() => undefined);
@@ -237,17 +231,17 @@ export class ChromiumRenderer implements Renderer {
     finish: Finish<T>,
   ): Promise<Timed<T>> {
     const t1 = Date.now();
-    await session.load(plan.request, plan.maxWaitMs, (url) => this.guard.isAllowed(url));
+    await session.load(plan, (url) => this.guard.isAllowed(url));
     const t2 = Date.now();
-    await session.waitUntilReady(plan.request, plan.maxWaitMs, t1, at.scriptless);
+    await session.waitUntilReady(plan, t1, at.scriptless);
     const t3 = Date.now();
     const value = await finish(session);
     return { value, timings: { acquire: at.acquired - at.t0, load: t2 - t1, wait: t3 - t2, capture: Date.now() - t3 } };
   }
 
   /** Races the work against the time budget (a jumbo render's own) and the page crashing. */
-  private async withBudget<T>(page: Page, request: CreateImageRequest, work: () => Promise<T>): Promise<T> {
-    const budgetMs = isJumbo(request) ? (this.options.jumbo?.timeoutMs ?? 120_000) : this.options.timeoutMs;
+  private async withBudget<T>(page: Page, plan: Pick<RenderPlan, 'jumbo'>, work: () => Promise<T>): Promise<T> {
+    const budgetMs = plan.jumbo ? (this.options.jumbo?.timeoutMs ?? 120_000) : this.options.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RenderInputError(`The render took longer than ${budgetMs} ms and was stopped`)), budgetMs);
@@ -285,8 +279,4 @@ export class ChromiumRenderer implements Renderer {
     await this.proxy.close();
     await this.relays.close();
   }
-}
-
-function isJumbo(request: CreateImageRequest): boolean {
-  return request.jumbo_max_width !== undefined && request.jumbo_max_height !== undefined;
 }

@@ -2,22 +2,15 @@
 // emulation, load, waits, the capture region and a fast CDP capture.
 import type { CDPSession, Page, Request } from 'playwright-core';
 import { RenderInputError } from '@pixelfarm/errors';
-import { PDF_DEFAULT_PAGE, type CreateImageRequest } from '@pixelfarm/schemas';
-import { buildDocument, isSnippet, mayLoadWebFonts, READY_HELPER } from './page-document';
+import { PDF_DEFAULT_PAGE } from '@pixelfarm/schemas';
+import { buildDocument, mayLoadWebFonts, READY_HELPER } from './page-document';
 import { EGRESS_REFUSED_HEADER } from './egress-proxy';
 import { CONSENT_BANNER_CSS, fontsCssHref } from './page-extras';
-
-export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 };
-export const DEFAULT_MAX_WAIT_MS = 10_000;
+import type { PdfOptions, RenderPlan, Viewport } from './render-plan';
 
 export interface Clip {
   x: number;
   y: number;
-  width: number;
-  height: number;
-}
-
-export interface Viewport {
   width: number;
   height: number;
 }
@@ -29,16 +22,6 @@ export interface SessionLimits {
   fontsCssUrl: string;
 }
 
-/** Viewport of a request: explicit, or the default; landscape puts the long side across. */
-export function viewportOf(request: CreateImageRequest): Viewport {
-  const v = request.viewport_width ? { width: request.viewport_width, height: request.viewport_height! } : DEFAULT_VIEWPORT;
-  return request.viewport_landscape && v.height > v.width ? { width: v.height, height: v.width } : v;
-}
-
-export function deviceScaleOf(request: CreateImageRequest): number {
-  return request.device_scale ?? (request.url ? 1 : 2);
-}
-
 export class PageSession {
   constructor(
     private readonly page: Page,
@@ -47,32 +30,37 @@ export class PageSession {
   ) {}
 
   /**
-   * Per-page emulation, for pooled pages that were not created with the request's options.
+   * Per-page emulation, for pooled pages that were not created with the plan's emulation.
    * Returns the applied settings' key; when it equals `current`, nothing is sent (overrides
    * persist across navigations), which saves round trips on the common, repeated case.
    */
-  async emulate(request: CreateImageRequest, viewport: Viewport, current?: string): Promise<string> {
-    const key = JSON.stringify([viewport, deviceScaleOf(request), request.timezone ?? '', request.media_type ?? 'screen', request.color_scheme ?? 'light']);
+  async emulate(plan: Pick<RenderPlan, 'viewport' | 'scale' | 'emulation'>, current?: string): Promise<string> {
+    const { viewport, scale, emulation } = plan;
+    const timezone = emulation.timezone ?? '';
+    const media = emulation.mediaType ?? 'screen';
+    const colorScheme = emulation.colorScheme ?? 'light';
+    const key = JSON.stringify([viewport, scale, timezone, media, colorScheme]);
     if (key === current) return key;
     await this.cdp.send('Emulation.setDeviceMetricsOverride', {
       width: viewport.width,
       height: viewport.height,
-      deviceScaleFactor: deviceScaleOf(request),
+      deviceScaleFactor: scale,
       mobile: false,
     });
-    await this.cdp.send('Emulation.setTimezoneOverride', { timezoneId: request.timezone ?? '' });
-    await this.page.emulateMedia({ media: request.media_type ?? 'screen', colorScheme: request.color_scheme ?? 'light' });
+    await this.cdp.send('Emulation.setTimezoneOverride', { timezoneId: timezone });
+    await this.page.emulateMedia({ media, colorScheme });
     return key;
   }
 
-  async load(request: CreateImageRequest, maxWait: number, isAllowed: (url: string) => Promise<boolean>): Promise<void> {
-    const fonts = request.google_fonts ? fontsCssHref(this.limits.fontsCssUrl, request.google_fonts) : undefined;
-    const extraCss = request.block_consent_banners ? CONSENT_BANNER_CSS : '';
-    if (request.html !== undefined) {
+  async load(plan: Pick<RenderPlan, 'content' | 'maxWaitMs'>, isAllowed: (url: string) => Promise<boolean>): Promise<void> {
+    const { content, maxWaitMs: maxWait } = plan;
+    const fonts = content.googleFonts ? fontsCssHref(this.limits.fontsCssUrl, content.googleFonts) : undefined;
+    const extraCss = content.blockConsentBanners ? CONSENT_BANNER_CSS : '';
+    if (content.html !== undefined) {
       // The page is an about:blank (opaque origin): a fresh one, or for static documents the
       // previous static job's, replaced in place. Write the document into it: no navigation
       // or network needed.
-      const doc = buildDocument(request.html, `${extraCss}${request.css ?? ''}`, { readyHelper: request.render_when_ready, stylesheets: fonts ? [fonts] : [] });
+      const doc = buildDocument(content.html, `${extraCss}${content.css ?? ''}`, { readyHelper: content.renderWhenReady, stylesheets: fonts ? [fonts] : [] });
       await this.page
         .setContent(doc, { waitUntil: 'load', timeout: maxWait })
         .catch((err) => {
@@ -81,24 +69,25 @@ export class PageSession {
         });
       return;
     }
-    if (!(await isAllowed(request.url!))) {
+    const url = content.url!;
+    if (!(await isAllowed(url))) {
       throw new RenderInputError('url points to a private or unreachable address, which this service does not load');
     }
-    if (request.render_when_ready) await this.page.addInitScript({ content: READY_HELPER });
+    if (content.renderWhenReady) await this.page.addInitScript({ content: READY_HELPER });
     // The main frame's last navigation: where a redirect chain ended, when the egress proxy refused it.
-    let lastNavigation = request.url!;
+    let lastNavigation = url;
     const onRequest = (req: Request) => {
       if (req.isNavigationRequest() && req.frame() === this.page.mainFrame()) lastNavigation = req.url();
     };
     this.page.on('request', onRequest);
     try {
-      const response = await this.page.goto(request.url!, { waitUntil: 'load', timeout: maxWait });
+      const response = await this.page.goto(url, { waitUntil: 'load', timeout: maxWait });
       // A public page that redirects to a private address: the proxy's refusal, not a picture of it.
       if (response?.headers()[EGRESS_REFUSED_HEADER]) throw refusedRedirect(response.url());
     } catch (err) {
       if (err instanceof RenderInputError) throw err;
       // An https redirect the proxy refused surfaces as a failed tunnel: say what was refused.
-      if (lastNavigation !== request.url && !(await isAllowed(lastNavigation))) throw refusedRedirect(lastNavigation);
+      if (lastNavigation !== url && !(await isAllowed(lastNavigation))) throw refusedRedirect(lastNavigation);
       // "page.goto: net::ERR_CONNECTION_REFUSED at <url>": the browser's reason is what the client can use.
       if (!isTimeout(err)) throw new RenderInputError(`The url could not be loaded: ${firstLine(err).replace(/^page\.goto: /, '').replace(/ at \S+$/, '')}`);
       // Out of time with no document of the url's yet (no answer): there is nothing to capture,
@@ -108,15 +97,16 @@ export class PageSession {
       this.page.off('request', onRequest);
     }
     if (fonts) await this.page.addStyleTag({ url: fonts }).catch(() => undefined);
-    if (request.css || extraCss) await this.page.addStyleTag({ content: `${extraCss}${request.css ?? ''}` });
+    if (content.css || extraCss) await this.page.addStyleTag({ content: `${extraCss}${content.css ?? ''}` });
   }
 
   /** `scriptless`: scripting is off on the page, so only the markup can load fonts. */
-  async waitUntilReady(request: CreateImageRequest, maxWait: number, start: number, scriptless = false): Promise<void> {
-    const left = () => Math.max(0, maxWait - (Date.now() - start));
-    const fontsSettled = scriptless && !mayLoadWebFonts(request.html!, request.css, request.google_fonts);
+  async waitUntilReady(plan: Pick<RenderPlan, 'content' | 'maxWaitMs'>, start: number, scriptless = false): Promise<void> {
+    const { content } = plan;
+    const left = () => Math.max(0, plan.maxWaitMs - (Date.now() - start));
+    const fontsSettled = scriptless && !mayLoadWebFonts(content.html!, content.css, content.googleFonts);
     if (!fontsSettled) await this.page.evaluate(() => document.fonts.ready.then(() => undefined)).catch(() => undefined);
-    if (request.render_when_ready && left() > 0) {
+    if (content.renderWhenReady && left() > 0) {
       await this.page
         .waitForFunction(
           () =>
@@ -127,30 +117,31 @@ export class PageSession {
         )
         .catch(() => undefined);
     }
-    if (request.ms_delay) await this.page.waitForTimeout(Math.min(request.ms_delay, left()));
+    if (content.msDelay) await this.page.waitForTimeout(Math.min(content.msDelay, left()));
   }
 
   /** The area to capture: selector, snippet auto-crop, full page, or the viewport. */
-  async region(request: CreateImageRequest, viewport: Viewport): Promise<Clip> {
+  async region(plan: Pick<RenderPlan, 'region' | 'viewport'>): Promise<Clip> {
+    const { region, viewport } = plan;
     const maxHeight = this.limits.maxCaptureHeight;
-    if (request.selector) {
+    if (region.selector) {
       let box: Clip | null;
       try {
-        box = await this.page.locator(request.selector).first().boundingBox({ timeout: 1000 });
+        box = await this.page.locator(region.selector).first().boundingBox({ timeout: 1000 });
       } catch (err) {
         if (isTimeout(err)) box = null;
-        else throw new RenderInputError(`selector is not a valid CSS selector: ${request.selector}`);
+        else throw new RenderInputError(`selector is not a valid CSS selector: ${region.selector}`);
       }
       if (!box || box.width < 1 || box.height < 1) {
-        throw new RenderInputError(`No visible element matches the selector ${request.selector}`);
+        throw new RenderInputError(`No visible element matches the selector ${region.selector}`);
       }
       return clamp(box, maxHeight);
     }
-    if (request.html !== undefined && request.viewport_width === undefined && isSnippet(request.html)) {
+    if (region.autoCrop) {
       const box = await this.page.evaluate(outermostMarginBox);
       if (box) return clamp(box, maxHeight);
     }
-    if (request.full_screen) {
+    if (region.fullPage) {
       // A page's script may have removed its own root element: then the viewport is the page.
       const height = await this.page.evaluate(() => document.documentElement?.scrollHeight ?? window.innerHeight);
       return { x: 0, y: 0, width: viewport.width, height: Math.min(Math.max(1, height), maxHeight) };
@@ -193,7 +184,7 @@ export class PageSession {
   }
 
   /** Prints the page with the browser's PDF engine (pdf_options: page size, scale, margins). */
-  async print(options: CreateImageRequest['pdf_options'] = {}): Promise<Buffer> {
+  async print(options: PdfOptions): Promise<Buffer> {
     const len = (v: string | number | undefined) => (typeof v === 'number' ? `${v}px` : v);
     return this.page
       .pdf({

@@ -1,9 +1,9 @@
-// The renderer interface the worker depends on; the Chromium implementation (and later a
-// page pool) sit behind it.
-import type { CreateImageRequest } from '@pixelfarm/schemas';
+// The renderer interface the worker depends on; the Chromium implementation sits behind it.
+// It takes plans (render-plan.ts), never requests: the request is interpreted once, by planRender.
+import type { JumboPlan, PrintPlan, RenderPlan } from './render-plan';
 import type { UpstreamProxyConfig } from './upstream-relay';
 
-/** What a render needs beside its request: what the worker opened for it. */
+/** What a render needs beside its plan: what the worker opened for it. */
 export interface RenderScope {
   /** The account's own proxy its proxy_id names, opened (password included) for this render. */
   upstream?: UpstreamProxyConfig;
@@ -42,6 +42,12 @@ export interface TiledRenderOutput {
   timings: RenderTimings;
 }
 
+/** A print: the PDF's bytes. */
+export interface PrintOutput {
+  pdf: Buffer;
+  timings: RenderTimings;
+}
+
 export interface RendererStats {
   /** Pages rendering right now. */
   pagesInUse: number;
@@ -50,11 +56,12 @@ export interface RendererStats {
 }
 
 export interface Renderer {
-  render(request: CreateImageRequest, scope?: RenderScope): Promise<RenderOutput>;
-  /** A jumbo request (jumbo_max_width/jumbo_max_height): captured in tiles, at device_scale unless larger than the maxima. */
-  renderTiles(request: CreateImageRequest, scope?: RenderScope): Promise<TiledRenderOutput>;
-  /** Prints the request with the browser's PDF engine (pdf_options: page size, scale, margins). */
-  renderPdf(request: CreateImageRequest, scope?: RenderScope): Promise<Buffer>;
+  /** Captures the plan's region as one PNG (scaled down to fit when it would be too large). */
+  render(plan: RenderPlan, scope?: RenderScope): Promise<RenderOutput>;
+  /** A jumbo plan: captured in tiles, at device_scale unless larger than the maxima. */
+  renderTiles(plan: JumboPlan, scope?: RenderScope): Promise<TiledRenderOutput>;
+  /** Prints the plan with the browser's PDF engine (pdf_options: page size, scale, margins). */
+  renderPdf(plan: PrintPlan, scope?: RenderScope): Promise<PrintOutput>;
   /** True while the browser is connected and able to take work (readiness). */
   isHealthy(): boolean;
   stats(): RendererStats;

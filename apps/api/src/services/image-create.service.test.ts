@@ -22,7 +22,7 @@ function world(opts: { cap?: number; outcome?: (job: RenderJobData) => Outcome }
   const claims = new Set<string>();
   const dedupe = new Map<string, string>();
   const callbacks: Array<{ url: string; body: string }> = [];
-  const outcome = opts.outcome ?? (() => ({ outcome: 'completed', result: { width: 1, height: 1, bytes: 1, worker: 'w' } }) as const);
+  const outcome = opts.outcome ?? (() => ({ outcome: 'completed', result: { kind: 'image', width: 1, height: 1, bytes: 1, worker: 'w' } }) as const);
   const deps: ImageCreateDeps = {
     resolver: { resolve: async (_account, input) => ({ request: input }) },
     images: {

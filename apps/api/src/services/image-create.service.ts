@@ -15,9 +15,10 @@ import { CreatePlanner, withoutCallback, type CreatePlan, type FollowerPlan, typ
 import { ImageRecords } from './create/image-records';
 import { RenderAndWait, type InteractiveQueue } from './create/render-and-wait';
 import { BulkEnqueue, type BulkItem, type BulkJob, type BulkQueue, type CreatedImage } from './create/bulk-enqueue';
-import { imageUrl, storedOnlyAtDestination } from './create/image-url';
+import { imageUrl } from './create/image-url';
 import { inParallel, STORAGE_PARALLEL } from './create/in-parallel';
 import type { CreditState, RenderCredits } from './render-credits';
+import { storedOnlyAtDestination } from '@pixelfarm/destinations';
 
 export type { BulkItem, BulkJob, CreatedImage } from './create/bulk-enqueue';
 

@@ -2,7 +2,7 @@
 // The page token is the last index key of a page, opaque to clients (base64url).
 import { ValidationError } from '@pixelfarm/errors';
 import type { AccountImageEntry, AccountImageIndex } from '@pixelfarm/storage';
-import { storedOnlyAtDestination } from './create/image-url';
+import { storedOnlyAtDestination } from '@pixelfarm/destinations';
 
 export interface ListedImage {
   id: string;

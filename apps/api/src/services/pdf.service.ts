@@ -5,7 +5,7 @@ import { imageKeys, type ImageStore, type StorageDriver } from '@pixelfarm/stora
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import type { RenderJobData, RenderJobResult } from '@pixelfarm/queue';
 import type { StoredImage } from './variant.service';
-import { storedOnlyAtDestination } from './create/image-url';
+import { storedOnlyAtDestination } from '@pixelfarm/destinations';
 
 export interface PdfServiceDeps {
   storage: Pick<StorageDriver, 'head'>;

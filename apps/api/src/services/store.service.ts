@@ -4,9 +4,9 @@
 // pdf_options) and, when the URL asks for one, a transformed variant, each stored, already
 // stored, failed or not attempted. Errors before a storage result (unknown image, bad
 // parameters, an original that cannot be read back) are the API's usual errors.
-import { NotFoundError, UnavailableError, UnprocessableError } from '@pixelfarm/errors';
+import { NotFoundError, StillRenderingError, UnprocessableError } from '@pixelfarm/errors';
 import { imageKeys, type ImageRecord, type ImageStore, type StorageDriver } from '@pixelfarm/storage';
-import { baseIsPdf, DestinationError, destinationNames, type DestinationObjectResult, type DestinationRef, type DestinationWrites, type ImageObject } from '@pixelfarm/destinations';
+import { baseIsPdf, baseObject, DestinationError, destinationNames, type DestinationObjectResult, type DestinationRef, type DestinationWrites, type ImageObject } from '@pixelfarm/destinations';
 import type { CreateImageRequest, ImageVariant } from '@pixelfarm/schemas';
 import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { RenderQueue } from '@pixelfarm/queue';
@@ -88,11 +88,7 @@ export class StoreService {
     // A render of the image still queued (a bulk item) or running writes the base itself: wait
     // for it rather than queue another, whose withdrawal on timeout would take the first with it.
     const state = await this.deps.renders.settle(record.id, this.deps.imageWaitMs);
-    if (state === 'pending') {
-      const err = new UnavailableError('The image is still rendering, please retry');
-      err.headers['Retry-After'] = '2';
-      throw err;
-    }
+    if (state === 'pending') throw new StillRenderingError();
     const written = await this.deps.writes.recorded(record.id, 'base');
     if (written?.status === 'stored') return { ...written, status: 'already_stored' };
     await this.deps.creator.rerender(record.account, record);
@@ -109,10 +105,7 @@ export class StoreService {
 
   private async ourBase(id: string, pdf: boolean): Promise<ImageObject | null> {
     const body = pdf ? await this.deps.storage.get(imageKeys.pdf(id)) : await this.deps.images.getOriginal(id);
-    if (!body) return null;
-    return pdf
-      ? { name: 'base', objectName: destinationNames.base(id, 'pdf'), body, contentType: 'application/pdf' }
-      : { name: 'base', objectName: destinationNames.base(id, 'png'), body, contentType: 'image/png' };
+    return body && baseObject(id, pdf ? 'pdf' : 'png', body);
   }
 
   /** A variant made from the original: ours when we keep it, else read back from the destination. */

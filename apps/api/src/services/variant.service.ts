@@ -2,15 +2,14 @@
 // variant under a canonical key derived from the normalized parameters. Waits for an image
 // whose render is still queued or running instead of answering 404.
 import { createHash } from 'node:crypto';
-import { NotFoundError, UnavailableError } from '@pixelfarm/errors';
+import { NotFoundError, StillRenderingError } from '@pixelfarm/errors';
 import { imageKeys, type ImageStore, type ObjectInfo, type StorageDriver } from '@pixelfarm/storage';
 import { canonicalVariant, isOriginalVariant, variantSlug, type CreateImageRequest, type ImageVariant } from '@pixelfarm/schemas';
-import { destinationNames, type DestinationWrites, type ImageObject } from '@pixelfarm/destinations';
+import { destinationNames, storedOnlyAtDestination, type DestinationWrites, type ImageObject } from '@pixelfarm/destinations';
 import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
 import type { RenderQueue } from '@pixelfarm/queue';
 import type { SingleFlight } from './single-flight';
-import { storedOnlyAtDestination } from './create/image-url';
 
 /** A stored object ready to serve. */
 export interface StoredImage extends ObjectInfo {
@@ -86,11 +85,7 @@ export class VariantService {
     const outcome = this.deps.imageWaitMs > 0 ? await this.deps.renders.settle(id, this.deps.imageWaitMs) : 'pending';
     const info = await this.deps.storage.head(key);
     if (info) return info;
-    if (outcome === 'pending') {
-      const err = new UnavailableError('The image is still rendering, please retry');
-      err.headers['Retry-After'] = '2';
-      throw err;
-    }
+    if (outcome === 'pending') throw new StillRenderingError();
     throw new NotFoundError('Image not found');
   }
 

@@ -1,7 +1,7 @@
 // The PDF job: prints an image's request with the browser's PDF engine and stores it next to
 // the image, where the API serves it from on later requests.
 import type { Job } from 'bullmq';
-import type { Renderer } from '@pixelfarm/renderer';
+import { planRender, type Renderer } from '@pixelfarm/renderer';
 import type { StorageDriver } from '@pixelfarm/storage';
 import { imageKeys } from '@pixelfarm/storage';
 import { workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
@@ -9,7 +9,7 @@ import type { ProxyDirectory } from '@pixelfarm/proxies';
 import { renderScopeOf } from '../render-scope';
 
 export interface RenderPdfJobDeps {
-  renderer: Renderer;
+  renderer: Pick<Renderer, 'renderPdf'>;
   storage: StorageDriver;
   /** Opens the account's proxy a request's proxy_id names. */
   proxies: Pick<ProxyDirectory, 'open'>;
@@ -18,13 +18,13 @@ export interface RenderPdfJobDeps {
 export function createRenderPdfJob(deps: RenderPdfJobDeps): JobProcessor {
   return async (job: Job<RenderJobData, RenderJobResult>) => {
     const bytes = await printAndStore(deps, job.data);
-    return { width: 0, height: 0, bytes, worker: workerIdentity };
+    return { kind: 'pdf', bytes, worker: workerIdentity };
   };
 }
 
 /** Prints the image's request and stores the PDF where GET /v1/image/:id.pdf finds it; returns its size. */
 export async function printAndStore(deps: RenderPdfJobDeps, data: Pick<RenderJobData, 'id' | 'account' | 'request'>): Promise<number> {
-  const pdf = await deps.renderer.renderPdf(data.request, await renderScopeOf(deps.proxies, data));
+  const { pdf } = await deps.renderer.renderPdf(planRender(data.request, 'print'), await renderScopeOf(deps.proxies, data));
   await storePdf(deps.storage, data.id, pdf);
   return pdf.length;
 }

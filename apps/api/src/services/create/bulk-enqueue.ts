@@ -5,8 +5,9 @@ import type { AdmissionControl, Lane, RenderJobData } from '@pixelfarm/queue';
 import type { ApiRenderMetrics } from '@pixelfarm/metrics';
 import { settlementOf, type CreatePlan, type OwnerPlan } from './create-plan';
 import type { ImageRecords } from './image-records';
-import { extOf, imageUrl, storedOnlyAtDestination } from './image-url';
+import { extOf, imageUrl } from './image-url';
 import { inParallel, STORAGE_PARALLEL } from './in-parallel';
+import { storedOnlyAtDestination } from '@pixelfarm/destinations';
 
 export interface CreatedImage {
   id: string;

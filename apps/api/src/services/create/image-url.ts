@@ -1,15 +1,10 @@
 // The url a create answers with: the image id, and the extension of the chosen format.
 import type { CreateImageRequest } from '@pixelfarm/schemas';
-import type { DestinationRef } from '@pixelfarm/destinations';
+import { storedOnlyAtDestination, type DestinationRef } from '@pixelfarm/destinations';
 
 /** `format` only chooses the extension of the returned url; png is the default and has none. */
 export function extOf(request: Pick<CreateImageRequest, 'format'>): string {
   return request.format && request.format !== 'png' ? `.${request.format}` : '';
-}
-
-/** An image kept only in its storage destination has no public url: its owner PUTs /v1/store instead (hcti). */
-export function storedOnlyAtDestination(image: { destination?: DestinationRef }): boolean {
-  return image.destination !== undefined && !image.destination.keep_copy;
 }
 
 export function imageUrl(publicUrl: string, plan: { id: string; request: Pick<CreateImageRequest, 'format'>; destination?: DestinationRef }): string {
