@@ -9,6 +9,7 @@ export * from './page-pool';
 export * from './page-session';
 export * from './static-document';
 export * from './page-extras';
+export * from './proxy-server';
 export * from './egress-proxy';
 export * from './render-plan';
 export * from './capture-plan';

@@ -4,7 +4,7 @@ import type { CDPSession, Page, Request } from 'playwright-core';
 import { RenderInputError } from '@pixelfarm/errors';
 import { PDF_DEFAULT_PAGE } from '@pixelfarm/schemas';
 import { buildDocument, mayLoadWebFonts, READY_HELPER } from './page-document';
-import { EGRESS_REFUSED_HEADER } from './egress-proxy';
+import { EGRESS_REFUSED_HEADER } from './proxy-server';
 import { CONSENT_BANNER_CSS, fontsCssHref } from './page-extras';
 import type { PdfOptions, RenderPlan, Viewport } from './render-plan';
 

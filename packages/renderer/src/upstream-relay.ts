@@ -8,13 +8,14 @@
 // An account's own proxy (/v1/proxies) is not trusted as an operator's is: its own address is
 // resolved and judged by the same policy on every connection, and its bypass hosts are reached
 // directly from here, at their checked address, never by the browser on its own.
-import http from 'node:http';
+// The server is proxy-server.ts; a relay reaches a checked address through a CONNECT of the
+// upstream proxy, or straight for a bypass host.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { RenderInputError } from '@pixelfarm/errors';
 import type { NetworkGuard, UpstreamProxy } from '@pixelfarm/egress';
-import { EGRESS_REFUSED_HEADER } from './egress-proxy';
+import { connectDirect, ProxyServer } from './proxy-server';
 
 /** One upstream proxy: an operator's (PROXIES) or an account's (/v1/proxies). */
 export type UpstreamProxyConfig = UpstreamProxy;
@@ -36,123 +37,17 @@ export interface UpstreamRelayOptions {
   ca?: string | Buffer;
 }
 
-const HOP_BY_HOP = ['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade'];
 /** Longest CONNECT answer head read from an upstream. */
 const MAX_HEAD_BYTES = 16 * 1024;
 
-export class UpstreamRelay {
-  private readonly server: http.Server;
-  private readonly sockets = new Set<Duplex>();
-  private port = 0;
-  private closing?: Promise<void>;
-
+export class UpstreamRelay extends ProxyServer {
   constructor(private readonly options: UpstreamRelayOptions) {
-    this.server = http.createServer((req, res) => void this.forward(req, res));
-    this.server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.tunnel(req, socket, head));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
-  }
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as net.AddressInfo).port;
-    return this.url;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** Plain http, in absolute form: sent through a tunnel to the checked address, with its own Host. */
-  private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    let target: URL;
-    try {
-      target = new URL(req.url ?? '');
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    const address = target.protocol === 'http:' ? await this.options.guard.resolve(target.hostname) : null;
-    if (!address) {
-      res.writeHead(403, { 'Content-Type': 'text/plain', [EGRESS_REFUSED_HEADER]: '1' }).end('Blocked by pixelfarm egress policy');
-      return;
-    }
-    let tunnel: Duplex;
-    try {
-      tunnel = await this.route(target.hostname, address, Number(target.port || 80));
-    } catch {
-      // No answer at all, not an error page the browser would render and the capture would show.
-      res.destroy();
-      return;
-    }
-    const headers = { ...req.headers };
-    for (const h of HOP_BY_HOP) delete headers[h];
-    const upstream = http.request({
-      createConnection: () => tunnel,
-      method: req.method,
-      path: `${target.pathname}${target.search}`,
-      headers: { ...headers, host: target.host },
-      setHost: false,
-    });
-    upstream.on('response', (up) => {
-      delete up.headers[EGRESS_REFUSED_HEADER];
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502).end();
-      else res.destroy();
-    });
-    req.pipe(upstream);
-  }
-
-  /** https and wss arrive as CONNECT host:port. */
-  private async tunnel(req: http.IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
-    client.on('error', () => client.destroy());
-    const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(req.url ?? '');
-    const address = match ? await this.options.guard.resolve(match[1]!) : null;
-    if (!match || !address) {
-      client.end(`HTTP/1.1 ${match ? '403 Forbidden' : '400 Bad Request'}\r\n\r\n`);
-      return;
-    }
-    let upstream: Duplex;
-    try {
-      upstream = await this.route(match[1]!, address, Number(match[2]));
-    } catch {
-      if (client.writable) client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
-      return;
-    }
-    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-    if (head.length > 0) upstream.write(head);
-    upstream.on('error', () => client.destroy());
-    upstream.pipe(client);
-    client.pipe(upstream);
-    client.on('close', () => upstream.destroy());
+    super({ guard: options.guard, upstream: { connect: (host, address, port) => this.route(host, address, port), plainHttp: 'connect' } });
   }
 
   /** A connection to the checked address: straight for a bypass host, else through the upstream. */
   private route(hostname: string, address: string, port: number): Promise<Duplex> {
-    return isBypassed(hostname, this.options.upstream.bypassHosts ?? []) ? this.direct(address, port) : this.openTunnel(address, port);
-  }
-
-  private direct(address: string, port: number): Promise<Duplex> {
-    return new Promise<Duplex>((resolve, reject) => {
-      const socket = net.connect({ host: address, port });
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-      socket.setTimeout(this.options.connectTimeoutMs ?? 10_000, () => socket.destroy(new Error('timed out')));
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.setTimeout(0);
-        socket.off('error', reject);
-        resolve(socket);
-      });
-    });
+    return isBypassed(hostname, this.options.upstream.bypassHosts ?? []) ? connectDirect(address, port, this.options.connectTimeoutMs ?? 10_000) : this.openTunnel(address, port);
   }
 
   /** A CONNECT tunnel through the upstream proxy to address:port. */
@@ -168,8 +63,6 @@ export class UpstreamRelay {
         u.protocol === 'https'
           ? tls.connect({ host: upstreamAddress, port: u.port, servername: net.isIP(u.host) ? undefined : u.host, ca: this.options.ca })
           : net.connect({ host: upstreamAddress, port: u.port });
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
       const fail = (err: Error) => {
         socket.destroy();
         reject(err);
@@ -196,14 +89,6 @@ export class UpstreamRelay {
       };
       socket.on('data', onData);
     });
-  }
-
-  close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      for (const s of this.sockets) s.destroy();
-      this.server.close(() => resolve());
-    });
-    return this.closing;
   }
 }
 
