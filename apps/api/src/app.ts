@@ -12,6 +12,7 @@ import { ImageProcessor } from '@pixelfarm/imaging';
 import { createApiRenderMetrics, createDestinationMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
 import { createDestinationDirectory, DestinationStore, DestinationWrites } from '@pixelfarm/destinations';
 import { createProxyDirectory, ProxyStore } from '@pixelfarm/proxies';
+import { NetworkGuard } from '@pixelfarm/egress';
 import { healthRoutes, metricsRoutes } from '@pixelfarm/health';
 import { createImageSchema } from '@pixelfarm/schemas';
 import { RENDER_QUEUE } from '@pixelfarm/queue';
@@ -29,6 +30,12 @@ import { usageRoutes } from './routes/usage.routes';
 import { templateRoutes } from './routes/template.routes';
 import { storageDestinationsRoutes } from './routes/storage-destinations.routes';
 import { proxiesRoutes } from './routes/proxies.routes';
+import { ogConfigsRoutes } from './routes/og-configs.routes';
+import { ogImagesRoutes } from './routes/og-images.routes';
+import { OgConfigService } from './og/og-config.service';
+import { OgConfigStore } from './og/og-config-store';
+import { OgImageService } from './og/og-image.service';
+import { PageMetadataReader } from './og/page-metadata';
 import { signedUrlRoutes } from './routes/signed-url.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { operationsRoutes } from './routes/operations.routes';
@@ -198,6 +205,9 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     retentionS: config.limits.batchRetentionS,
   });
   const parsers = bodyParsers(config.limits.maxBodyBytes);
+  // Open Graph images: accounts' site configurations, and the public image of each page.
+  const pageGuard = new NetworkGuard(config.urlAllowlist);
+  const ogConfigs = new OgConfigStore(storage);
 
   let draining = false;
   const app = express();
@@ -236,6 +246,27 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
       }),
     }),
     ...proxiesRoutes({ proxies: new ProxyService({ store: new ProxyStore(storage), directory: proxies, perAccount: config.proxiesPerAccount }) }),
+    ...ogConfigsRoutes({
+      configs: new OgConfigService({
+        store: ogConfigs,
+        templates,
+        body: { createSchema, allowListed: (host) => pageGuard.allowListed(host), addressAllowed: (address) => pageGuard.addressAllowed(address) },
+        perAccount: config.og.perAccount,
+      }),
+    }),
+    ...ogImagesRoutes({
+      images: new OgImageService({
+        configs: ogConfigs,
+        storage,
+        creator,
+        metadata: new PageMetadataReader({ guard: pageGuard, timeoutMs: config.og.fetchTimeoutMs, maxBytes: config.og.fetchMaxBytes }),
+        createSchema,
+        logger,
+      }),
+      variants,
+      deliver,
+      limiter,
+    }),
     ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, variables: templateRenderer, createSchema, limiter, maxImageDimension: config.limits.maxImageDimension }),
     ...storeRoutes({ store, maxImageDimension: config.limits.maxImageDimension }),
     ...imageRoutes({

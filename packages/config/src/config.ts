@@ -348,6 +348,12 @@ const schema = z.object({
     .optional(),
   /** What an account's external id starts with: the rest is its API id. Default `pixelfarm:`. */
   DESTINATIONS_AWS_EXTERNAL_ID_PREFIX: z.string().regex(/^[\w+=,.@:/-]{1,64}$/, 'must be 1-64 of letters, digits and + = , . @ : / - _').default('pixelfarm:'),
+  /** Most Open Graph image configurations (/v1/og-configs) one account may have. Default 25. */
+  OG_CONFIGS_PER_ACCOUNT: int(25, 1, 10_000),
+  /** Longest fetch of a page's metadata for its Open Graph image. Default 10 s. */
+  OG_FETCH_TIMEOUT_MS: int(10_000, 100, 120_000),
+  /** Most bytes of a page read for its metadata (the head comes first). Default 1 MiB. */
+  OG_FETCH_MAX_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -465,6 +471,8 @@ export interface Config {
   destinations: DestinationSettings;
   /** Most upstream proxies one account may have (PROXIES_PER_ACCOUNT). */
   proxiesPerAccount: number;
+  /** Open Graph images: configurations per account, and the fetch of a page's metadata. */
+  og: { perAccount: number; fetchTimeoutMs: number; fetchMaxBytes: number };
   shutdownTimeoutMs: number;
   readinessCacheMs: number;
   logLevel: LogLevel;
@@ -649,6 +657,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
         : undefined,
     },
     proxiesPerAccount: e.PROXIES_PER_ACCOUNT,
+    og: { perAccount: e.OG_CONFIGS_PER_ACCOUNT, fetchTimeoutMs: e.OG_FETCH_TIMEOUT_MS, fetchMaxBytes: e.OG_FETCH_MAX_BYTES },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readinessCacheMs: e.READINESS_CACHE_MS,
     logLevel: e.LOG_LEVEL,

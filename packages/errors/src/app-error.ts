@@ -46,6 +46,12 @@ export class ForbiddenError extends AppError {
   readonly status = 403;
 }
 
+/** The request contradicts something the account has already (409), e.g. a second configuration for one origin. */
+export class ConflictError extends AppError {
+  readonly code = 'CONFLICT';
+  readonly status = 409;
+}
+
 /** Unknown id, or one owned by another account (404: never reveal which). */
 export class NotFoundError extends AppError {
   readonly code = 'NOT_FOUND';

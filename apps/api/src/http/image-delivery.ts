@@ -23,15 +23,17 @@ export interface SendOptions {
   /** dl=1: an attachment saved under this name. */
   download: boolean;
   filename: string;
+  /** Cache-Control of an object that may be replaced under its key (an Open Graph image); default IMMUTABLE. */
+  cacheControl?: string;
 }
 
 export type ImageDelivery = (req: Request, res: Response, image: StoredImage, options: SendOptions) => Promise<void>;
 
 export function createImageDelivery(opts: ImageDeliveryOptions): ImageDelivery {
   if (opts.mode === 'redirect' && !opts.presigner) throw new Error('redirect mode needs a presigner');
-  return async (req, res, image, { download, filename }) => {
+  return async (req, res, image, { download, filename, cacheControl = IMMUTABLE }) => {
     const disposition = download ? `attachment; filename="${filename}"` : undefined;
-    res.set({ ETag: etagOf(image), 'Cache-Control': IMMUTABLE });
+    res.set({ ETag: etagOf(image), 'Cache-Control': cacheControl });
     if (disposition) res.set('Content-Disposition', disposition);
     if (req.fresh) {
       res.status(304).end();
@@ -41,7 +43,7 @@ export function createImageDelivery(opts: ImageDeliveryOptions): ImageDelivery {
       const url = await opts.presigner!.presignGet(image.key, {
         expiresInS: opts.redirectTtlS,
         contentType: image.contentType,
-        cacheControl: IMMUTABLE,
+        cacheControl,
         contentDisposition: disposition,
       });
       // The redirect is only good while its signature is: let caches keep it for half of that.

@@ -10,6 +10,16 @@ export async function applyRateLimit(limiter: Pick<RateLimiter, 'hit' | 'headers
   if (state) res.set(limiter.headers(state));
 }
 
+/**
+ * What an unauthenticated GET that may render (a signed URL, an Open Graph image) runs before
+ * rendering: the account's limit when one is set, nothing otherwise.
+ */
+export function limitBeforeRender(limiter: Pick<RateLimiter, 'hit' | 'headers'> | undefined, account: string, res: Response): () => Promise<void> {
+  return async () => {
+    if (limiter) await applyRateLimit(limiter, account, res);
+  };
+}
+
 export function rateLimit(limiter: Pick<RateLimiter, 'hit' | 'headers'>): RequestHandler {
   return (_req, res, next) => {
     applyRateLimit(limiter, res.locals.account as string, res).then(() => next(), next);

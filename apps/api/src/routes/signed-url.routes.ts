@@ -14,7 +14,7 @@ import type { ImageCreateService } from '../services/image-create.service';
 import type { TemplateService } from '../services/template.service';
 import type { TemplateRenderer } from '../services/template-renderer';
 import type { RateLimiter } from '../services/rate-limiter';
-import { applyRateLimit } from '../http/rate-limit.middleware';
+import { limitBeforeRender } from '../http/rate-limit.middleware';
 import { sendCredits } from '../http/credit-headers';
 import type { Route } from '../http/route';
 import { EXAMPLE_TOKEN, error, formatParam, imageResponse, json, templatePathParam } from '../docs/route-docs';
@@ -71,9 +71,7 @@ function templateValue(text: string): unknown {
 
 export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Route[] {
   // Renders count against the signer's rate limit (images already stored are served freely).
-  const limitFor = (account: string, res: Response) => async () => {
-    if (deps.limiter) await applyRateLimit(deps.limiter, account, res);
-  };
+  const limitFor = (account: string, res: Response) => limitBeforeRender(deps.limiter, account, res);
 
   /**
    * Hands the stored image on to GET /v1/image/{id} (listed after these), as if the client had

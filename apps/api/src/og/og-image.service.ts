@@ -1,0 +1,174 @@
+// The public Open Graph image of a page (hcti getting-started/og-images, guides/debugging/
+// og-image-caching): /v1/og/{domain_id}/{path} names a configuration and a page of its site.
+// The first request for a path reads the page's metadata and renders its image; later requests,
+// until the refresh interval has passed, are answered from storage without touching the site;
+// after it, the image in hand is answered while the page is checked again in the background,
+// and the render is reused unless what it depends on (the configuration, the page's metadata,
+// hcti:content_version) changed. Query strings are ignored.
+import { createHash } from 'node:crypto';
+import { NotFoundError } from '@pixelfarm/errors';
+import { parseCreateImage, type CreateImageRequest, type createImageSchema } from '@pixelfarm/schemas';
+import type { Logger } from '@pixelfarm/config';
+import type { StorageDriver } from '@pixelfarm/storage';
+import type { ImageCreateService } from '../services/image-create.service';
+import type { OgConfigRecord } from './og-config';
+import { setOptions } from './og-config-body';
+import type { OgConfigStore } from './og-config-store';
+import type { PageMetadata, PageMetadataReader } from './page-metadata';
+
+/** hcti's generic social card size, used when the configuration sets no viewport. */
+export const OG_DEFAULT_VIEWPORT = { width: 1200, height: 630 } as const;
+
+/** Page metadata that may override an html_css configuration's options (hcti:<name>), when extract_values is on. */
+const PAGE_OPTIONS = [
+  'selector',
+  'css',
+  'ms_delay',
+  'max_wait_ms',
+  'render_when_ready',
+  'transparent_background',
+  'device_scale',
+  'viewport_width',
+  'viewport_height',
+  'color_scheme',
+  'timezone',
+  'media_type',
+  'viewport_mobile',
+  'viewport_landscape',
+  'viewport_touch',
+  'disable_twemoji',
+  'block_consent_banners',
+] as const;
+
+const FALLBACKS = {
+  titles: ['og:title', 'twitter:title', 'title'],
+  descriptions: ['og:description', 'twitter:description', 'description'],
+} as const;
+
+/** Which image answers a path, and when the page was last checked. */
+interface OgImageEntry {
+  image_id: string;
+  /** The configuration version it was made for (updated_at): another version is checked at once. */
+  config_version: string;
+  checked_at: number;
+}
+
+export interface OgImageServiceDeps {
+  configs: Pick<OgConfigStore, 'byDomain'>;
+  storage: Pick<StorageDriver, 'get' | 'put'>;
+  creator: Pick<ImageCreateService, 'ensure'>;
+  metadata: Pick<PageMetadataReader, 'read'>;
+  createSchema: ReturnType<typeof createImageSchema>;
+  logger: Pick<Logger, 'warn'>;
+  now?: () => number;
+}
+
+export class OgImageService {
+  private readonly refreshing = new Set<string>();
+
+  constructor(private readonly deps: OgImageServiceDeps) {}
+
+  /**
+   * The image id answering a page of the domain, rendered now if there is none yet.
+   * `beforeRender` runs only when a render is needed (the account's rate limit).
+   */
+  async imageFor(domainId: string, path: string, beforeRender?: (account: string) => Promise<void>): Promise<{ id: string; maxAgeS: number }> {
+    const config = await this.deps.configs.byDomain(domainId);
+    if (!config || !config.enabled) throw new NotFoundError(`No enabled Open Graph configuration has the domain id ${JSON.stringify(domainId.slice(0, 64))}`);
+    const pagePath = `/${path.replace(/^\/+/, '')}`;
+    const entryKey = `og-images/${domainId}/${createHash('sha256').update(pagePath).digest('hex')}.json`;
+    const entry = await this.entry(entryKey);
+    const now = (this.deps.now ?? Date.now)();
+    if (entry && entry.config_version === config.updated_at) {
+      if (now - entry.checked_at >= config.refresh_interval_s * 1000) this.refreshLater(entryKey, config, pagePath, entry);
+      return { id: entry.image_id, maxAgeS: config.refresh_interval_s };
+    }
+    const id = await this.check(entryKey, config, pagePath, beforeRender);
+    return { id, maxAgeS: config.refresh_interval_s };
+  }
+
+  /** Reads the page, renders (or reuses) its image, and records the answer. */
+  private async check(entryKey: string, config: OgConfigRecord, pagePath: string, beforeRender?: (account: string) => Promise<void>): Promise<string> {
+    const source = `${config.base_url}${pagePath}`;
+    const headers = config.headers ?? (config.default_options?.headers as Record<string, string> | null) ?? {};
+    const metadata = await this.deps.metadata.read(source, headers);
+    const request = this.requestFor(config, source, pagePath, metadata);
+    const created = await this.deps.creator.ensure(config.account, request, beforeRender ? { beforeRender: () => beforeRender(config.account) } : {});
+    const entry: OgImageEntry = { image_id: created.id, config_version: config.updated_at, checked_at: (this.deps.now ?? Date.now)() };
+    await this.deps.storage.put(entryKey, Buffer.from(JSON.stringify(entry)), 'application/json');
+    return created.id;
+  }
+
+  /** Stale: answer with what is there, check the page once in the background. */
+  private refreshLater(entryKey: string, config: OgConfigRecord, pagePath: string, entry: OgImageEntry): void {
+    if (this.refreshing.has(entryKey)) return;
+    this.refreshing.add(entryKey);
+    this.check(entryKey, config, pagePath)
+      .catch((err: unknown) => this.deps.logger.warn('OG image refresh failed; the previous image stays', { domain: config.domain_id, image: entry.image_id, err: String(err) }))
+      .finally(() => this.refreshing.delete(entryKey));
+  }
+
+  /** The create that renders the page's image, from the configuration and the page's metadata. */
+  requestFor(config: OgConfigRecord, source: string, pagePath: string, metadata: PageMetadata | null): CreateImageRequest {
+    const tags = metadata?.tags ?? new Map<string, string>();
+    // Part of the image's identity: a new content version (or path) is a new render.
+    const identity = { og_domain_id: config.domain_id, og_path: pagePath, ...(tags.get('hcti:content_version')?.match(/^\d{1,15}$/) ? { og_content_version: tags.get('hcti:content_version')! } : {}) };
+    if (config.config_type === 'templated') {
+      return parseCreateImage(this.deps.createSchema, {
+        template_id: config.template_id,
+        ...(config.template_version !== null ? { template_version: config.template_version } : {}),
+        template_values: templateValues(config, tags),
+        metadata: identity,
+      });
+    }
+    const base: Record<string, unknown> = {
+      url: source,
+      viewport_width: OG_DEFAULT_VIEWPORT.width,
+      viewport_height: OG_DEFAULT_VIEWPORT.height,
+      device_scale: 1,
+      ...setOptions(config.default_options),
+      metadata: identity,
+    };
+    const request = parseCreateImage(this.deps.createSchema, base);
+    if (!config.extract_values) return request;
+    // Page metadata takes precedence over the configuration; an override the create rules refuse is left out.
+    let merged = request;
+    for (const name of PAGE_OPTIONS) {
+      const value = tags.get(`hcti:${name}`);
+      if (value === undefined) continue;
+      try {
+        merged = parseCreateImage(this.deps.createSchema, { ...merged, [name]: value });
+      } catch {
+        // Keeps the configuration's value.
+      }
+    }
+    return merged;
+  }
+
+  private async entry(key: string): Promise<OgImageEntry | null> {
+    const raw = await this.deps.storage.get(key);
+    return raw ? (JSON.parse(raw.toString('utf8')) as OgImageEntry) : null;
+  }
+}
+
+/** html:tv:<key> values, then the configuration's mappings for keys the page did not set. JSON values are parsed. */
+function templateValues(config: OgConfigRecord, tags: ReadonlyMap<string, string>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const m of config.template_values_mapping ?? []) {
+    const value = m.meta_key !== null ? tags.get(m.meta_key) : FALLBACKS[m.fallback!].map((k) => tags.get(k)).find((v) => v !== undefined && v !== '');
+    if (value !== undefined) values[m.template_key] = value;
+  }
+  for (const [key, value] of tags) {
+    if (key.startsWith('html:tv:')) values[key.slice('html:tv:'.length)] = jsonOrText(value);
+  }
+  return values;
+}
+
+function jsonOrText(value: string): unknown {
+  if (!/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
