@@ -5,8 +5,10 @@
 // loopback site (opened by URL_ALLOWLIST) in real Chromium: the page's metadata chooses what is
 // captured, the second request is served from storage without the site seeing anything, a
 // templated configuration fills its template from the page, and unknown domains are a 404.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import request from 'supertest';
+import { eventually } from '../support/eventually';
 import { basicAuth, TEST_KEYS } from '../support/test-env';
 import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { decodeImage } from '../support/decode-image';
@@ -27,6 +29,8 @@ describe('Open Graph images: configurations in hcti shape, and the public image 
   let site: http.Server;
   let origin: string;
   const hits: string[] = [];
+  /** What /versioned shows: its background, and its hcti:content_version. */
+  const versioned = { color: '#ff0000', version: '1' };
 
   beforeAll(async () => {
     site = http.createServer((req, res) => {
@@ -38,6 +42,11 @@ describe('Open Graph images: configurations in hcti shape, and the public image 
         return void res
           .writeHead(200, { 'Content-Type': 'text/html' })
           .end(`${head('<meta property="og:title" content="Hello"><meta property="hcti:selector" content="#card">')}<body style="margin:0;background:#f00"><div id="card" style="margin:40px;width:300px;height:150px;background:#00f"></div></body></html>`);
+      }
+      if (req.url === '/versioned') {
+        return void res
+          .writeHead(200, { 'Content-Type': 'text/html' })
+          .end(`${head(`<meta property="hcti:content_version" content="${versioned.version}">`)}<body style="margin:0;background:${versioned.color}"></body></html>`);
       }
       if (req.url === '/launch') {
         return void res
@@ -250,6 +259,44 @@ describe('Open Graph images: configurations in hcti shape, and the public image 
       expect(res.status).toBe(200);
       const img = await decodeImage(res.body as Buffer);
       expect([img.width, img.height, img.pixel(190, 90)]).toEqual([200, 100, [0, 255, 0, 255]]);
+      await send('delete', `/v1/og-configs/${created.body.id}`);
+    });
+
+    it('after the refresh interval answers the image in hand and checks the page in the background, rendering again only for a new content version', async () => {
+      const created = await send('post', '/v1/og-configs', {
+        config_type: 'html_css', name: 'Versioned', description: null, base_url: origin, disabled: false, refresh_interval_s: 1800,
+        default_options: goOptions({ viewport_width: 120, viewport_height: 60 }), extract_values: false,
+      });
+      const url = `/v1/og/${created.body.domain_id}/versioned`;
+      const entryKey = `og-images/${created.body.domain_id}/${createHash('sha256').update('/versioned').digest('hex')}.json`;
+      const entry = async () => JSON.parse((await stack.api.storage.get(entryKey))!.toString('utf8')) as { image_id: string; checked_at: number };
+      /** As if the refresh interval had passed since the last check. */
+      const age = async () => {
+        const e = await entry();
+        await stack.api.storage.put(entryKey, Buffer.from(JSON.stringify({ ...e, checked_at: e.checked_at - 1801 * 1000 })), 'application/json');
+        return e;
+      };
+      const colour = async (res: request.Response) => (await decodeImage(res.body as Buffer)).pixel(60, 30);
+      hits.length = 0;
+      const first = await og(url);
+      expect(await colour(first)).toEqual([255, 0, 0, 255]);
+      expect(hits).toEqual(['/versioned', '/versioned']);
+
+      // Stale, the page changed but not its content version: the image stays, the page is read again, nothing renders.
+      versioned.color = '#0000ff';
+      const before = await age();
+      expect(Buffer.compare((await og(url)).body as Buffer, first.body as Buffer)).toBe(0);
+      const checked = await eventually(entry, (e) => e.checked_at > before.checked_at);
+      expect(checked.image_id).toBe(before.image_id);
+      expect(hits).toEqual(['/versioned', '/versioned', '/versioned']);
+
+      // Stale, with a new content version: answered from what is there, rendered again behind it.
+      versioned.version = '2';
+      const stale = await age();
+      expect(await colour(await og(url))).toEqual([255, 0, 0, 255]);
+      const renewed = await eventually(entry, (e) => e.image_id !== stale.image_id);
+      expect(renewed.image_id).not.toBe(stale.image_id);
+      expect(await colour(await og(url))).toEqual([0, 0, 255, 255]);
       await send('delete', `/v1/og-configs/${created.body.id}`);
     });
 
