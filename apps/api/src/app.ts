@@ -217,10 +217,15 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   app.set('etag', false);
   app.use(metricsMiddleware(createHttpMetrics(registry)));
   // /healthz and /readyz (Prometheus' /metrics is served on METRICS_PORT, not here).
+  // Redis and storage hold readiness only until they first answer. Every replica shares them, so an
+  // outage would empty the Service and the ingress would fail every route; a Ready API still serves
+  // stored images while Redis is away and answers the rest 503 with Retry-After. /readyz names
+  // what is down either way.
   const health = healthRoutes({
     isDraining: () => draining,
     cacheMs: config.readinessCacheMs,
     checks: { redis: () => queue.ping(), storage: () => storage.ping() },
+    startupOnly: ['redis', 'storage'],
   });
   // The development pair is public (it is in the source); real keys are never put in a page.
   const docs = docsRoutes({ devCredentials: config.usingDevKey ? DEV_API_KEY : undefined });

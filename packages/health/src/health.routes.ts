@@ -14,6 +14,13 @@ export function notReady(state: string): Error {
 
 export interface HealthRoutesDeps {
   checks: Record<string, ReadinessCheck>;
+  /**
+   * Checks that hold readiness back only until they have passed once. Later failures are reported
+   * (`checks`, status "degraded") while /readyz still answers 200: for dependencies every replica
+   * shares, whose outage takes no replica's traffic anywhere better. A pod that never reached them
+   * (a bad address in a rollout) is never Ready. Default: none, every check gates readiness.
+   */
+  startupOnly?: readonly string[];
   /** True while the process is shutting down: readiness fails so traffic moves elsewhere. */
   isDraining: () => boolean;
   checkTimeoutMs?: number;
@@ -52,13 +59,19 @@ export function healthRoutes(deps: HealthRoutesDeps): Router {
     return results;
   };
   let cached: { at: number; results: Promise<Record<string, string>> } | undefined;
+  /** Startup-only checks that have passed once: they no longer gate readiness. */
+  const passed = new Set<string>();
+  const gates = (name: string) => !deps.startupOnly?.includes(name) || !passed.has(name);
 
   router.get('/readyz', async (_req, res) => {
     if (!cached || Date.now() - cached.at > (deps.cacheMs ?? 2000)) cached = { at: Date.now(), results: runChecks() };
     const results = { ...(await cached.results) };
+    for (const [name, state] of Object.entries(results)) if (state === 'ok' && deps.startupOnly?.includes(name)) passed.add(name);
     if (deps.isDraining()) results.process = 'draining';
-    const ok = Object.values(results).every((v) => v === 'ok');
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: results });
+    const failing = Object.keys(results).filter((name) => results[name] !== 'ok');
+    const ready = failing.every((name) => !gates(name));
+    const status = failing.length === 0 ? 'ok' : ready ? 'degraded' : 'unavailable';
+    res.status(ready ? 200 : 503).json({ status, checks: results });
   });
 
   return router;

@@ -99,7 +99,7 @@ export const templateListing = z.object({
 export const health = z.object({ status: z.literal('ok') });
 
 export const readiness = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  status: z.enum(['ok', 'degraded', 'unavailable']),
   checks: z.record(z.string(), z.string()).meta({ description: 'State of each dependency: ok, down, draining…' }),
 });
 

@@ -29,9 +29,12 @@ export function operationsRoutes(deps: OperationsRoutesDeps): Route[] {
       method: 'get',
       path: '/readyz',
       tag: 'Operations',
-      summary: 'Readiness: Redis and storage answer',
+      summary: 'Readiness: started (Redis and storage answered once) and not draining',
       access: 'public',
-      responses: { 200: ok('Ready', 'Readiness', responses.readiness), 503: ok('Not ready: checks names what is down', 'Readiness', responses.readiness) },
+      responses: {
+        200: ok('Ready; status "degraded" while Redis or storage is down (checks names it)', 'Readiness', responses.readiness),
+        503: ok('Not ready: starting (Redis or storage never answered yet) or draining; checks names which', 'Readiness', responses.readiness),
+      },
       handler: deps.health,
     },
   ];
