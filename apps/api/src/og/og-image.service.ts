@@ -109,7 +109,7 @@ export class OgImageService {
   }
 
   /** The create that renders the page's image, from the configuration and the page's metadata. */
-  requestFor(config: OgConfigRecord, source: string, pagePath: string, metadata: PageMetadata | null): CreateImageRequest {
+  private requestFor(config: OgConfigRecord, source: string, pagePath: string, metadata: PageMetadata | null): CreateImageRequest {
     const tags = metadata?.tags ?? new Map<string, string>();
     // Part of the image's identity: a new content version (or path) is a new render.
     const identity = { og_domain_id: config.domain_id, og_path: pagePath, ...(tags.get('hcti:content_version')?.match(/^\d{1,15}$/) ? { og_content_version: tags.get('hcti:content_version')! } : {}) };
