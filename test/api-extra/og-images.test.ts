@@ -300,6 +300,26 @@ describe('Open Graph images: configurations in hcti shape, and the public image 
       await send('delete', `/v1/og-configs/${created.body.id}`);
     });
 
+    it("set_viewport renders each platform's card at its own size, told by the crawler's User-Agent", async () => {
+      const created = await send('post', '/v1/og-configs', {
+        config_type: 'html_css', name: 'Per platform', description: null, base_url: origin, disabled: false, optimization_mode: 'set_viewport',
+        default_options: null, extract_values: false,
+      });
+      expect(created.status).toBe(200);
+      const url = `/v1/og/${created.body.domain_id}/versioned`;
+      const size = async (agent?: string) => {
+        const req = request(stack.api.handler).get(url).buffer(true);
+        const res = await (agent ? req.set('User-Agent', agent) : req);
+        expect([res.status, res.headers['content-type'], res.status === 200 ? '' : res.body.message]).toEqual([200, 'image/png', '']);
+        const img = await decodeImage(res.body as Buffer);
+        return [img.width, img.height];
+      };
+      expect(await size('Twitterbot/1.0')).toEqual([1200, 600]);
+      expect(await size('LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)')).toEqual([1200, 627]);
+      expect(await size()).toEqual([1200, 630]);
+      await send('delete', `/v1/og-configs/${created.body.id}`);
+    });
+
     it('refuses domains that are not configured with a 404, rendering nothing', async () => {
       hits.length = 0;
       for (const path of ['/v1/og/aaaaaaaaaaaaaaaaaaaa/blog/hello', '/v1/og/not-a-domain/', '/v1/og/x']) {

@@ -15,9 +15,8 @@ import type { OgConfigRecord } from './og-config';
 import { setOptions } from './og-config-body';
 import type { OgConfigStore } from './og-config-store';
 import type { PageMetadata, PageMetadataReader } from './page-metadata';
+import { crawlerViewport, GENERIC_CARD, type Viewport } from './crawler-viewport';
 
-/** hcti's generic social card size, used when the configuration sets no viewport. */
-export const OG_DEFAULT_VIEWPORT = { width: 1200, height: 630 } as const;
 
 /** Page metadata that may override an html_css configuration's options (hcti:<name>), when extract_values is on. */
 const PAGE_OPTIONS = [
@@ -45,6 +44,12 @@ const FALLBACKS = {
   descriptions: ['og:description', 'twitter:description', 'description'],
 } as const;
 
+/** What is rendered: a page, at the requesting platform's size under set_viewport. */
+interface OgTarget {
+  pagePath: string;
+  viewport?: Viewport;
+}
+
 /** Which image answers a path, and when the page was last checked. */
 interface OgImageEntry {
   image_id: string;
@@ -70,29 +75,33 @@ export class OgImageService {
 
   /**
    * The image id answering a page of the domain, rendered now if there is none yet.
-   * `beforeRender` runs only when a render is needed (the account's rate limit).
+   * `beforeRender` runs only when a render is needed (the account's rate limit). With
+   * optimization_mode set_viewport, each platform (told by `userAgent`) gets a render at its own
+   * size; the other modes answer every crawler with the one image.
    */
-  async imageFor(domainId: string, path: string, beforeRender?: (account: string) => Promise<void>): Promise<{ id: string; maxAgeS: number }> {
+  async imageFor(domainId: string, path: string, userAgent?: string, beforeRender?: (account: string) => Promise<void>): Promise<{ id: string; maxAgeS: number }> {
     const config = await this.deps.configs.byDomain(domainId);
     if (!config || !config.enabled) throw new NotFoundError(`No enabled Open Graph configuration has the domain id ${JSON.stringify(domainId.slice(0, 64))}`);
     const pagePath = `/${path.replace(/^\/+/, '')}`;
-    const entryKey = `og-images/${domainId}/${createHash('sha256').update(pagePath).digest('hex')}.json`;
+    const viewport = config.optimization_mode === 'set_viewport' ? crawlerViewport(userAgent) : undefined;
+    const target = { pagePath, viewport };
+    const entryKey = `og-images/${domainId}/${createHash('sha256').update(pagePath).digest('hex')}${viewport ? `-${viewport.width}x${viewport.height}` : ''}.json`;
     const entry = await this.entry(entryKey);
     const now = (this.deps.now ?? Date.now)();
     if (entry && entry.config_version === config.updated_at) {
-      if (now - entry.checked_at >= config.refresh_interval_s * 1000) this.refreshLater(entryKey, config, pagePath, entry);
+      if (now - entry.checked_at >= config.refresh_interval_s * 1000) this.refreshLater(entryKey, config, target, entry);
       return { id: entry.image_id, maxAgeS: config.refresh_interval_s };
     }
-    const id = await this.check(entryKey, config, pagePath, beforeRender);
+    const id = await this.check(entryKey, config, target, beforeRender);
     return { id, maxAgeS: config.refresh_interval_s };
   }
 
   /** Reads the page, renders (or reuses) its image, and records the answer. */
-  private async check(entryKey: string, config: OgConfigRecord, pagePath: string, beforeRender?: (account: string) => Promise<void>): Promise<string> {
-    const source = `${config.base_url}${pagePath}`;
+  private async check(entryKey: string, config: OgConfigRecord, target: OgTarget, beforeRender?: (account: string) => Promise<void>): Promise<string> {
+    const source = `${config.base_url}${target.pagePath}`;
     const headers = config.headers ?? (config.default_options?.headers as Record<string, string> | null) ?? {};
     const metadata = await this.deps.metadata.read(source, headers);
-    const request = this.requestFor(config, source, pagePath, metadata);
+    const request = this.requestFor(config, source, target, metadata);
     const created = await this.deps.creator.ensure(config.account, request, beforeRender ? { beforeRender: () => beforeRender(config.account) } : {});
     const entry: OgImageEntry = { image_id: created.id, config_version: config.updated_at, checked_at: (this.deps.now ?? Date.now)() };
     await this.deps.storage.put(entryKey, Buffer.from(JSON.stringify(entry)), 'application/json');
@@ -100,16 +109,18 @@ export class OgImageService {
   }
 
   /** Stale: answer with what is there, check the page once in the background. */
-  private refreshLater(entryKey: string, config: OgConfigRecord, pagePath: string, entry: OgImageEntry): void {
+  private refreshLater(entryKey: string, config: OgConfigRecord, target: OgTarget, entry: OgImageEntry): void {
     if (this.refreshing.has(entryKey)) return;
     this.refreshing.add(entryKey);
-    this.check(entryKey, config, pagePath)
+    this.check(entryKey, config, target)
       .catch((err: unknown) => this.deps.logger.warn('OG image refresh failed; the previous image stays', { domain: config.domain_id, image: entry.image_id, err: String(err) }))
       .finally(() => this.refreshing.delete(entryKey));
   }
 
   /** The create that renders the page's image, from the configuration and the page's metadata. */
-  private requestFor(config: OgConfigRecord, source: string, pagePath: string, metadata: PageMetadata | null): CreateImageRequest {
+  private requestFor(config: OgConfigRecord, source: string, target: OgTarget, metadata: PageMetadata | null): CreateImageRequest {
+    const { pagePath, viewport } = target;
+    const size = viewport ? { viewport_width: viewport.width, viewport_height: viewport.height } : {};
     const tags = metadata?.tags ?? new Map<string, string>();
     // Part of the image's identity: a new content version (or path) is a new render.
     const identity = { og_domain_id: config.domain_id, og_path: pagePath, ...(tags.get('hcti:content_version')?.match(/^\d{1,15}$/) ? { og_content_version: tags.get('hcti:content_version')! } : {}) };
@@ -118,15 +129,17 @@ export class OgImageService {
         template_id: config.template_id,
         ...(config.template_version !== null ? { template_version: config.template_version } : {}),
         template_values: templateValues(config, tags),
+        ...size,
         metadata: identity,
       });
     }
     const base: Record<string, unknown> = {
       url: source,
-      viewport_width: OG_DEFAULT_VIEWPORT.width,
-      viewport_height: OG_DEFAULT_VIEWPORT.height,
+      viewport_width: GENERIC_CARD.width,
+      viewport_height: GENERIC_CARD.height,
       device_scale: 1,
       ...setOptions(config.default_options),
+      ...size,
       metadata: identity,
     };
     const request = parseCreateImage(this.deps.createSchema, base);
@@ -135,7 +148,8 @@ export class OgImageService {
     let merged = request;
     for (const name of PAGE_OPTIONS) {
       const value = tags.get(`hcti:${name}`);
-      if (value === undefined) continue;
+      // set_viewport: the platform's size is the point of the mode.
+      if (value === undefined || (viewport && (name === 'viewport_width' || name === 'viewport_height'))) continue;
       try {
         merged = parseCreateImage(this.deps.createSchema, { ...merged, [name]: value });
       } catch {

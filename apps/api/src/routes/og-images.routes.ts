@@ -35,7 +35,7 @@ export function ogImagesRoutes(deps: OgImagesRoutesDeps): Route[] {
       responses: { 200: imageResponse, 404: error('No enabled configuration has this domain id') },
       handler: async (req, res, next) => {
         if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-        const { id, maxAgeS } = await deps.images.imageFor(String(req.params.domain_id), req.path, (account) => limitBeforeRender(deps.limiter, account, res)());
+        const { id, maxAgeS } = await deps.images.imageFor(String(req.params.domain_id), req.path, req.get('user-agent'), (account) => limitBeforeRender(deps.limiter, account, res)());
         await deps.deliver(req, res, await deps.variants.locate(id, { format: 'png' }), { download: false, filename: `${id}.png`, cacheControl: `public, max-age=${maxAgeS}` });
       },
     },
