@@ -300,6 +300,26 @@ describe('Open Graph images: configurations in hcti shape, and the public image 
       await send('delete', `/v1/og-configs/${created.body.id}`);
     });
 
+    it("post_process renders once and scales that image down into each platform's bounds, never stretched", async () => {
+      const created = await send('post', '/v1/og-configs', { config_type: 'html_css', name: 'One render', description: null, base_url: origin, disabled: false, default_options: null, extract_values: false });
+      expect(created.body.optimization_mode).toBe('post_process');
+      const url = `/v1/og/${created.body.domain_id}/versioned`;
+      const fetchAs = async (agent?: string) => {
+        const req = request(stack.api.handler).get(url).buffer(true);
+        const res = await (agent ? req.set('User-Agent', agent) : req);
+        const img = await decodeImage(res.body as Buffer);
+        return { size: [img.width, img.height], vary: res.headers.vary };
+      };
+      hits.length = 0;
+      expect(await fetchAs()).toEqual({ size: [1200, 630], vary: 'User-Agent' });
+      expect((await fetchAs('Twitterbot/1.0')).size).toEqual([1143, 600]);
+      expect((await fetchAs('Pinterest/0.2 (+https://www.pinterest.com/bot.html)')).size).toEqual([1000, 525]);
+      expect((await fetchAs('facebookexternalhit/1.1')).size).toEqual([1200, 630]);
+      // One metadata read and one render for all of them.
+      expect(hits).toEqual(['/versioned', '/versioned']);
+      await send('delete', `/v1/og-configs/${created.body.id}`);
+    });
+
     it("set_viewport renders each platform's card at its own size, told by the crawler's User-Agent", async () => {
       const created = await send('post', '/v1/og-configs', {
         config_type: 'html_css', name: 'Per platform', description: null, base_url: origin, disabled: false, optimization_mode: 'set_viewport',

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { NotFoundError } from '@pixelfarm/errors';
 import { parseCreateImage, type CreateImageRequest, type createImageSchema } from '@pixelfarm/schemas';
 import type { Logger } from '@pixelfarm/config';
-import type { StorageDriver } from '@pixelfarm/storage';
+import { imageKeys, type StorageDriver } from '@pixelfarm/storage';
 import type { ImageCreateService } from '../services/image-create.service';
 import type { OgConfigRecord } from './og-config';
 import { setOptions } from './og-config-body';
@@ -44,6 +44,13 @@ const FALLBACKS = {
   descriptions: ['og:description', 'twitter:description', 'description'],
 } as const;
 
+/** The image answering a page: its id, how long caches may keep it, and the size to scale it down to. */
+export interface OgImageAnswer {
+  id: string;
+  maxAgeS: number;
+  fit?: Viewport;
+}
+
 /** What is rendered: a page, at the requesting platform's size under set_viewport. */
 interface OgTarget {
   pagePath: string;
@@ -53,6 +60,9 @@ interface OgTarget {
 /** Which image answers a path, and when the page was last checked. */
 interface OgImageEntry {
   image_id: string;
+  /** The render's size in pixels (from its PNG header), for fitting it into a platform's bounds. */
+  width?: number;
+  height?: number;
   /** The configuration version it was made for (updated_at): another version is checked at once. */
   config_version: string;
   checked_at: number;
@@ -77,9 +87,10 @@ export class OgImageService {
    * The image id answering a page of the domain, rendered now if there is none yet.
    * `beforeRender` runs only when a render is needed (the account's rate limit). With
    * optimization_mode set_viewport, each platform (told by `userAgent`) gets a render at its own
-   * size; the other modes answer every crawler with the one image.
+   * size; with post_process (the default) the one render is answered scaled down to fit inside
+   * the platform's bounds (`fit`, never stretched nor enlarged); no_optimization answers it as is.
    */
-  async imageFor(domainId: string, path: string, userAgent?: string, beforeRender?: (account: string) => Promise<void>): Promise<{ id: string; maxAgeS: number }> {
+  async imageFor(domainId: string, path: string, userAgent?: string, beforeRender?: (account: string) => Promise<void>): Promise<OgImageAnswer> {
     const config = await this.deps.configs.byDomain(domainId);
     if (!config || !config.enabled) throw new NotFoundError(`No enabled Open Graph configuration has the domain id ${JSON.stringify(domainId.slice(0, 64))}`);
     const pagePath = `/${path.replace(/^\/+/, '')}`;
@@ -88,24 +99,27 @@ export class OgImageService {
     const entryKey = `og-images/${domainId}/${createHash('sha256').update(pagePath).digest('hex')}${viewport ? `-${viewport.width}x${viewport.height}` : ''}.json`;
     const entry = await this.entry(entryKey);
     const now = (this.deps.now ?? Date.now)();
+    let current = entry;
     if (entry && entry.config_version === config.updated_at) {
       if (now - entry.checked_at >= config.refresh_interval_s * 1000) this.refreshLater(entryKey, config, target, entry);
-      return { id: entry.image_id, maxAgeS: config.refresh_interval_s };
+    } else {
+      current = await this.check(entryKey, config, target, beforeRender);
     }
-    const id = await this.check(entryKey, config, target, beforeRender);
-    return { id, maxAgeS: config.refresh_interval_s };
+    const fit = config.optimization_mode === 'post_process' ? fitInside(current!, crawlerViewport(userAgent)) : undefined;
+    return { id: current!.image_id, maxAgeS: config.refresh_interval_s, ...(fit ? { fit } : {}) };
   }
 
   /** Reads the page, renders (or reuses) its image, and records the answer. */
-  private async check(entryKey: string, config: OgConfigRecord, target: OgTarget, beforeRender?: (account: string) => Promise<void>): Promise<string> {
+  private async check(entryKey: string, config: OgConfigRecord, target: OgTarget, beforeRender?: (account: string) => Promise<void>): Promise<OgImageEntry> {
     const source = `${config.base_url}${target.pagePath}`;
     const headers = config.headers ?? (config.default_options?.headers as Record<string, string> | null) ?? {};
     const metadata = await this.deps.metadata.read(source, headers);
     const request = this.requestFor(config, source, target, metadata);
     const created = await this.deps.creator.ensure(config.account, request, beforeRender ? { beforeRender: () => beforeRender(config.account) } : {});
-    const entry: OgImageEntry = { image_id: created.id, config_version: config.updated_at, checked_at: (this.deps.now ?? Date.now)() };
+    const size = pngSize(await this.deps.storage.get(imageKeys.original(created.id)));
+    const entry: OgImageEntry = { image_id: created.id, ...size, config_version: config.updated_at, checked_at: (this.deps.now ?? Date.now)() };
     await this.deps.storage.put(entryKey, Buffer.from(JSON.stringify(entry)), 'application/json');
-    return created.id;
+    return entry;
   }
 
   /** Stale: answer with what is there, check the page once in the background. */
@@ -163,6 +177,20 @@ export class OgImageService {
     const raw = await this.deps.storage.get(key);
     return raw ? (JSON.parse(raw.toString('utf8')) as OgImageEntry) : null;
   }
+}
+
+/** The size that fits the render inside the bounds keeping its proportions, or undefined when it fits already (or is unknown). */
+function fitInside(entry: OgImageEntry, bounds: Viewport): Viewport | undefined {
+  if (!entry.width || !entry.height) return undefined;
+  const scale = Math.min(bounds.width / entry.width, bounds.height / entry.height);
+  if (scale >= 1) return undefined;
+  return { width: Math.max(1, Math.round(entry.width * scale)), height: Math.max(1, Math.round(entry.height * scale)) };
+}
+
+/** Width and height from a PNG's IHDR chunk; nothing when the bytes are not a PNG. */
+function pngSize(png: Buffer | null): { width?: number; height?: number } {
+  if (!png || png.length < 24 || png.readUInt32BE(0) !== 0x89504e47 || png.toString('latin1', 12, 16) !== 'IHDR') return {};
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
 /** html:tv:<key> values, then the configuration's mappings for keys the page did not set. JSON values are parsed. */

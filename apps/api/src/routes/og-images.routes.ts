@@ -35,8 +35,12 @@ export function ogImagesRoutes(deps: OgImagesRoutesDeps): Route[] {
       responses: { 200: imageResponse, 404: error('No enabled configuration has this domain id') },
       handler: async (req, res, next) => {
         if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-        const { id, maxAgeS } = await deps.images.imageFor(String(req.params.domain_id), req.path, req.get('user-agent'), (account) => limitBeforeRender(deps.limiter, account, res)());
-        await deps.deliver(req, res, await deps.variants.locate(id, { format: 'png' }), { download: false, filename: `${id}.png`, cacheControl: `public, max-age=${maxAgeS}` });
+        const { id, maxAgeS, fit } = await deps.images.imageFor(String(req.params.domain_id), req.path, req.get('user-agent'), (account) => limitBeforeRender(deps.limiter, account, res)());
+        // post_process: the one render scaled down to the platform's bounds, a variant made once and kept.
+        const image = await deps.variants.locate(id, { format: 'png', ...(fit ? { width: fit.width, height: fit.height } : {}) });
+        // Varies with the crawler (set_viewport, post_process): shared caches must keep one per User-Agent.
+        res.vary('User-Agent');
+        await deps.deliver(req, res, image, { download: false, filename: `${id}.png`, cacheControl: `public, max-age=${maxAgeS}` });
       },
     },
   ];
