@@ -88,21 +88,26 @@ describe('templates and signed URLs', () => {
       expect((await request(api.handler).post('/v1/template').send({ html: 'x' })).status).toBe(401);
     });
 
-    it('edits into new versions, lists versions newest first and templates per account', async () => {
+    it('replaces into new versions, lists versions newest first and templates per account', async () => {
       const { template_id, template_version: v1 } = await newTemplate({ html: '<p>one</p>', name: 'Versioned', ms_delay: 0 });
-      const edit = await post(`/v1/template/${template_id}`, { html: '<p>two</p>' });
+      const edit = await post(`/v1/template/${template_id}`, { html: '<p>two</p>', name: 'Versioned', ms_delay: 0 });
       expect(edit.status).toBe(201);
       expect(edit.body.template_id).toBe(template_id);
       const v2 = edit.body.template_version as number;
       expect(v2).toBeGreaterThan(v1);
-      const v3 = (await post(`/v1/template/${template_id}`, { description: 'third' })).body.template_version as number;
+      // A replacement: html is required again, and what it leaves out is unset.
+      const noHtml = await post(`/v1/template/${template_id}`, { description: 'third' });
+      expect(noHtml.status).toBe(400);
+      expect(noHtml.body.message).toBe('HTML is Required');
+      const v3 = (await post(`/v1/template/${template_id}`, { html: '<p>two</p>', description: 'third' })).body.template_version as number;
       expect(v3).toBeGreaterThan(v2);
 
       const versions = await get(`/v1/template/${template_id}`, basicAuth());
       expect(versions.status).toBe(200);
       expect(versions.body.pagination).toEqual({ next_page_start: null });
       expect(versions.body.data.map((t: { version: number }) => t.version)).toEqual([v3, v2, v1]);
-      expect(versions.body.data[0]).toMatchObject({ id: template_id, html: '<p>two</p>', name: 'Versioned', description: 'third', ms_delay: 0, css: null });
+      expect(versions.body.data[0]).toMatchObject({ template_type: 'html_css', id: template_id, html: '<p>two</p>', name: null, description: 'third', ms_delay: null, css: null });
+      expect(versions.body.data[1]).toMatchObject({ name: 'Versioned', ms_delay: 0 });
       expect(versions.body.data[2]).toMatchObject({ html: '<p>one</p>', description: null });
       expect(versions.body.data[0].created_at).toBe(versions.body.data[2].created_at);
 

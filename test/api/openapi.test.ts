@@ -191,7 +191,7 @@ describe('OpenAPI document', () => {
     const props = create.properties as Record<string, Record<string, unknown>>;
     expect(props.viewport_width).toMatchObject({ type: 'integer', minimum: 1, maximum: 4321 });
     expect(props.device_scale).toMatchObject({ type: 'number', minimum: 0.1, maximum: 3 });
-    expect(props.format).toMatchObject({ enum: ['png', 'jpg', 'webp', 'pdf'] });
+    expect(props.format).toMatchObject({ enum: ['png', 'jpg', 'jpeg', 'webp', 'pdf'] });
     expect(create.additionalProperties).toBe(false);
     expect(Object.keys(props).sort()).toEqual(Object.keys(CREATE_FIELD_DOCS).sort());
     for (const [name, prop] of Object.entries(props)) expect({ name, described: typeof prop.description === 'string' }).toEqual({ name, described: true });

@@ -27,6 +27,9 @@ import { batchRoutes } from './routes/batch.routes';
 import { batchesRoutes } from './routes/batches.routes';
 import { imagesListRoutes } from './routes/images-list.routes';
 import { usageRoutes } from './routes/usage.routes';
+import { pingRoutes } from './routes/ping.routes';
+import { imageDefinitionRoutes } from './routes/image-definition.routes';
+import { ImageDefinitionService } from './services/image-definition.service';
 import { templateRoutes } from './routes/template.routes';
 import { storageDestinationsRoutes } from './routes/storage-destinations.routes';
 import { proxiesRoutes } from './routes/proxies.routes';
@@ -239,7 +242,9 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     ...batchRoutes({ creator, images, createSchema, maxBatch: config.limits.imageBatchMax }),
     ...batchesRoutes({ batches, createSchema, maxBatch: config.limits.batchMax, pageSize: config.limits.batchPageSize }),
     ...imagesListRoutes({ list: new ImageListService({ index, publicUrl: config.publicUrl }) }),
+    ...imageDefinitionRoutes({ definitions: new ImageDefinitionService({ images: imageStore }) }),
     ...usageRoutes({ usage }),
+    ...pingRoutes(),
     ...templateRoutes({ templates, creator, createSchema }),
     ...apiKeysRoutes({ keys: madeKeys }),
     ...storageDestinationsRoutes({

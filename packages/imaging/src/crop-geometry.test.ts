@@ -31,6 +31,23 @@ describe('cropRect: the examples of hcti\'s API page on its 600x400 base image',
   });
 });
 
+describe('cropRect: coordinates and origins counted from the far edge (hcti\'s parameter table: negative values)', () => {
+  it.each([
+    ['x_1=-33%&crop_width=33%', { left: 402, top: 0, width: 198, height: 400 }], // the right third, as hcti's page once wrote it
+    ['x_1=-200px&crop_width=200px', { left: 400, top: 0, width: 200, height: 400 }],
+    ['y_1=-25%&y_2=-5%', { left: 0, top: 300, width: 600, height: 80 }],
+    ['x_1=10%&x_2=-10%', { left: 60, top: 0, width: 480, height: 400 }],
+    ['x_origin=-100px&crop_width=100', { left: 450, top: 0, width: 100, height: 400 }], // centred 100 px from the right edge
+    ['x_origin=end&crop_width=50px', { left: 550, top: 0, width: 50, height: 400 }],
+  ])('%s', (query, rect) => {
+    expect(rectOf(query, 600, 400)).toEqual(rect);
+  });
+
+  it('refuses a far-edge box that ends before it starts, naming it', () => {
+    expect(errorOf('x_1=-10%&x_2=50%', 600, 400)).toBe('x_2 must be greater than x_1');
+  });
+});
+
 describe('cropRect', () => {
   it('resolves a box in px and %', () => {
     expect(rectOf('x_1=10&y_1=25%&x_2=50%&y_2=200', 400, 200)).toEqual({ left: 10, top: 50, width: 190, height: 150 });

@@ -51,8 +51,10 @@ export function outputSize(from: { width: number; height: number }, width?: numb
   return from;
 }
 
+/** A length in pixels from the left or top edge; a negative one counts from the right or bottom. */
 function px(length: Length, side: number): number {
-  return 'px' in length ? length.px : (length.pct / 100) * side;
+  const value = 'px' in length ? length.px : (length.pct / 100) * side;
+  return value < 0 ? side + value : value;
 }
 
 function start(a: CropAxis, side: number): number {

@@ -240,8 +240,9 @@ export class ChromiumRenderer implements Renderer {
   }
 
   /** Races the work against the time budget (a jumbo render's own) and the page crashing. */
-  private async withBudget<T>(page: Page, plan: Pick<RenderPlan, 'jumbo'>, work: () => Promise<T>): Promise<T> {
-    const budgetMs = plan.jumbo ? (this.options.jumbo?.timeoutMs ?? 120_000) : this.options.timeoutMs;
+  private async withBudget<T>(page: Page, plan: Pick<RenderPlan, 'jumbo' | 'content'>, work: () => Promise<T>): Promise<T> {
+    // ms_delay is waiting the client asked for: it extends the budget rather than spending it.
+    const budgetMs = (plan.jumbo ? (this.options.jumbo?.timeoutMs ?? 120_000) : this.options.timeoutMs) + (plan.content.msDelay ?? 0);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RenderInputError(`The render took longer than ${budgetMs} ms and was stopped`)), budgetMs);

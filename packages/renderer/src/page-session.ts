@@ -2,7 +2,7 @@
 // emulation, load, waits, the capture region and a fast CDP capture.
 import type { CDPSession, Page, Request } from 'playwright-core';
 import { RenderInputError } from '@pixelfarm/errors';
-import { PDF_DEFAULT_PAGE } from '@pixelfarm/schemas';
+import { PDF_DEFAULT_PAGE, printLength } from '@pixelfarm/schemas';
 import { buildDocument, mayLoadWebFonts, READY_HELPER } from './page-document';
 import { EGRESS_REFUSED_HEADER } from './proxy-server';
 import { CONSENT_BANNER_CSS, fontsCssHref } from './page-extras';
@@ -117,7 +117,8 @@ export class PageSession {
         )
         .catch(() => undefined);
     }
-    if (content.msDelay) await this.page.waitForTimeout(Math.min(content.msDelay, left()));
+    // Extra time the client asked for on top of loading (hcti: up to 20 s), so not bounded by max_wait_ms.
+    if (content.msDelay) await this.page.waitForTimeout(content.msDelay);
   }
 
   /** The area to capture: selector, snippet auto-crop, full page, or the viewport. */
@@ -185,7 +186,7 @@ export class PageSession {
 
   /** Prints the page with the browser's PDF engine (pdf_options: page size, scale, margins). */
   async print(options: PdfOptions): Promise<Buffer> {
-    const len = (v: string | number | undefined) => (typeof v === 'number' ? `${v}px` : v);
+    const len = printLength;
     return this.page
       .pdf({
         width: len(options.page_width) ?? PDF_DEFAULT_PAGE.width,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { callbackUrl, parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
+import { withoutNulls } from './fields';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -63,7 +64,8 @@ function parseVariations(schema: ReturnType<typeof createImageSchema>, fields: R
   return variations.map((variation, index) => {
     if (!isPlainObject(variation)) throw new ValidationError(`variations[${index}]: must be an object of create options`);
     try {
-      return parseCreateImage(schema, { ...defaults, ...variation });
+      // A null in either is "not given" (hcti's clients send unset fields as null): the variation inherits.
+      return parseCreateImage(schema, { ...(withoutNulls(defaults) as object), ...(withoutNulls(variation) as object) });
     } catch (err) {
       if (err instanceof ValidationError) throw new ValidationError(`variations[${index}]: ${err.message}`);
       throw err;

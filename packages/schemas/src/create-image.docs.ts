@@ -12,7 +12,7 @@ export const CREATE_FIELD_DOCS = {
   css: 'Extra CSS injected into the page (with html or url).',
   google_fonts: 'Font families to load, such as "Roboto" or "Open Sans|Roboto:400,700" (from the configured fonts CSS endpoint).',
   selector: 'Crop to the first element matching this CSS selector; 400 if nothing matches.',
-  ms_delay: 'Extra wait in milliseconds after the page has loaded.',
+  ms_delay: 'Extra wait in milliseconds after the page has loaded, up to 20,000 (on top of max_wait_ms).',
   max_wait_ms: 'Upper bound in milliseconds on all waiting before the capture.',
   render_when_ready: 'Capture only after the page calls ScreenshotReady() or an element #HCTIReadyNow appears.',
   device_scale: 'Pixel ratio; default 2 for html, 1 for url.',
@@ -31,13 +31,13 @@ export const CREATE_FIELD_DOCS = {
   metadata: 'Your own key/values, stored with the image and returned by the listing.',
   callback_url:
     'An http(s) URL that receives {id, url, status, error?} as a signed JSON POST when the render is stored or has failed for good: Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature with your webhook secret), and the legacy X-Signature: sha256=<HMAC of the body with your API key>.',
-  format: 'Extension of the returned url; the image can be fetched in any format later.',
-  pdf_options: 'Page size (number of px, or a string with px/in/cm/mm), scale, margins [top, right, bottom, left] and print_background for the .pdf of this image.',
+  format: 'Extension of the returned url (png, jpg or jpeg, webp, pdf); the image can be fetched in any format later.',
+  pdf_options: 'Page size (number of px, or a string with px/in/cm/mm/pt), scale, margins [top, right, bottom, left] and print_background for the .pdf of this image.',
   headers:
-    "Custom request headers for a url capture (hcti parameters/headers.md): at most 20, names unique case-insensitively; hop-by-hop, Host, Proxy-*, Sec-* and X-Forwarded-* refused. Sent with top-level navigations to the url's origin (and additional_header_origins) only; User-Agent applies to every request. Forms and signed URLs repeat headers=Name:value.",
+    "Custom request headers for a url capture (hcti parameters/headers.md): at most 20, names unique case-insensitively; hop-by-hop, Host, Proxy-*, Sec-* and X-Forwarded-* refused. Sent with top-level navigations to the url's origin (and additional_header_origins) only; User-Agent applies to every request. Forms and signed URLs repeat headers=Name:value. Ignored for html and templates, as hcti does.",
   additional_header_origins: 'Other exact http(s) origins (scheme://host[:port], at most 20) that also receive headers; needs headers. Forms and signed URLs repeat the field.',
   include_headers_on_subrequests: "Also send headers with subresource requests (CSS, images, scripts, frames) to the url's origin and additional_header_origins. Default false.",
-  identify_as_hcti: 'Add X-HCTI-SCREENSHOT: 1 to the top-level page request of a url capture (not to subrequests).',
+  identify_as_hcti: 'Add X-HCTI-SCREENSHOT: 1 to the top-level page request of a url capture (not to subrequests). Ignored for html and templates.',
   jumbo_max_width:
     'Jumbo render (hcti guides/advanced/jumbo-images.md): largest output width in px after device_scale, with jumbo_max_height; one side over 8,000, each at most 80,000, area at most 400,000,000; not with pdf_options. Captured in tiles of at most 8,000 x 8,000 and stitched; scaled down, keeping the aspect ratio, only when the page is larger than the maxima.',
   jumbo_max_height: 'Largest output height in px of a jumbo render, with jumbo_max_width.',

@@ -1,5 +1,5 @@
 import { ValidationError } from '@pixelfarm/errors';
-import { createImageSchema, parseCreateImage } from '@pixelfarm/schemas';
+import { createImageSchema, parseCreateImage, printLength } from '@pixelfarm/schemas';
 
 const schema = createImageSchema({ maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000 });
 const bad = (body: Record<string, unknown>) => {
@@ -22,6 +22,7 @@ describe('create request validation names the field', () => {
     ['google_fonts shape', { html: 'x', google_fonts: 'Roboto<script>' }, /google_fonts/],
     ['selector empty', { html: 'x', selector: '' }, /selector/],
     ['ms_delay range', { html: 'x', ms_delay: -1 }, /ms_delay must be between/],
+    ['ms_delay over 20 s', { html: 'x', ms_delay: 20_001 }, /ms_delay must be between 0 and 20000/],
     ['max_wait_ms range', { html: 'x', max_wait_ms: 100 }, /max_wait_ms must be between 500 and 10000/],
     ['render_when_ready type', { html: 'x', render_when_ready: 'maybe' }, /render_when_ready must be true or false/],
     ['device_scale range', { html: 'x', device_scale: 3.5 }, /device_scale must be between 0.1 and 3/],
@@ -33,9 +34,8 @@ describe('create request validation names the field', () => {
     ['media_type', { html: 'x', media_type: 'tv' }, /media_type must be screen or print/],
     ['timezone', { html: 'x', timezone: 'Mars/Olympus_Mons' }, /timezone must be an IANA time zone/],
     ['transparent_background type', { html: 'x', transparent_background: [] }, /transparent_background must be true or false/],
-    ['format', { html: 'x', format: 'gif' }, /format must be png, jpg, webp or pdf/],
+    ['format', { html: 'x', format: 'gif' }, /format must be png, jpg, jpeg, webp or pdf/],
     ['metadata type', { html: 'x', metadata: 'nope' }, /metadata/],
-    ['headers without url', { html: 'x', headers: { 'X-A': '1' } }, /headers .* need url/],
     ['headers forbidden name', { url: 'https://a.example', headers: { Host: 'evil' } }, /^headers: Host cannot be set/],
     ['headers line break', { url: 'https://a.example', headers: { 'X-A': 'a\r\nB: c' } }, /control character \(line breaks included; only tab is allowed\)/],
     ['unknown field', { html: 'x', colour: 'red' }, /Unknown field: colour/],
@@ -46,7 +46,8 @@ describe('create request validation names the field', () => {
     ['pdf margins taller than the page', { html: 'x', pdf_options: { page_height: '10cm', margins: ['5cm', 0, '50mm', 0] } }, /margins leave no room/],
     // Playwright prints 1 cm as 37.8 px: 10.794 cm is 4.25 in to it, and two of them fill a Letter page.
     ['pdf margins that fill the page in cm', { html: 'x', pdf_options: { margins: [0, '10.794cm', 0, '10.794cm'] } }, /margins leave no room/],
-    ['pdf margins of a bad shape', { html: 'x', pdf_options: { margins: ['1in', 'x', '1in', '1in'] } }, /pdf_options.margins must be a number with px/],
+    ['pdf margins of a bad shape', { html: 'x', pdf_options: { margins: ['1in', 'x', '1in', '1in'] } }, /pdf_options.margins must be a number with px, in, cm, mm or pt/],
+    ['pdf length in an unknown unit', { html: 'x', pdf_options: { page_width: '8pc' } }, /pdf_options.page_width must be a number with px, in, cm, mm or pt/],
   ])('%s', (_name, body, message) => {
     expect(bad(body)).toMatch(message);
   });
@@ -60,6 +61,45 @@ describe('create request validation names the field', () => {
     expect(() => parseCreateImage(schema, { html: 'x', pdf_options: { page_width: '508cm' } })).toThrow('pdf_options.page_width is larger than 200 inches');
     const small = createImageSchema({ maxHtmlChars: 10, maxViewportWidth: 10, maxViewportHeight: 10, maxRenderPixels: 100, maxPdfPageInches: 20 });
     expect(() => parseCreateImage(small, { html: 'x', pdf_options: { page_width: '21in' } })).toThrow('pdf_options.page_width is larger than 20 inches');
+  });
+
+  it('takes hcti\'s larger limits and spellings: ms_delay to 20 s, pt lengths, jpeg', () => {
+    expect(parseCreateImage(schema, { html: 'x', ms_delay: 20_000 }).ms_delay).toBe(20_000);
+    expect(parseCreateImage(schema, { html: 'x', format: 'jpeg' }).format).toBe('jpeg');
+    // 612 x 792 pt is US Letter; the lengths are kept as sent, so reading the image back shows them.
+    const pdf = { page_width: '612pt', page_height: '792pt', margins: ['1pt', '2mm', '3cm', '4px'] };
+    expect(parseCreateImage(schema, { html: 'x', pdf_options: pdf }).pdf_options).toEqual(pdf);
+    expect(() => parseCreateImage(schema, { html: 'x', pdf_options: { page_width: '14401pt' } })).toThrow('pdf_options.page_width is larger than 200 inches');
+    expect(() => parseCreateImage(schema, { html: 'x', pdf_options: { margins: ['0pt', '306pt', '0pt', '306pt'] } })).toThrow(/margins leave no room/);
+  });
+
+  it('prints pt lengths in inches and bare numbers in pixels (the print engine knows neither)', () => {
+    expect(printLength('72pt')).toBe('1in');
+    expect(printLength('1.5pt')).toBe(`${1.5 / 72}in`);
+    expect(printLength(20)).toBe('20px');
+    expect(printLength('2cm')).toBe('2cm');
+    expect(printLength(undefined)).toBeUndefined();
+  });
+
+  it('ignores headers and identify_as_hcti on html and templates, as hcti does, and keeps them on url captures', () => {
+    const page = { headers: { 'X-A': '1' }, additional_header_origins: ['https://cdn.example'], include_headers_on_subrequests: true, identify_as_hcti: true };
+    const html = parseCreateImage(schema, { html: 'x', ...page });
+    for (const field of Object.keys(page)) expect(html).not.toHaveProperty(field);
+    expect(parseCreateImage(schema, { template_id: 't-6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b', ...page })).not.toHaveProperty('headers');
+    expect(parseCreateImage(schema, { url: 'https://a.example', ...page })).toMatchObject(page);
+  });
+
+  it('reads null as "not given", at the top and inside pdf_options, as hcti\'s Go client and Terraform provider send it', () => {
+    // The Go client's management payload for an html_css image with only html set.
+    const body = {
+      html: '<p>x</p>', css: null, device_scale: null, google_fonts: null, max_wait_ms: null, metadata: null, ms_delay: 0, render_when_ready: false,
+      selector: null, viewport_height: null, viewport_width: null, pdf_options: { page_width: null, page_height: null, scale: 0.5, margins: null },
+      disable_twemoji: null, max_render_once: null, color_scheme: null, timezone: null, viewport_mobile: null, viewport_landscape: null, viewport_touch: null,
+      media_type: null, proxy_id: null, storage_destination_id: null, jumbo_max_height: null, jumbo_max_width: null, transparent_background: null, format: null, dedupe_duration_s: 0,
+    };
+    expect(parseCreateImage(schema, body)).toEqual({ html: '<p>x</p>', ms_delay: 0, render_when_ready: false, pdf_options: { scale: 0.5 }, dedupe_duration_s: 0 });
+    // A template's values are the user's data: a null in them stays.
+    expect(parseCreateImage(schema, { template_id: 't-6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b', template_values: { a: null }, template_version: null }).template_values).toEqual({ a: null });
   });
 
   it('coerces form strings', () => {
@@ -130,10 +170,10 @@ describe('custom headers by hcti rules (parameters/headers.md)', () => {
     expect(bad({ url, ...h, additional_header_origins: [7] })).toBe('additional_header_origins must be a list of origins such as https://api.example.com');
   });
 
-  it('identify_as_hcti is for url captures', () => {
+  it('identify_as_hcti is for url captures (ignored on html)', () => {
     expect(parseCreateImage(schema, { url: 'https://example.com/report', identify_as_hcti: true }).identify_as_hcti).toBe(true);
     expect(parseCreateImage(schema, { url: 'https://example.com/report', identify_as_hcti: 'true' }).identify_as_hcti).toBe(true);
-    expect(bad({ html: 'x', identify_as_hcti: true })).toBe("identify_as_hcti needs url: it marks the request for the url's page");
+    expect(parseCreateImage(schema, { html: 'x', identify_as_hcti: true })).toEqual({ html: 'x' });
   });
 });
 

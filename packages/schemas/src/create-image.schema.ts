@@ -1,7 +1,7 @@
 // The POST /v1/image body: one schema is the validator, the TypeScript type and (later) the docs.
 import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
-import { formBool, formNumber, formObject, text } from './fields';
+import { formBool, formNumber, formObject, text, withoutNulls } from './fields';
 import { TEMPLATE_ID_PATTERN } from './template-id';
 import { isAccountProxyId } from './proxy-id';
 import { headerOriginsField, headersField } from './request-headers.schema';
@@ -35,9 +35,19 @@ export const JUMBO_DEFAULTS: JumboLimits = { maxSide: 80_000, maxPixels: 400_000
 /** The page printed when pdf_options leave a side out (or give 0): US Letter. */
 export const PDF_DEFAULT_PAGE = { width: '8.5in', height: '11in' } as const;
 /** A PDF length as a string: a number and its unit. */
-const PDF_LENGTH = /^(\d+(?:\.\d+)?)(px|in|cm|mm)$/;
-// As Playwright converts them when it prints (37.8 px to the cm, not 96 / 2.54).
-const INCHES_PER: Record<string, number> = { px: 1 / 96, in: 1, cm: 37.8 / 96, mm: 3.78 / 96 };
+const PDF_LENGTH = /^(\d+(?:\.\d+)?)(px|in|cm|mm|pt)$/;
+// As Playwright converts them when it prints (37.8 px to the cm, not 96 / 2.54); a point is 1/72 in.
+const INCHES_PER: Record<string, number> = { px: 1 / 96, in: 1, cm: 37.8 / 96, mm: 3.78 / 96, pt: 1 / 72 };
+
+/**
+ * A pdf_options length as the browser's print engine takes it: a bare number is CSS pixels, and
+ * points (which it does not know) are given in inches. Other units pass unchanged.
+ */
+export function printLength(length: string | number | undefined): string | undefined {
+  if (typeof length === 'number') return `${length}px`;
+  const match = typeof length === 'string' ? PDF_LENGTH.exec(length) : null;
+  return match && match[2] === 'pt' ? `${Number(match[1]) / 72}in` : length;
+}
 
 /** A pdfLength in inches (a bare number is CSS pixels, as the renderer prints it); NaN if it is not one. */
 function inches(length: unknown): number {
@@ -46,7 +56,11 @@ function inches(length: unknown): number {
   return match ? Number(match[1]) * INCHES_PER[match[2]!]! : NaN;
 }
 
-export const IMAGE_FORMATS = ['png', 'jpg', 'webp', 'pdf'] as const;
+/** hcti accepts both spellings of JPEG; the returned url keeps the one sent. */
+export const IMAGE_FORMATS = ['png', 'jpg', 'jpeg', 'webp', 'pdf'] as const;
+
+/** hcti's largest ms_delay (parameters/ms_delay.md: "Maximum allowed value is 20,000ms"). */
+export const MAX_MS_DELAY = 20_000;
 
 /** Longest dedupe window a create may ask for: one year. */
 export const MAX_DEDUPE_S = 366 * 24 * 3600;
@@ -60,12 +74,12 @@ function isValidTimeZone(tz: string): boolean {
   }
 }
 
-/** A PDF length: a number of CSS pixels, or a string with px, in, cm or mm. */
+/** A PDF length: a number of CSS pixels, or a string with px, in, cm, mm or pt. */
 const pdfLength = (field: string) =>
   z.union([
     z.number().min(0).max(100_000),
-    z.string().regex(PDF_LENGTH, `${field} must be a number with px, in, cm or mm, such as "8.5in"`),
-  ], { error: `${field} must be a number with px, in, cm or mm, such as "8.5in"` });
+    z.string().regex(PDF_LENGTH, `${field} must be a number with px, in, cm, mm or pt, such as "8.5in"`),
+  ], { error: `${field} must be a number with px, in, cm, mm or pt, such as "8.5in"` });
 
 /**
  * An http(s) URL the service POSTs a signed notification to. Only the syntax is checked here:
@@ -97,7 +111,7 @@ export function createImageSchema(limits: CreateLimits) {
           .transform((v) => v.replace(/\+/g, ' '))
           .optional(),
         selector: text('selector', 1024).min(1, 'selector must not be empty').optional(),
-        ms_delay: formNumber('ms_delay', 0, 10_000, { int: true }).optional(),
+        ms_delay: formNumber('ms_delay', 0, MAX_MS_DELAY, { int: true }).optional(),
         max_wait_ms: formNumber('max_wait_ms', 500, 10_000, { int: true }).optional(),
         render_when_ready: formBool('render_when_ready').optional(),
         device_scale: formNumber('device_scale', 0.1, 3).optional(),
@@ -121,10 +135,10 @@ export function createImageSchema(limits: CreateLimits) {
             error: 'metadata must be an object of strings, numbers or booleans',
           }),
         ).optional(),
-        format: z.enum(IMAGE_FORMATS, { error: 'format must be png, jpg, webp or pdf' }).optional(),
+        format: z.enum(IMAGE_FORMATS, { error: 'format must be png, jpg, jpeg, webp or pdf' }).optional(),
         pdf_options: formObject(
           'pdf_options',
-          z.strictObject(
+          z.preprocess(withoutNulls, z.strictObject(
             {
               page_width: pdfLength('pdf_options.page_width').optional(),
               page_height: pdfLength('pdf_options.page_height').optional(),
@@ -136,7 +150,7 @@ export function createImageSchema(limits: CreateLimits) {
               print_background: formBool('pdf_options.print_background').optional(),
             },
             { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: pdf_options.${iss.keys.join(', ')}` : 'pdf_options must be an object') },
-          ),
+          )),
         ).optional(),
         headers: headersField.optional(),
         additional_header_origins: headerOriginsField.optional(),
@@ -172,19 +186,15 @@ export function createImageSchema(limits: CreateLimits) {
       { error: (iss) => (iss.code === 'unrecognized_keys' ? `Unknown field: ${iss.keys.join(', ')}` : undefined) },
     )
     .superRefine((v, ctx) => {
-      // hcti: headers and identify_as_hcti are for url screenshots, "not used when rendering
-      // HTML/CSS or templates"; here they are refused there, not silently dropped.
-      if (v.headers !== undefined && v.url === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'headers are sent to the url\'s origin: they need url', path: ['headers'] });
-      }
-      if (v.additional_header_origins !== undefined && v.headers === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'additional_header_origins needs headers: it lists other origins that also receive them', path: ['additional_header_origins'] });
-      }
-      if (v.include_headers_on_subrequests && v.headers === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'include_headers_on_subrequests needs headers: it sends them with subrequests too', path: ['include_headers_on_subrequests'] });
-      }
-      if (v.identify_as_hcti && v.url === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'identify_as_hcti needs url: it marks the request for the url\'s page', path: ['identify_as_hcti'] });
+      // hcti: headers and identify_as_hcti are for url screenshots and "not used when rendering
+      // HTML/CSS or templates": there they are dropped (parseCreateImage), so only a url's are checked.
+      if (v.url !== undefined) {
+        if (v.additional_header_origins !== undefined && v.headers === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'additional_header_origins needs headers: it lists other origins that also receive them', path: ['additional_header_origins'] });
+        }
+        if (v.include_headers_on_subrequests && v.headers === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'include_headers_on_subrequests needs headers: it sends them with subrequests too', path: ['include_headers_on_subrequests'] });
+        }
       }
       jumboIssues(v, jumbo).forEach((message) => ctx.addIssue({ code: 'custom', message, path: ['jumbo_max_width'] }));
       if (v.html === undefined && v.url === undefined && v.template_id === undefined) {
@@ -259,13 +269,23 @@ export function bodyFields(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ValidationError('The request body must be a JSON object or form fields');
   }
-  return body as Record<string, unknown>;
+  return withoutNulls(body) as Record<string, unknown>;
+}
+
+/** The fields of a url capture's page request, which hcti ignores when html or a template is rendered. */
+const URL_ONLY_FIELDS = ['headers', 'additional_header_origins', 'include_headers_on_subrequests', 'identify_as_hcti'] as const;
+
+function withoutUrlOnlyFields(request: CreateImageRequest): CreateImageRequest {
+  if (request.url !== undefined) return request;
+  const kept = { ...request };
+  for (const field of URL_ONLY_FIELDS) delete kept[field];
+  return kept;
 }
 
 /** Validates a create body; throws ValidationError whose message names the first bad field. */
 export function parseCreateImage(schema: ReturnType<typeof createImageSchema>, body: unknown): CreateImageRequest {
   const result = schema.safeParse(bodyFields(body));
-  if (result.success) return result.data;
+  if (result.success) return withoutUrlOnlyFields(result.data);
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.');
   const message = issue.message.startsWith(field) || !field || issue.code === 'custom' || issue.code === 'unrecognized_keys'

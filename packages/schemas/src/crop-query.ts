@@ -42,25 +42,35 @@ export const AXIS_NAMES = {
 const MAX_CROP_PX = 1_000_000;
 const ORIGIN_ALIASES: Record<string, Length> = { start: { pct: 0 }, center: { pct: 50 }, end: { pct: 100 } };
 
-/** "120" or "120px" are pixels, "12.5%" a percentage (0..100). */
-export const cropLengthField = (name: string) =>
-  z
+/**
+ * "120" or "120px" are pixels, "12.5%" a percentage (0..100). A coordinate (x_1, x_2, y_1, y_2,
+ * and an origin) may be negative: counted from the right or bottom edge, as hcti's parameter
+ * table has it ("x_1=-33%&crop_width=33%" is the right third). A size may not.
+ */
+export const cropLengthField = (name: string, role: 'coordinate' | 'size' = 'coordinate') => {
+  const sign = role === 'coordinate' ? '-?' : '';
+  const message =
+    role === 'coordinate'
+      ? `${name} must be a number of pixels (120) or a percentage (25%), negative to count from the far edge (-25%)`
+      : `${name} must be a number of pixels (120) or a percentage (25%)`;
+  return z
     .string()
-    .regex(/^(\d+(?:\.\d+)?)(%|px)?$/, `${name} must be a number of pixels (120) or a percentage (25%)`)
+    .regex(new RegExp(`^${sign}(\\d+(?:\\.\\d+)?)(%|px)?$`), message)
     .transform((v, ctx): Length => {
       const n = parseFloat(v);
       if (v.endsWith('%')) {
-        if (n > 100) ctx.addIssue({ code: 'custom', message: `${name} must be between 0% and 100%` });
+        if (Math.abs(n) > 100) ctx.addIssue({ code: 'custom', message: `${name} must be between ${sign ? '-100% and ' : '0% and '}100%` });
         return { pct: n };
       }
-      if (!Number.isInteger(n) || n > MAX_CROP_PX) ctx.addIssue({ code: 'custom', message: `${name} must be a whole number of pixels` });
+      if (!Number.isInteger(n) || Math.abs(n) > MAX_CROP_PX) ctx.addIssue({ code: 'custom', message: `${name} must be a whole number of pixels` });
       return { px: n };
     })
     .optional();
+};
 
-/** x_origin / y_origin: pixels (100px), a percentage (50%), or start, center, end. */
+/** x_origin / y_origin: start, center, end, pixels (100px) or a percentage (50%), negative from the far edge. */
 export const cropOriginField = (name: string) => {
-  const message = `${name} must be start, center, end, a number of pixels (100px) or a percentage (50%)`;
+  const message = `${name} must be start, center, end, a number of pixels (100px) or a percentage (50%), negative to count from the far edge`;
   const length = cropLengthField(name);
   return z
     .string()
@@ -69,7 +79,7 @@ export const cropOriginField = (name: string) => {
       if (alias) return alias;
       const parsed = length.safeParse(v);
       if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', message: /^\d/.test(v) ? parsed.error.issues[0]!.message : message });
+        ctx.addIssue({ code: 'custom', message: /^-?\d/.test(v) ? parsed.error.issues[0]!.message : message });
         return z.NEVER;
       }
       return parsed.data;
@@ -155,8 +165,13 @@ function isEmpty(a: CropAxis): boolean {
   return !a.start && !a.end && !a.size && !a.origin;
 }
 
-/** Two coordinates in the same unit can be ordered now; mixed units are checked against the image. */
+/**
+ * Two coordinates in the same unit, counted from the same edge, can be ordered now; others are
+ * checked against the image.
+ */
 function checkOrder(a: Length, b: Length, an: string, bn: string): void {
+  const value = (l: Length) => ('px' in l ? l.px : l.pct);
+  if (value(a) < 0 !== value(b) < 0) return;
   const same = ('px' in a && 'px' in b && b.px <= a.px) || ('pct' in a && 'pct' in b && b.pct <= a.pct);
   if (same) throw new ValidationError(`${bn} must be greater than ${an}`);
 }

@@ -43,3 +43,13 @@ export const formObject = <T extends z.ZodType>(field: string, inner: T) =>
       return v;
     }
   }, inner.refine((x) => x !== undefined, `${field} must be an object`));
+
+/**
+ * An object's fields without those set to null: hcti's clients send every field they leave unset
+ * as JSON null (the Go client and the Terraform provider do, at every level), which means "not
+ * given". Anything that is not a plain object passes unchanged.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
+}

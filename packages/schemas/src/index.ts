@@ -15,3 +15,5 @@ export * from './create-image.docs';
 export * from './dashboard-query.schema';
 export * from './signed-render-options';
 export * from './proxy-id';
+export * from './definition-fields';
+export * from './templated-batch.schema';

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { bodyFields, parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
+import { pageSize } from './fields';
 
 /** Render options a template carries as defaults for the images made from it. */
 export type TemplateOptions = Omit<CreateImageRequest, 'html' | 'css' | 'url' | 'template_id' | 'template_version' | 'template_values'>;
@@ -57,4 +58,32 @@ export function templateBodySchema(schema: ReturnType<typeof createImageSchema>)
     name: z.string().max(TEMPLATE_NAME_MAX).nullable().optional(),
     description: z.string().max(TEMPLATE_DESCRIPTION_MAX).nullable().optional(),
   });
+}
+
+/** Template listings' page sizes, as hcti serves them (its clients: count 1..100, default 10). */
+export const TEMPLATE_PAGE = { defaultCount: 10, maxCount: 100 } as const;
+
+/**
+ * The query of the template listings: how many, and the version to start below (max_version,
+ * exclusive: the previous page's pagination.next_page_start).
+ */
+export const templatePageQuerySchema = z.object({
+  count: pageSize('count', TEMPLATE_PAGE.maxCount).optional(),
+  max_version: z
+    .string({ error: 'max_version must be a template version (a whole number)' })
+    .regex(/^\d{1,16}$/, 'max_version must be a template version (a whole number)')
+    .transform(Number)
+    .optional(),
+});
+
+export interface TemplatePageQuery {
+  count: number;
+  /** Only versions below this one. */
+  maxVersion?: number;
+}
+
+export function parseTemplatePageQuery(query: Record<string, unknown>): TemplatePageQuery {
+  const parsed = templatePageQuerySchema.safeParse(query);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message);
+  return { count: parsed.data.count ?? TEMPLATE_PAGE.defaultCount, maxVersion: parsed.data.max_version };
 }

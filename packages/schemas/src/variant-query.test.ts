@@ -46,14 +46,17 @@ describe('parseVariantQuery', () => {
     [{ aspect_ratio: '1_1', x_1: '0', x_2: '10', crop_height: '10' }, 'aspect_ratio cannot be combined with x_1/x_2 and crop_height'],
     [{ x_1: '50', x_2: '40' }, 'x_2 must be greater than x_1'],
     [{ y_1: '50%', y_2: '50%' }, 'y_2 must be greater than y_1'],
-    [{ x_1: '0', x_2: '101%' }, 'x_2 must be between 0% and 100%'],
+    [{ x_1: '0', x_2: '101%' }, 'x_2 must be between -100% and 100%'],
     [{ x_1: '0', x_2: '10.5' }, 'x_2 must be a whole number of pixels'],
-    [{ x_1: '-5' }, 'x_1 must be a number of pixels'],
+    [{ x_1: '5em' }, 'x_1 must be a number of pixels (120) or a percentage (25%), negative to count from the far edge (-25%)'],
+    [{ x_1: '0', crop_width: '-5' }, 'crop_width must be a number of pixels (120) or a percentage (25%)'],
+    [{ x_1: '-101%', crop_width: '5' }, 'x_1 must be between -100% and 100%'],
+    [{ x_1: '-50', x_2: '-60' }, 'x_2 must be greater than x_1'],
     [{ crop_width: '0' }, 'crop_width must be greater than 0'],
     [{ aspect_ratio: '16x9' }, 'aspect_ratio must look like 16_9'],
     [{ aspect_ratio: '0_9' }, 'aspect_ratio'],
     [{ crop_width: '10', x_origin: 'left' }, 'x_origin must be start, center, end, a number of pixels (100px) or a percentage (50%)'],
-    [{ crop_width: '10', x_origin: '150%' }, 'x_origin must be between 0% and 100%'],
+    [{ crop_width: '10', x_origin: '150%' }, 'x_origin must be between -100% and 100%'],
   ])('rejects %j naming the parameter', (query, expected) => {
     expect(message(() => parse(query))).toContain(expected);
   });

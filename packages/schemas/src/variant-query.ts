@@ -60,8 +60,8 @@ function buildVariantQuerySchema(maxDimension: number) {
     y_1: cropLengthField('y_1'),
     x_2: cropLengthField('x_2'),
     y_2: cropLengthField('y_2'),
-    crop_width: cropLengthField('crop_width'),
-    crop_height: cropLengthField('crop_height'),
+    crop_width: cropLengthField('crop_width', 'size'),
+    crop_height: cropLengthField('crop_height', 'size'),
     x_origin: cropOriginField('x_origin'),
     y_origin: cropOriginField('y_origin'),
   });

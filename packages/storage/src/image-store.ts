@@ -12,6 +12,11 @@ export interface ImageRecord<TRequest = unknown> {
   /** The template (and version) the request was rendered from, when it came from one. */
   template?: { id: string; version: number };
   /**
+   * The create as the client sent it, when that is not `request`: a templated create (its
+   * template_values and own options), whose request is the html the template rendered.
+   */
+  definition?: TRequest;
+  /**
    * The storage destination captured at creation (@pixelfarm/destinations' DestinationRef):
    * editing the destination later does not change where this image goes, or whether a copy is kept here.
    */

@@ -55,6 +55,11 @@ export class TemplateStore {
     return versions.length ? this.get<T>(account, templateId, versions[versions.length - 1]!) : null;
   }
 
+  /** Removes the template with every version of it; true if it had any. */
+  async delete(account: string, templateId: string): Promise<boolean> {
+    return (await this.storage.deletePrefix(templateKeys.versions(account, templateId))) > 0;
+  }
+
   /** The latest version of every template of the account, most recently edited first. */
   async listLatest<T>(account: string): Promise<TemplateVersionRecord<T>[]> {
     const prefix = templateKeys.all(account);

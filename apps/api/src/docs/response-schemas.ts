@@ -85,15 +85,18 @@ export const templateRef = z.object({
 export const templateListing = z.object({
   data: z.array(
     z.looseObject({
+      template_type: z.literal('html_css'),
       id: z.string(),
       version: z.number().int(),
+      created_at: z.string(),
+      updated_at: z.string(),
       name: z.string().nullable(),
       description: z.string().nullable(),
       html: z.string(),
       css: z.string().nullable(),
     }),
   ),
-  pagination: z.object({ next_page_start: z.number().nullable() }),
+  pagination: z.object({ next_page_start: z.number().nullable().meta({ description: 'max_version of the next page; null on the last' }) }),
 });
 
 export const health = z.object({ status: z.literal('ok') });

@@ -1,11 +1,12 @@
-// /v1/image/batch: create up to IMAGE_BATCH_MAX images in one request, or delete several.
+// /v1/image/batch: create up to IMAGE_BATCH_MAX images in one request (from html and urls, or
+// from saved templates at /v1/image/batch/templated), or delete several.
 // Listed before the image routes, whose /v1/image/{id} would otherwise take "batch".
-import { batchCreateBodySchema, batchDeleteBodySchema, parseBatchCreate, parseBatchDelete, type createImageSchema } from '@pixelfarm/schemas';
+import { batchCreateBodySchema, batchDeleteBodySchema, parseBatchCreate, parseBatchDelete, parseTemplatedBatch, templatedBatchBodySchema, type createImageSchema } from '@pixelfarm/schemas';
 import type { ImageCreateService } from '../services/image-create.service';
 import type { ImageService } from '../services/image.service';
 import type { Route } from '../http/route';
 import { sendCredits } from '../http/credit-headers';
-import { EXAMPLE_IMAGE_ID, EXAMPLE_SNIPPET, json, ok, responses } from '../docs/route-docs';
+import { EXAMPLE_IMAGE_ID, EXAMPLE_SNIPPET, EXAMPLE_TEMPLATE_ID, error, json, ok, responses } from '../docs/route-docs';
 
 export interface BatchRoutesDeps {
   creator: Pick<ImageCreateService, 'createBatch'>;
@@ -34,6 +35,26 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
       responses: { 200: ok('The images, in the order of variations', 'ImageBatch', responses.imageBatch) },
       handler: async (req, res) => {
         const requests = parseBatchCreate(deps.createSchema, req.body ?? {}, deps.maxBatch);
+        const images = await deps.creator.createBatch(res.locals.account as string, requests, { onCredits: sendCredits(res) });
+        res.status(200).json({ images });
+      },
+    },
+    {
+      id: 'createTemplatedImageBatch',
+      method: 'post',
+      path: '/v1/image/batch/templated',
+      tag: 'Templates',
+      summary: `Create up to ${deps.maxBatch} images from saved templates in one request`,
+      description:
+        'Each variation inherits default_options: template_id, template_version (unless the variation names a template), format, and template_values merged key by key (objects recursively; arrays, scalars and null replace).',
+      access: 'basic',
+      body: {
+        ...json('TemplatedBatchCreate', templatedBatchBodySchema(deps.createSchema, deps.maxBatch)),
+        example: { default_options: { template_id: EXAMPLE_TEMPLATE_ID, template_values: { brand: { name: 'Acme', color: '#2563eb' } } }, variations: [{ template_values: { title: 'One' } }, { template_values: { title: 'Two', brand: { color: '#dc2626' } } }] },
+      },
+      responses: { 200: ok('The images, in the order of variations', 'ImageBatch', responses.imageBatch), 404: error('A variation names a template this account does not have') },
+      handler: async (req, res) => {
+        const requests = parseTemplatedBatch(deps.createSchema, req.body ?? {}, deps.maxBatch);
         const images = await deps.creator.createBatch(res.locals.account as string, requests, { onCredits: sendCredits(res) });
         res.status(200).json({ images });
       },

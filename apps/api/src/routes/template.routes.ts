@@ -1,7 +1,8 @@
-// Templates: create, edit (a new version each time), list, read versions; and the hosted API's
+// Templates: create, replace (a new version each time), list and read versions a page at a time,
+// delete; and the hosted API's
 // POST /v1/image/:template_id[/:template_version] shorthand for a templated create.
 import type { RequestHandler } from 'express';
-import { bodyFields, isTemplateId, parseCreateImage, templateBodySchema, type createImageSchema } from '@pixelfarm/schemas';
+import { bodyFields, isTemplateId, parseCreateImage, parseTemplatePageQuery, templateBodySchema, templatePageQuerySchema, type createImageSchema } from '@pixelfarm/schemas';
 import type { TemplateService } from '../services/template.service';
 import type { ImageCreateService } from '../services/image-create.service';
 import { sendCredits } from '../http/credit-headers';
@@ -9,7 +10,7 @@ import type { Route } from '../http/route';
 import { EXAMPLE_SNIPPET, error, json, ok, responses, templatePathParam } from '../docs/route-docs';
 
 export interface TemplateRoutesDeps {
-  templates: Pick<TemplateService, 'create' | 'edit' | 'list' | 'versions'>;
+  templates: Pick<TemplateService, 'create' | 'replace' | 'list' | 'versions' | 'delete'>;
   creator: Pick<ImageCreateService, 'create'>;
   createSchema: ReturnType<typeof createImageSchema>;
 }
@@ -20,9 +21,10 @@ const templateIdOnly: RequestHandler = (req, _res, next) => next(isTemplateId(St
 export function templateRoutes(deps: TemplateRoutesDeps): Route[] {
   const account = (locals: Record<string, unknown>) => locals.account as string;
   const template = templateBodySchema(deps.createSchema);
-  const listing = ok('Templates, most recently edited first', 'TemplateListing', responses.templateListing);
-  const list: RequestHandler = async (_req, res) => {
-    res.status(200).json(await deps.templates.list(account(res.locals)));
+  const listing = ok('One page of templates (the latest version of each), most recently edited first', 'TemplateListing', responses.templateListing);
+  const page = (query: unknown) => parseTemplatePageQuery(query as Record<string, unknown>);
+  const list: RequestHandler = async (req, res) => {
+    res.status(200).json(await deps.templates.list(account(res.locals), page(req.query)));
   };
   return [
     {
@@ -39,18 +41,33 @@ export function templateRoutes(deps: TemplateRoutesDeps): Route[] {
       },
     },
     {
-      id: 'editTemplate',
+      id: 'replaceTemplate',
       method: 'post',
       path: '/v1/template/{template_id}',
       tag: 'Templates',
       summary: 'Save a new version of a template',
-      description: 'Fields not sent keep their value from the latest version.',
+      description: 'The body replaces the template as a whole: a field left out (or null) is unset in the new version. Earlier versions stay.',
       access: 'basic',
       pathParams: { template_id: templatePathParam },
-      body: { ...json('TemplateEdit', template.partial()), forms: true, example: { html: '<div class="card">{{title}}!</div>' } },
+      body: { ...json('TemplateBody', template), forms: true, example: { html: '<div class="card">{{title}}!</div>' } },
       responses: { 201: ok('The new version', 'TemplateRef', responses.templateRef), 404: error('No such template in this account') },
       handler: async (req, res) => {
-        res.status(201).json(await deps.templates.edit(account(res.locals), String(req.params.template_id), req.body ?? {}));
+        res.status(201).json(await deps.templates.replace(account(res.locals), String(req.params.template_id), req.body ?? {}));
+      },
+    },
+    {
+      id: 'deleteTemplate',
+      method: 'delete',
+      path: '/v1/template/{template_id}',
+      tag: 'Templates',
+      summary: 'Delete a template with every version of it',
+      description: 'Images already made from it stay; creating new ones from it is a 404.',
+      access: 'basic',
+      pathParams: { template_id: templatePathParam },
+      responses: { 204: { description: 'Deleted' }, 404: error('No such template in this account') },
+      handler: async (req, res) => {
+        await deps.templates.delete(account(res.locals), String(req.params.template_id));
+        res.status(204).end();
       },
     },
     // The hosted API lists at /v1/template; API.md names /v1/templates. Both answer.
@@ -61,6 +78,7 @@ export function templateRoutes(deps: TemplateRoutesDeps): Route[] {
       tag: 'Templates',
       summary: 'List your templates (latest version of each)',
       access: 'basic',
+      query: templatePageQuerySchema,
       responses: { 200: listing },
       handler: list,
     },
@@ -71,6 +89,7 @@ export function templateRoutes(deps: TemplateRoutesDeps): Route[] {
       tag: 'Templates',
       summary: 'List your templates (the hosted API’s path for GET /v1/templates)',
       access: 'basic',
+      query: templatePageQuerySchema,
       responses: { 200: listing },
       handler: list,
     },
@@ -79,12 +98,13 @@ export function templateRoutes(deps: TemplateRoutesDeps): Route[] {
       method: 'get',
       path: '/v1/template/{template_id}',
       tag: 'Templates',
-      summary: 'Every version of a template, newest first',
+      summary: 'The versions of a template, newest first, a page at a time',
       access: 'basic',
       pathParams: { template_id: templatePathParam },
-      responses: { 200: ok('The versions', 'TemplateListing', responses.templateListing), 404: error('No such template in this account') },
+      query: templatePageQuerySchema,
+      responses: { 200: ok('One page of versions', 'TemplateListing', responses.templateListing), 404: error('No such template in this account') },
       handler: async (req, res) => {
-        res.status(200).json(await deps.templates.versions(account(res.locals), String(req.params.template_id)));
+        res.status(200).json(await deps.templates.versions(account(res.locals), String(req.params.template_id), page(req.query)));
       },
     },
     {

@@ -13,6 +13,8 @@ export interface ResolvedRequest {
   request: CreateImageRequest;
   /** The template version it came from, if any. */
   template?: { id: string; version: number };
+  /** The create as sent, when it named a template: what reading the image back shows. */
+  definition?: CreateImageRequest;
   /**
    * The storage destination the image goes to, captured now: later edits of the destination (or
    * of the template that named it) do not change this image (hcti storage-destinations guide).
@@ -69,6 +71,6 @@ export class RenderRequestResolver {
     const css = template.css !== null ? this.deps.renderer.render({ ...stored, field: 'css', source: template.css }, values, false) : undefined;
     const merged = { ...template.options, ...(css !== undefined ? { css } : {}), ...own, html };
     // Validated again: the rendered html counts against the same limits as any other html.
-    return { request: parseCreateImage(this.deps.createSchema, merged), template: { id: template_id!, version: template.version } };
+    return { request: parseCreateImage(this.deps.createSchema, merged), template: { id: template_id!, version: template.version }, definition: input };
   }
 }

@@ -1,9 +1,9 @@
-// Templates of an account: create, edit (every edit is a new version), read and list. Records
-// live in object storage; another account's template is simply not found.
-import { NotFoundError, ValidationError } from '@pixelfarm/errors';
+// Templates of an account: create, replace (every replacement is a new version), read, list
+// and delete. Records live in object storage; another account's template is simply not found.
+import { NotFoundError } from '@pixelfarm/errors';
 import type { TemplateStore, TemplateVersionRecord } from '@pixelfarm/storage';
 import type { DestinationDirectory } from '@pixelfarm/destinations';
-import { isTemplateId, newTemplateId, parseTemplateBody, type createImageSchema, type TemplateOptions } from '@pixelfarm/schemas';
+import { DEFINITION_FIELDS, definitionOf, isTemplateId, newTemplateId, parseTemplateBody, type createImageSchema, type TemplateOptions, type TemplatePageQuery } from '@pixelfarm/schemas';
 import type { TemplateRenderer } from './template-renderer';
 
 export type TemplateRecord = TemplateVersionRecord<TemplateOptions>;
@@ -13,21 +13,22 @@ export interface TemplateRef {
   template_version: number;
 }
 
-/** One template version as clients of the hosted API read it: its fields and render options. */
-export type TemplateView = TemplateOptions & {
+/**
+ * One template version as hcti's clients read it: its type, id, version and times, and every
+ * input of a template, null where the version does not set it.
+ */
+export type TemplateView = Record<string, unknown> & {
+  template_type: 'html_css';
   id: string;
   version: number;
-  name: string | null;
-  description: string | null;
-  html: string;
-  css: string | null;
   created_at: string;
   updated_at: string;
 };
 
+/** One page of a listing, newest version first; next_page_start is the max_version of the next page. */
 export interface TemplateListing {
   data: TemplateView[];
-  pagination: { next_page_start: null };
+  pagination: { next_page_start: number | null };
 }
 
 export interface TemplateServiceDeps {
@@ -56,21 +57,13 @@ export class TemplateService {
     return { template_id: record.template_id, template_version: record.version };
   }
 
-  /** A new version: fields not sent keep their value from the latest version. */
-  async edit(account: string, templateId: string, body: unknown): Promise<TemplateRef> {
+  /**
+   * A new version that replaces the template as a whole, as hcti's POST /v1/template/{id} does:
+   * a field the body leaves out (or sends as null) is unset in the new version.
+   */
+  async replace(account: string, templateId: string, body: unknown): Promise<TemplateRef> {
     const latest = await this.latest(account, templateId);
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new ValidationError('The request body must be a JSON object or form fields');
-    }
-    const merged = {
-      ...latest.options,
-      html: latest.html,
-      ...(latest.css !== null ? { css: latest.css } : {}),
-      name: latest.name,
-      description: latest.description,
-      ...body,
-    };
-    const parsed = await this.parse(account, merged);
+    const parsed = await this.parse(account, body);
     // Versions are ms timestamps, strictly increasing even for two edits in the same ms.
     const version = Math.max(this.now(), latest.version + 1);
     const record: TemplateRecord = {
@@ -85,19 +78,25 @@ export class TemplateService {
     return { template_id: templateId, template_version: version };
   }
 
-  /** Every version of the template, newest first. */
-  async versions(account: string, templateId: string): Promise<TemplateListing> {
+  /** One page of the template's versions, newest first. */
+  async versions(account: string, templateId: string, page: TemplatePageQuery): Promise<TemplateListing> {
     if (!isTemplateId(templateId)) throw new NotFoundError('Template not found');
-    const versions = await this.deps.templates.versions(account, templateId);
+    const versions = (await this.deps.templates.versions(account, templateId)).reverse();
     if (versions.length === 0) throw new NotFoundError('Template not found');
-    const records = await Promise.all(versions.reverse().map((v) => this.deps.templates.get<TemplateOptions>(account, templateId, v)));
-    return { data: records.filter((r): r is TemplateRecord => r !== null).map(view), pagination: { next_page_start: null } };
+    const { items, next } = pageOf(versions, (v) => v, page);
+    const records = await Promise.all(items.map((v) => this.deps.templates.get<TemplateOptions>(account, templateId, v)));
+    return { data: records.filter((r): r is TemplateRecord => r !== null).map(view), pagination: { next_page_start: next } };
   }
 
-  /** The latest version of every template of the account, most recently edited first. */
-  async list(account: string): Promise<TemplateListing> {
-    const records = await this.deps.templates.listLatest<TemplateOptions>(account);
-    return { data: records.map(view), pagination: { next_page_start: null } };
+  /** One page of the account's templates (the latest version of each), most recently edited first. */
+  async list(account: string, page: TemplatePageQuery): Promise<TemplateListing> {
+    const { items, next } = pageOf(await this.deps.templates.listLatest<TemplateOptions>(account), (r) => r.version, page);
+    return { data: items.map(view), pagination: { next_page_start: next } };
+  }
+
+  /** Removes the template and every version of it; images already made from it stay. */
+  async delete(account: string, templateId: string): Promise<void> {
+    if (!isTemplateId(templateId) || !(await this.deps.templates.delete(account, templateId))) throw new NotFoundError('Template not found');
   }
 
   /** The version asked for (the latest when none is given) of an account's template, or 404. */
@@ -126,14 +125,21 @@ export class TemplateService {
 
 function view(record: TemplateRecord): TemplateView {
   return {
-    ...record.options,
+    template_type: 'html_css',
     id: record.template_id,
     version: record.version,
-    name: record.name,
-    description: record.description,
-    html: record.html,
-    css: record.css,
+    ...definitionOf(DEFINITION_FIELDS.template, { ...record.options, html: record.html, css: record.css, name: record.name, description: record.description }),
     created_at: record.created_at,
     updated_at: record.updated_at,
   };
+}
+
+/**
+ * The page of `sorted` (newest first) below page.maxVersion, and the cursor of the next page:
+ * the version of this page's last entry, or null when nothing older is left.
+ */
+function pageOf<T>(sorted: readonly T[], versionOf: (item: T) => number, page: TemplatePageQuery): { items: T[]; next: number | null } {
+  const below = page.maxVersion === undefined ? sorted : sorted.filter((item) => versionOf(item) < page.maxVersion!);
+  const items = below.slice(0, page.count);
+  return { items, next: below.length > items.length ? versionOf(items[items.length - 1]!) : null };
 }

@@ -13,8 +13,8 @@ export class ImageRecords {
   constructor(private readonly deps: ImageRecordsDeps) {}
 
   async record(account: string, plan: OwnerPlan, createdAt: string): Promise<void> {
-    const { destination } = plan;
-    await this.deps.images.saveRecord({ id: plan.id, account, created_at: createdAt, request: plan.request, template: plan.template, destination });
+    const { destination, definition } = plan;
+    await this.deps.images.saveRecord({ id: plan.id, account, created_at: createdAt, request: plan.request, template: plan.template, definition, destination });
     await this.deps.index.add(account, {
       id: plan.id,
       created_at: createdAt,

@@ -77,9 +77,11 @@ export class RenderAndWait {
   private async wait(account: string, p: RenderPlan): Promise<void> {
     const started = Date.now();
     const seconds = () => (Date.now() - started) / 1000;
+    // The render itself waits ms_delay on top of its work; so does its create.
+    const waitMs = this.deps.renderWaitMs + (p.request.ms_delay ?? 0);
     let wait: RenderWait;
     try {
-      wait = await this.deps.queue.awaitOrWithdraw(p.id, this.deps.renderWaitMs);
+      wait = await this.deps.queue.awaitOrWithdraw(p.id, waitMs);
     } catch (err) {
       this.deps.metrics.result(isInputFailure(err) ? 'rejected' : 'failed', seconds());
       throw err;
@@ -88,9 +90,9 @@ export class RenderAndWait {
     if (wait.outcome === 'completed') return;
     if (wait.outcome === 'withdrawn') {
       await this.undo(account, [], p.kind === 'owner' ? [p] : [], [p.id]);
-      throw new UnavailableError(`The render did not start within ${this.deps.renderWaitMs} ms (the queue is busy); nothing was kept, please retry`);
+      throw new UnavailableError(`The render did not start within ${waitMs} ms (the queue is busy); nothing was kept, please retry`);
     }
-    throw new UnavailableError(`The render did not finish within ${this.deps.renderWaitMs} ms; it will still be completed and listed`);
+    throw new UnavailableError(`The render did not finish within ${waitMs} ms; it will still be completed and listed`);
   }
 
   /** Undoes a create's writes: its jobs removed (those not started), its records forgotten, its tickets released. */
