@@ -219,7 +219,7 @@ describe('a destination that keeps our copy too', () => {
     const edited = await request(api.handler)
       .post(`/v1/template/${tpl.body.template_id}`)
       .set('Authorization', auth)
-      .send({ storage_destination_id: onlyThereId });
+      .send({ name: 'Stored template', html: '<h1>Saved in my bucket {{n}}</h1>', storage_destination_id: onlyThereId });
     expect(edited.status).toBe(201);
     const second = await create({ template_id: tpl.body.template_id, template_values: { n: 2 } });
     expect(await customerObject(`only/${second.body.id}.png`)).not.toBeNull();

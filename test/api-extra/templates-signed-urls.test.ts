@@ -177,7 +177,7 @@ describe('templates and signed URLs', () => {
 
     it('renders a chosen version, and the hosted API path form of a templated create', async () => {
       const { template_id, template_version: v1 } = await newTemplate({ html: CARD, device_scale: 1 });
-      await post(`/v1/template/${template_id}`, { html: CARD.replace('height:10px', 'height:20px') });
+      await post(`/v1/template/${template_id}`, { html: CARD.replace('height:10px', 'height:20px'), device_scale: 1 });
       const values = { w: 10, color: '#123456' };
       const latest = await post('/v1/image', { template_id, template_values: values });
       expect((await image(`/v1/image/${latest.body.id}`)).img!.height).toBe(20);
@@ -348,7 +348,7 @@ describe('templates and signed URLs', () => {
       expect(await jobsTotal()).toBe(jobs);
 
       // A new version changes what the unpinned URL renders; a pinned URL keeps its version.
-      await post(`/v1/template/${template_id}`, { html: CARD.replace('height:10px', 'height:14px') });
+      await post(`/v1/template/${template_id}`, { html: CARD.replace('height:10px', 'height:14px'), device_scale: 1 });
       expect((await image(`${url}?${query}`)).img!.height).toBe(14);
       const pinned = `template_version=${v1}&${query}`;
       const old = await image(`/v1/image/${template_id}/${hmac(pinned, TEST_KEYS.key)}/png?${pinned}`);

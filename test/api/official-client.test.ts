@@ -5,12 +5,11 @@
 // too); an unknown storage_destination_id is a 400 naming it; otherwise every request is
 // accepted, and storage_destination_id (a destination made through the API, on a second S3
 // server standing for the customer's bucket) puts the image in that bucket.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { basicAuth, TEST_KEYS } from '../support/test-env';
+import { basicAuth } from '../support/test-env';
+import { runOfficialClient, type ClientCall as Call, type ClientResult as Result } from '../support/run-official-client';
 import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy';
@@ -21,8 +20,6 @@ import { randomBytes } from 'node:crypto';
 
 jest.setTimeout(300_000);
 
-type Call = Record<string, unknown>;
-type Result = { success: boolean; id?: string; url?: string; images?: { id: string; url: string }[]; message?: string } & Record<string, unknown>;
 
 describe('the official client, every field of every request type', () => {
   let stack: InProcessStack;
@@ -87,20 +84,7 @@ describe('the official client, every field of every request type', () => {
   });
 
   /** Runs the calls through the official client, in a child process. */
-  function viaClient(calls: Call[]): Promise<(Result | string)[]> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(__dirname, '../support/official-client.mjs')], {
-        env: { PATH: process.env.PATH, API_BASE: base, API_ID: TEST_KEYS.id, API_KEY: TEST_KEYS.key },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c) => (out += c));
-      child.stderr.on('data', (c) => (err += c));
-      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}: ${err}`))));
-      child.stdin.end(JSON.stringify(calls));
-    });
-  }
+  const viaClient = (calls: Call[]) => runOfficialClient(base, calls) as Promise<(Result | string)[]>;
 
   // Every field of BaseCreateImageRequest.
   const every = () => ({

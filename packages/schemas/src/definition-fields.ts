@@ -34,7 +34,7 @@ const URL_OPTIONS = ['full_screen', 'block_consent_banners', 'identify_as_hcti',
 export const DEFINITION_FIELDS = {
   template: ['html', 'name', 'description', ...RENDER_OPTIONS],
   /** An image's inputs, whatever its kind: html, url or a template reference. */
-  image: ['html', 'url', ...RENDER_OPTIONS, ...IMAGE_OPTIONS, ...URL_OPTIONS, 'template_id', 'template_version', 'template_values'],
+  image: ['html', 'url', ...RENDER_OPTIONS, ...IMAGE_OPTIONS, ...URL_OPTIONS, 'template_id', 'template_version', 'template_values', 'format'],
 } as const;
 
 /** `values` restricted to `fields`, each present: null where `values` has none. */

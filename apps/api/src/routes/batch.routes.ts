@@ -52,7 +52,7 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
         ...json('TemplatedBatchCreate', templatedBatchBodySchema(deps.createSchema, deps.maxBatch)),
         example: { default_options: { template_id: EXAMPLE_TEMPLATE_ID, template_values: { brand: { name: 'Acme', color: '#2563eb' } } }, variations: [{ template_values: { title: 'One' } }, { template_values: { title: 'Two', brand: { color: '#dc2626' } } }] },
       },
-      responses: { 200: ok('The images, in the order of variations', 'ImageBatch', responses.imageBatch), 404: error('A variation names a template this account does not have') },
+      responses: { 200: ok('The images, in the order of variations', 'ImageBatch', responses.imageBatch), 400: error('A variation is invalid or names a template this account does not have (the message names variations[i])') },
       handler: async (req, res) => {
         const requests = parseTemplatedBatch(deps.createSchema, req.body ?? {}, deps.maxBatch);
         const images = await deps.creator.createBatch(res.locals.account as string, requests, { onCredits: sendCredits(res) });
