@@ -14,6 +14,7 @@ import { createLogger } from '@pixelfarm/config';
 import { createStorage, ImageStore } from '@pixelfarm/storage';
 import { mountRoutes } from '../../apps/api/src/http/route';
 import { requireAuth } from '../../apps/api/src/http/auth.middleware';
+import { routeGuard } from '../../apps/api/src/http/authorize.middleware';
 import { errorHandler } from '../../apps/api/src/http/error-handler';
 import { imageDefinitionRoutes } from '../../apps/api/src/routes/image-definition.routes';
 import { ImageDefinitionService } from '../../apps/api/src/services/image-definition.service';
@@ -299,7 +300,12 @@ describe("hcti's official clients and Terraform provider, replayed", () => {
     const created = (await call('post', '/v1/image', payload(HTML_CSS_FIELDS, { html: '<p>stored</p>' }, true))).body;
     const storage = createStorage(stack.config.storage.driver === 'fs' ? stack.config.storage : { driver: 's3', s3: { ...stack.config.storage.s3 } });
     const app = express();
-    app.use(mountRoutes(imageDefinitionRoutes({ definitions: new ImageDefinitionService({ images: new ImageStore(storage) }) }), { auth: requireAuth(stack.config.apiKeys), bodyParsers: [] }));
+    app.use(mountRoutes(imageDefinitionRoutes({ definitions: new ImageDefinitionService({ images: new ImageStore(storage) }) }), {
+      auth: requireAuth(stack.config.apiKeys),
+      // Management rate limits live in Redis; an image read has none, so this graph never asks.
+      guard: routeGuard({ hit: () => Promise.reject(new Error('this graph has no Redis')) }),
+      bodyParsers: [],
+    }));
     app.use(errorHandler(createLogger('test', 'silent'), 1));
     try {
       const read = await request(app).get(`/v1/images/${created.id}`).set('Authorization', auth);
@@ -414,10 +420,14 @@ describe("hcti's official clients and Terraform provider, replayed", () => {
     expect((await call('get', `/v1/images/${url!.id}`)).status).toBe(200);
   });
 
-  it('n8n: the credential check is GET /v1/ping, 200 for a valid pair and 401 otherwise', async () => {
+  it('n8n: the credential check is GET /v1/ping, 200 for a valid pair (whatever it was granted) and 401 otherwise', async () => {
     const ok = await request(stack.api.handler).get('/v1/ping').set('Authorization', auth);
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ status: 'ok', api_id: TEST_KEYS.id });
+    const bare = await call('post', '/v1/api-keys', { name: 'n8n', description: null, disabled: false, all_future_permissions: false, permissions: [] });
+    expect(bare.status).toBe(200);
+    const pong = await request(stack.api.handler).get('/v1/ping').set('Authorization', basicAuth(bare.body.api_id, bare.body.api_key));
+    expect(pong.status).toBe(200);
     const wrong = await request(stack.api.handler).get('/v1/ping').set('Authorization', basicAuth(TEST_KEYS.id, 'wrong'));
     expect(wrong.status).toBe(401);
     expect((await request(stack.api.handler).get('/v1/ping')).status).toBe(401);

@@ -12,7 +12,7 @@ export function routeGuard(limiter: Pick<ManagementRateLimiter, 'hit'>): (route:
     const { permission, group } = guardOf(route);
     const check: RequestHandler = (_req, res, next) => {
       const grants = res.locals.grants as Grants;
-      next(holds(grants, permission) ? undefined : new ForbiddenError(`This API key lacks the ${permission} permission, which this operation requires`));
+      next(permission === undefined || holds(grants, permission) ? undefined : new ForbiddenError(`This API key lacks the ${permission} permission, which this operation requires`));
     };
     if (!group) return [check];
     const limit: RequestHandler = (_req, res, next) => {

@@ -12,9 +12,11 @@ type RouteKey = `${Uppercase<HttpMethod>} /${string}`;
 export const ROUTE_PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'POST /v1/image': 'images:create',
   'POST /v1/image/batch': 'images:create',
+  'POST /v1/image/batch/templated': 'images:create',
   'POST /v1/batches': 'images:create',
   'POST /v1/image/{id}[/{token_or_version}]': 'images:create',
   'GET /v1/images': 'images:read',
+  'GET /v1/images/{image_id}': 'images:read',
   'GET /v1/batches/{id}': 'images:read',
   'DELETE /v1/image/{id}': 'images:delete',
   'DELETE /v1/image/batch': 'images:delete',
@@ -24,6 +26,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'GET /v1/template/{template_id}': 'templates:read',
   'POST /v1/template': 'templates:create_update',
   'POST /v1/template/{template_id}': 'templates:create_update',
+  'DELETE /v1/template/{template_id}': 'templates:delete',
   'GET /v1/usage': 'usage:read',
   'GET /v1/storage-destinations': 'storage_destinations:read',
   'GET /v1/storage-destinations/{id}': 'storage_destinations:read',
@@ -51,6 +54,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'DELETE /v1/api-keys/{id}': 'api_keys:delete',
 };
 
+/** Routes any valid key may call, whatever it was granted: GET /v1/ping checks the credentials themselves. */
+export const AUTHENTICATION_ONLY: readonly string[] = ['GET /v1/ping'];
+
 /** The management areas and the names of their rate-limit groups (`<group>:read`, `<group>:write`). */
 const MANAGEMENT_GROUPS: Readonly<Record<string, string>> = {
   api_keys: 'api-key',
@@ -60,7 +66,8 @@ const MANAGEMENT_GROUPS: Readonly<Record<string, string>> = {
 };
 
 export interface RouteGuard {
-  permission: Permission;
+  /** Undefined on the AUTHENTICATION_ONLY routes. */
+  permission?: Permission;
   /** The management rate-limit group (`proxy:read`…), or undefined for image, template and usage routes. */
   group?: string;
 }
@@ -68,6 +75,7 @@ export interface RouteGuard {
 /** The guard of an authenticated route; throws at start-up when the table has no row for it. */
 export function guardOf(route: { method: HttpMethod; path: string }): RouteGuard {
   const key = `${route.method.toUpperCase()} ${route.path}` as RouteKey;
+  if (AUTHENTICATION_ONLY.includes(key)) return {};
   const permission = ROUTE_PERMISSIONS[key];
   if (!permission) throw new Error(`${key} needs a row in apps/api/src/http/route-permissions.ts: the permission it requires`);
   const family = MANAGEMENT_GROUPS[permission.split(':')[0]!];
