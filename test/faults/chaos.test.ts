@@ -1,53 +1,15 @@
 // Chaos: 150 renders while worker processes are SIGKILLed and restarted every few seconds.
 // Stalled-job recovery must re-run what the dead workers held; every create must succeed with
 // the right image, and no Chromium process may outlive its worker.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { freePort } from '../support/ports';
 import { spawnApp, waitForHttp, type AppProcess } from '../support/processes';
 import { basicAuth, testEnv } from '../support/test-env';
 import { decodeImage } from '../support/decode-image';
+import { descendants, survivors } from '../support/process-tree';
 
 // Enough for dozens of kills (one every 3 s) while keeping the suite inside its time budget:
 // a worker lives about 6 s and spends 2-4 s of it starting Chromium, so renders trickle.
 const JOBS = 150;
-
-/** All descendants of a process (the browser and its helpers). */
-function descendants(pid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-P', String(pid)]).toString();
-  } catch {
-    return [];
-  }
-  const children = out.split('\n').filter(Boolean).map(Number);
-  return children.flatMap((c) => [c, ...descendants(c)]);
-}
-
-/** Running (not exited, and not an exited zombie waiting for its reaper). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** The pids still running after up to `ms` milliseconds. */
-async function survivors(pids: number[], ms = 10_000): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  let left = pids.filter(isAlive);
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    left = left.filter(isAlive);
-  }
-  return left;
-}
 
 describe('chaos: workers killed mid-render', () => {
   it(`completes all ${JOBS} renders correctly while workers are SIGKILLed and restarted`, async () => {

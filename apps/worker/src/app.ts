@@ -19,6 +19,7 @@ import {
   createRedisClient,
   createRenderWorker,
   decodeFailure,
+  handBackAll,
   JOB_NAMES,
   InteractiveDemand,
   UsageCounter,
@@ -41,11 +42,43 @@ import { OptimizerGate } from './optimizer-gate';
 import { createOptimizePngJob } from './jobs/optimize-png.job';
 import { SlotGovernor } from './slot-governor';
 
+/**
+ * Longest wait for one step of the close once the grace is over: the lanes after their jobs are
+ * handed back, then the browser, then everything else side by side. Three steps fit in the
+ * SHUTDOWN_HAND_BACK_MS that configuration keeps after WORKER_SHUTDOWN_GRACE_MS.
+ */
+const CLOSE_STEP_MS = 1_500;
+
+/** Whether `promise` settles within `ms`; a rejection counts as settled and goes to onError. */
+async function settlesWithin(promise: Promise<unknown>, ms: number, onError?: (err: unknown) => void): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        (err) => {
+          onError?.(err);
+          return true;
+        },
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface WorkerApp {
   registry: Registry;
   /** Launches the browser, starts consuming jobs and serves health; resolves with the HTTP port. */
   start(): Promise<number>;
-  /** Idempotent: stops taking jobs, waits for those in flight, closes browser, Redis, storage. */
+  /**
+   * Idempotent: stops taking jobs, lets those in flight finish for WORKER_SHUTDOWN_GRACE_MS, hands
+   * the rest back to the queue, then closes browser, Redis and storage, each step bounded.
+   */
   close(): Promise<void>;
 }
 
@@ -273,29 +306,37 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     close() {
       closing ??= (async () => {
         draining = true;
-        const step = async (name: string, fn: () => Promise<unknown>) => {
-          try {
-            await fn();
-          } catch (err) {
-            logger.warn(`${name} close failed`, { error: String(err) });
-          }
+        const step = async (name: string, fn: () => Promise<unknown>, ms = CLOSE_STEP_MS) => {
+          if (!(await settlesWithin(fn(), ms, (err) => logger.warn(`${name} close failed`, { error: String(err) })))) logger.warn(`${name} did not close within ${ms} ms; going on`);
         };
         slots?.stop();
-        await step('worker', () => worker.close());
-        if (demand) await step('interactive demand', () => demand.close());
-        await step('callback worker', () => callbackWorker.close());
+        // Every lane stops taking jobs at once. Deferred re-encodes and callbacks waiting for
+        // their turn go back to their queues now: nothing is lost, and they do not hold up the
+        // exit. Renders in flight get the grace period, then go back too.
+        const lanes = [worker, callbackWorker, ...(optimizer ? [optimizer] : [])];
+        const lanesClosed = Promise.allSettled(lanes.map((lane) => lane.close()));
+        if (optimizer) handBackAll(optimizer);
         optimizerGate?.close();
-        if (optimizer) await step('optimize worker', () => optimizer.close());
-        if (optimizeQueue) await step('optimize queue', () => optimizeQueue.close());
+        if (!(await settlesWithin(lanesClosed, config.workerShutdownGraceMs))) {
+          logger.warn('shutdown grace over; handing unfinished jobs back to the queue', { graceMs: config.workerShutdownGraceMs, pagesInUse: renderer.stats().pagesInUse });
+          for (const lane of lanes) handBackAll(lane);
+          await step('workers', () => lanesClosed);
+        }
         await step('browser', () => renderer.close());
-        await step('destinations', () => destinations.close());
-        await step('callback queue', () => callbacks.close());
-        await step('redis', () => redis.quit().catch(() => redis.disconnect()));
-        await step('storage', () => storage.close());
-        if (server) await step('http', () => new Promise<void>((resolve) => {
-          server!.close(() => resolve());
-          server!.closeAllConnections();
-        }));
+        // The rest is independent: closed side by side, so a Redis that does not answer costs one step.
+        await Promise.all([
+          demand && step('interactive demand', () => demand.close()),
+          optimizeQueue && step('optimize queue', () => optimizeQueue.close()),
+          step('destinations', () => destinations.close()),
+          step('callback queue', () => callbacks.close()),
+          step('redis', () => redis.quit().catch(() => redis.disconnect())),
+          step('storage', () => storage.close()),
+          server &&
+            step('http', () => new Promise<void>((resolve) => {
+              server!.close(() => resolve());
+              server!.closeAllConnections();
+            })),
+        ]);
       })();
       return closing;
     },

@@ -6,6 +6,7 @@
 interface Waiter {
   deadline: number;
   resolve: () => void;
+  reject: (err: Error) => void;
 }
 
 export interface OptimizerGateOptions {
@@ -37,18 +38,24 @@ export class OptimizerGate {
     this.wake();
   }
 
-  /** Resolves when an optimization queued at `queuedAt` (ms) may run. */
+  /** Resolves when an optimization queued at `queuedAt` (ms) may run; rejects once the gate is closed. */
   admit(queuedAt: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiters.add({ deadline: queuedAt + this.options.maxDelayMs, resolve });
+    if (this.closed) return Promise.reject(closing());
+    return new Promise((resolve, reject) => {
+      this.waiters.add({ deadline: queuedAt + this.options.maxDelayMs, resolve, reject });
       this.wake();
     });
   }
 
-  /** Lets every waiting optimization go (the worker is closing: they finish, nothing waits). */
+  /**
+   * The worker is closing: no optimization starts any more, so none holds up its exit; those
+   * waiting are refused (their jobs are handed back to the queue for another worker).
+   */
   close(): void {
     this.closed = true;
-    this.wake();
+    clearTimeout(this.timer);
+    for (const waiter of this.waiters) waiter.reject(closing());
+    this.waiters.clear();
   }
 
   private now(): number {
@@ -61,7 +68,7 @@ export class OptimizerGate {
     const idleFrom = this.active === 0 ? this.idleSince + this.options.idleMs : Infinity;
     let next = Infinity;
     for (const waiter of this.waiters) {
-      if (this.closed || now >= idleFrom || now >= waiter.deadline) {
+      if (now >= idleFrom || now >= waiter.deadline) {
         this.waiters.delete(waiter);
         waiter.resolve();
       } else next = Math.min(next, idleFrom, waiter.deadline);
@@ -71,4 +78,8 @@ export class OptimizerGate {
       this.timer.unref();
     }
   }
+}
+
+function closing(): Error {
+  return new Error('The worker is closing');
 }

@@ -25,6 +25,11 @@ const MAX_WORKER_CONCURRENCY = 64;
 
 /** Warm pages per render slot: a page can be wiped after its job while the next job renders. */
 export const PAGES_PER_RENDER = 2;
+/**
+ * Of SHUTDOWN_TIMEOUT_MS, what a stopping worker keeps after WORKER_SHUTDOWN_GRACE_MS to hand its
+ * unfinished jobs back to the queue and close its browser and connections.
+ */
+export const SHUTDOWN_HAND_BACK_MS = 5_000;
 
 /**
  * Default BROWSER_RECYCLE_MB for a pool of `pages` warm pages: 2048, or a fixed 1024 plus 64 per
@@ -280,6 +285,12 @@ const schema = z.object({
   READINESS_CACHE_MS: int(2000, 0, 60_000),
   /** Deadline for a graceful shutdown before the process exits anyway. Default 25 s. */
   SHUTDOWN_TIMEOUT_MS: int(25_000, 1_000, 600_000),
+  /**
+   * On SIGTERM, how long a worker lets its renders in flight finish before it hands the rest
+   * back to the queue for another worker; below SHUTDOWN_TIMEOUT_MS, which leaves room to hand
+   * back and close, and both below Kubernetes' default 30 s grace. Default 20 s.
+   */
+  WORKER_SHUTDOWN_GRACE_MS: int(20_000, 0, 600_000),
   /** Credentials of the queue dashboard at /admin/queues; unset: the dashboard is off. */
   ADMIN_USER: z.string().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
@@ -474,6 +485,8 @@ export interface Config {
   /** Open Graph images: configurations per account, and the fetch of a page's metadata. */
   og: { perAccount: number; fetchTimeoutMs: number; fetchMaxBytes: number };
   shutdownTimeoutMs: number;
+  /** How long a stopping worker lets renders in flight finish before handing them back. */
+  workerShutdownGraceMs: number;
   readinessCacheMs: number;
   logLevel: LogLevel;
   /** Queue dashboard credentials, when configured. */
@@ -561,6 +574,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const workerConcurrency = e.WORKER_CONCURRENCY ?? Math.min(MAX_WORKER_CONCURRENCY, availableCpus() * RENDERS_PER_CPU);
   const workerBaseConcurrency = e.WORKER_BASE_CONCURRENCY ?? Math.min(workerConcurrency, availableCpus());
   if (workerBaseConcurrency > workerConcurrency) problems.push(`WORKER_BASE_CONCURRENCY: must be at most WORKER_CONCURRENCY (${workerConcurrency})`);
+  if (e.WORKER_SHUTDOWN_GRACE_MS + SHUTDOWN_HAND_BACK_MS > e.SHUTDOWN_TIMEOUT_MS) {
+    problems.push(`WORKER_SHUTDOWN_GRACE_MS: must leave ${SHUTDOWN_HAND_BACK_MS} ms of SHUTDOWN_TIMEOUT_MS (${e.SHUTDOWN_TIMEOUT_MS}) to hand unfinished jobs back and close`);
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 
   const workerPagePool = workerConcurrency * PAGES_PER_RENDER;
@@ -659,6 +675,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     proxiesPerAccount: e.PROXIES_PER_ACCOUNT,
     og: { perAccount: e.OG_CONFIGS_PER_ACCOUNT, fetchTimeoutMs: e.OG_FETCH_TIMEOUT_MS, fetchMaxBytes: e.OG_FETCH_MAX_BYTES },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     readinessCacheMs: e.READINESS_CACHE_MS,
     logLevel: e.LOG_LEVEL,
     admin: e.ADMIN_USER && e.ADMIN_PASSWORD ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD } : undefined,

@@ -4,6 +4,7 @@
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { CALLBACK_QUEUE, type CallbackJobData } from './callback-contract';
 import { OwningWorker, queueConnection } from './queue-connection';
+import { orHandBack } from './hand-back';
 
 /** The delivery must not be retried: it can never succeed. */
 export class CallbackRefusedError extends Error {
@@ -28,9 +29,10 @@ export interface CallbackWorkerOptions {
 export function createCallbackWorker(options: CallbackWorkerOptions): Worker<CallbackJobData> {
   const worker = new OwningWorker<CallbackJobData, void>(
     CALLBACK_QUEUE,
-    async (job) => {
+    // Three parameters: BullMQ gives the processor an abort signal, which handBackAll uses.
+    async (job, token, signal?: AbortSignal) => {
       try {
-        await (options.inScope ? options.inScope(job, () => options.deliver(job)) : options.deliver(job));
+        await orHandBack(job, token, signal, () => (options.inScope ? options.inScope(job, () => options.deliver(job)) : options.deliver(job)));
       } catch (err) {
         if (err instanceof CallbackRefusedError) throw new UnrecoverableError(err.message);
         throw err;

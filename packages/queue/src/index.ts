@@ -16,3 +16,4 @@ export * from './dedupe-cache';
 export * from './batch-progress';
 export * from './optimize-queue';
 export * from './interactive-demand';
+export * from './hand-back';

@@ -5,6 +5,7 @@
 import type { Job, Worker } from 'bullmq';
 import { UnavailableError } from '@pixelfarm/errors';
 import { OwningQueue, OwningWorker, queueConnection } from './queue-connection';
+import { orHandBack } from './hand-back';
 
 /** Bump the suffix when the payload changes incompatibly. */
 export const OPTIMIZE_QUEUE = 'optimize-v1';
@@ -75,7 +76,8 @@ export interface OptimizeWorkerOptions {
  * OptimizerGate: when no render runs), holding its jobs meanwhile (their locks renewed).
  */
 export function createOptimizeWorker(options: OptimizeWorkerOptions): Worker<OptimizeJobData> {
-  const worker = new OwningWorker<OptimizeJobData, void>(OPTIMIZE_QUEUE, (job) => options.optimize(job), { prefix: options.prefix, concurrency: options.concurrency, autorun: false }, queueConnection(options.redisUrl, 'consumer'));
+  // Three parameters: BullMQ gives the processor an abort signal, which handBackAll uses.
+  const worker = new OwningWorker<OptimizeJobData, void>(OPTIMIZE_QUEUE, (job, token, signal?: AbortSignal) => orHandBack(job, token, signal, () => options.optimize(job)), { prefix: options.prefix, concurrency: options.concurrency, autorun: false }, queueConnection(options.redisUrl, 'consumer'));
   worker.on('failed', (job, err) => options.onFailed?.(job, err));
   worker.on('error', options.onError ?? (() => {}));
   return worker;

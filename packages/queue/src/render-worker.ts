@@ -4,8 +4,13 @@ import { Job, UnrecoverableError, type Worker } from 'bullmq';
 import { isInputFailure } from '@pixelfarm/errors';
 import { decodeFailure, encodeFailure, RENDER_QUEUE, type JobName, type RenderFailure, type RenderJobData, type RenderJobResult } from './render-contract';
 import { OwningWorker, queueConnection } from './queue-connection';
+import { isHandBack, orHandBack } from './hand-back';
 
-export type JobProcessor = (job: Job<RenderJobData, RenderJobResult>) => Promise<RenderJobResult>;
+/**
+ * Renders one job. `signal` aborts when the worker hands the job back (it is stopping): work
+ * still running then is abandoned, so a processor may use it to stop early, and need not.
+ */
+export type JobProcessor = (job: Job<RenderJobData, RenderJobResult>, signal?: AbortSignal) => Promise<RenderJobResult>;
 
 export interface RenderWorkerOptions {
   redisUrl: string;
@@ -57,12 +62,14 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
   const reported = new WeakSet<Error>();
   const worker = new OwningWorker<RenderJobData, RenderJobResult>(
     RENDER_QUEUE,
-    async (job) => {
+    // Three parameters: BullMQ gives the processor an abort signal, which handBackAll uses.
+    async (job, token, signal?: AbortSignal) => {
       const processor = options.processors.get(job.name as JobName);
       if (!processor) throw new UnrecoverableError(encodeFailure({ kind: 'internal', message: `No processor for ${job.name}` }));
       try {
-        return await (options.inScope ? options.inScope(job, () => processor(job)) : processor(job));
+        return await orHandBack(job, token, signal, () => (options.inScope ? options.inScope(job, () => processor(job, signal)) : processor(job, signal)));
       } catch (err) {
+        if (isHandBack(err)) throw err;
         const input = isInputFailure(err);
         const failure: RenderFailure = { kind: input ? 'input' : 'internal', message: (err as Error).message };
         const thrown = input ? new UnrecoverableError(encodeFailure(failure)) : new Error(encodeFailure(failure), { cause: err });
