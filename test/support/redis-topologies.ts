@@ -63,38 +63,66 @@ const EPHEMERAL = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
 
 export interface TestCluster {
   masters: RedisProcess[];
+  /** One replica per master when started with `replicas: 1`, none otherwise. */
+  replicas: RedisProcess[];
   /** redis-cluster://127.0.0.1:<port>,… naming every master as a seed. */
   url: string;
   stop(): Promise<void>;
 }
 
-/** Three masters, the 16,384 slots split between them, no replicas. */
-export async function startCluster(): Promise<TestCluster> {
+/**
+ * Three masters, the 16,384 slots split between them, and `replicas` replicas of each (0 or 1).
+ * A replica takes over its master's slots once the others have not heard from the master for
+ * `nodeTimeoutMs` (cluster-node-timeout).
+ */
+export async function startCluster({ replicas = 0, nodeTimeoutMs = 2000 } = {}): Promise<TestCluster> {
   const dir = fs.mkdtempSync(path.join(process.env.TEST_TMP_ROOT ?? os.tmpdir(), 'redis-cluster-'));
-  const masters: RedisProcess[] = [];
+  const nodes: RedisProcess[] = [];
   try {
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 3 * (1 + replicas); i++) {
       const port = await freePort();
-      masters.push(
-        await startServer(dir, [...EPHEMERAL, '--port', String(port), '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'], port),
+      nodes.push(
+        await startServer(dir, [...EPHEMERAL, '--port', String(port), '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', String(nodeTimeoutMs)], port),
       );
     }
-    const res = spawnSync('redis-cli', ['--cluster', 'create', ...masters.map((m) => `127.0.0.1:${m.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 });
+    const res = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((m) => `127.0.0.1:${m.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 });
     if (res.status !== 0) throw new Error(`redis-cli --cluster create failed: ${res.stdout}${res.stderr}`);
-    await until('cluster_state:ok on every master', () => masters.every((m) => cli(m.port, 'CLUSTER', 'INFO').includes('cluster_state:ok')));
+    await until('cluster_state:ok on every node', () => nodes.every((m) => cli(m.port, 'CLUSTER', 'INFO').includes('cluster_state:ok')));
+    if (replicas > 0) {
+      await until('every replica in sync', () => nodes.every((n) => !cli(n.port, 'INFO', 'replication').includes('role:slave') || cli(n.port, 'INFO', 'replication').includes('master_link_status:up')));
+    }
   } catch (err) {
-    await Promise.all(masters.map((m) => m.stop('SIGKILL')));
+    await Promise.all(nodes.map((m) => m.stop('SIGKILL')));
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const role = (n: RedisProcess) => cli(n.port, 'INFO', 'replication').includes('role:master');
+  const masters = nodes.filter(role);
   return {
     masters,
+    replicas: nodes.filter((n) => !masters.includes(n)),
     url: `redis-cluster://${masters.map((m) => `127.0.0.1:${m.port}`).join(',')}`,
     async stop() {
-      await Promise.all(masters.map((m) => m.stop('SIGKILL')));
+      await Promise.all(nodes.map((m) => m.stop('SIGKILL')));
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The master that holds `key`'s hash slot, asked of any live node. */
+export function masterOf(cluster: TestCluster, key: string, askPort: number): RedisProcess {
+  const slot = Number(cli(askPort, 'CLUSTER', 'KEYSLOT', key));
+  const nodes = cli(askPort, 'CLUSTER', 'NODES').split('\n');
+  for (const line of nodes) {
+    const [, addr, flags, , , , , , ...slots] = line.split(' ');
+    if (!flags?.includes('master') || flags.includes('fail')) continue;
+    const port = Number(addr!.split('@')[0]!.split(':')[1]);
+    for (const range of slots) {
+      const [from, to = from] = range.split('-').map(Number);
+      if (slot >= from! && slot <= to!) return [...cluster.masters, ...cluster.replicas].find((n) => n.port === port)!;
+    }
+  }
+  throw new Error(`no master holds slot ${slot}`);
 }
 
 export interface TestSentinels {

@@ -275,12 +275,17 @@ const schema = z.object({
   QUEUE_MAX_PENDING: int(1000, 1, 10_000_000),
   /** Retry-After (seconds) sent with 429 when the queue is full. Default 5. */
   QUEUE_RETRY_AFTER_S: int(5, 1, 3600),
-  /** How long a worker holds a job's lock; a killed worker's job is re-run after it expires. Default 30 s. */
-  JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+  /**
+   * How long a worker's lock on a job lasts (renewed every half of it); a job whose worker died
+   * or lost Redis for longer is taken by another worker at the next stalled-job check after it
+   * expires, so a lost job waits at most JOB_LOCK_MS + JOB_STALLED_INTERVAL_MS. Default 10 s:
+   * renewals stay far apart from any event-loop pause a worker has (its encodes run off the loop).
+   */
+  JOB_LOCK_MS: int(10_000, 1_000, 600_000),
   /** Times a job may lose its worker (crash, SIGKILL) and be re-run before it fails for good. Default 3. */
   JOB_MAX_STALLS: int(3, 1, 100),
-  /** How often workers look for stalled jobs (held by a dead worker). Default 15 s. */
-  JOB_STALLED_INTERVAL_MS: int(15_000, 500, 600_000),
+  /** How often each worker looks for stalled jobs (one Redis script per worker). Default 2 s. */
+  JOB_STALLED_INTERVAL_MS: int(2_000, 500, 600_000),
   /** How long /readyz reuses its last result, so frequent probes do not hammer Redis. Default 2000 ms. */
   READINESS_CACHE_MS: int(2000, 0, 60_000),
   /** Deadline for a graceful shutdown before the process exits anyway. Default 25 s. */

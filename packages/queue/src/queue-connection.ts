@@ -51,6 +51,13 @@ export class OwningQueue<Data> extends Queue<Data, unknown, string, Data, unknow
   }
 }
 
+/**
+ * How long a BullMQ worker waits before it tries again to fetch a job, or to complete or fail
+ * one, after Redis refused the call. BullMQ's default, 15 s, held a finished render for up to
+ * 15 s after a failover was over; the retry is one cheap command.
+ */
+export const WORKER_RETRY_DELAY_MS = 500;
+
 /** A BullMQ Worker that closes its connection's borrowed client after itself. */
 export class OwningWorker<Data, Result> extends Worker<Data, Result> {
   constructor(
@@ -59,7 +66,7 @@ export class OwningWorker<Data, Result> extends Worker<Data, Result> {
     options: Omit<WorkerOptions, 'connection'>,
     private readonly owned: QueueConnection,
   ) {
-    super(name, processor, { ...options, connection: owned.connection });
+    super(name, processor, { runRetryDelay: WORKER_RETRY_DELAY_MS, ...options, connection: owned.connection });
   }
 
   override async close(force = false): Promise<void> {

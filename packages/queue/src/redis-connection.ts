@@ -10,7 +10,30 @@ export type ConnectionRole = 'producer' | 'consumer';
 /** A client of any topology: the commands are the same; under Cluster, keys must share a slot. */
 export type RedisClient = Redis | Cluster;
 
-const retryStrategy = (times: number) => Math.min(200 * times, 2000);
+/**
+ * Reconnection delay: 100 ms, 200 ms, … up to 1 s. A failover (a Sentinel promoting the replica,
+ * a Cluster replica taking over) is noticed within a second of its end, not two; reconnection
+ * attempts to a down server cost it nothing.
+ */
+const retryStrategy = (times: number) => Math.min(100 * times, 1000);
+
+/**
+ * How a consumer's Cluster client rides through a failover: a command to the dead master's slots
+ * is retried every 200 ms (on a closed connection, CLUSTERDOWN or TRYAGAIN, each after a refresh
+ * of the slot map) up to 75 times, 15 s, which covers Redis' default cluster-node-timeout of
+ * 15 s plus the election. ioredis' defaults (100 ms, 16 times) gave up after 1.6 s with "Too many
+ * Cluster redirections": the worker's completion of a job was lost, and the job waited for
+ * stalled-job recovery. MOVED is followed after 50 ms so a slot map still naming the dead
+ * master does not spend the redirections at once. Producers keep the defaults: the API
+ * answers 503 with Retry-After rather than hold a create.
+ */
+const CLUSTER_CONSUMER: Pick<ClusterOptions, 'maxRedirections' | 'retryDelayOnFailover' | 'retryDelayOnClusterDown' | 'retryDelayOnTryAgain' | 'retryDelayOnMoved'> = {
+  maxRedirections: 75,
+  retryDelayOnFailover: 200,
+  retryDelayOnClusterDown: 200,
+  retryDelayOnTryAgain: 200,
+  retryDelayOnMoved: 50,
+};
 
 const ROLE_OPTIONS: Record<ConnectionRole, Pick<RedisOptions, 'enableOfflineQueue' | 'maxRetriesPerRequest'>> = {
   producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
@@ -63,6 +86,7 @@ function clusterOptions(topology: Extract<RedisTopology, { mode: 'cluster' }>, r
     redisOptions: { ...redis, maxRetriesPerRequest: ROLE_OPTIONS[role].maxRetriesPerRequest },
     enableOfflineQueue: ROLE_OPTIONS[role].enableOfflineQueue ?? true,
     clusterRetryStrategy: retryStrategy,
+    ...(role === 'consumer' ? CLUSTER_CONSUMER : {}),
   };
 }
 

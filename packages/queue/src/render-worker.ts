@@ -16,9 +16,9 @@ export interface RenderWorkerOptions {
   redisUrl: string;
   prefix: string;
   concurrency: number;
-  /** Job lock duration: a killed worker's jobs are re-run once their locks expire. Default 30 s. */
+  /** Job lock duration: a killed worker's jobs are re-run once their locks expire. Default 10 s. */
   lockDurationMs?: number;
-  /** How often stalled jobs are looked for. Default 15 s. */
+  /** How often stalled jobs are looked for. Default 2 s. */
   stalledIntervalMs?: number;
   /** Re-runs allowed after a worker died holding the job. Default 3. */
   maxStalledCount?: number;
@@ -87,8 +87,8 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       autorun: false,
       // A worker killed mid-render leaves its job active; another worker re-runs it once the
       // lock expires (stalled-job recovery).
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 15_000,
+      lockDuration: options.lockDurationMs ?? 10_000,
+      stalledInterval: options.stalledIntervalMs ?? 2_000,
       maxStalledCount: options.maxStalledCount ?? 3,
     },
     queueConnection(options.redisUrl, 'consumer'),
