@@ -207,7 +207,7 @@ describe('docker-compose.yml', () => {
       const config = loadConfig(env(name));
       const drainS = config.shutdownTimeoutMs / 1000;
       if (name === 'api') expect(drainS).toBe(DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000);
-      else expect(drainS).toBeGreaterThan(config.jumbo.renderTimeoutMs / 1000);
+      else expect(config.workerShutdownGraceMs / 1000).toBeGreaterThan(config.jumbo.renderTimeoutMs / 1000);
       expect(seconds(s[name]!.stop_grace_period!)).toBeGreaterThan(drainS);
     }
   });

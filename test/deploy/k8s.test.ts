@@ -177,7 +177,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     const pauseS = preStop[0] === 'sleep' ? Number(preStop[1]) : 0;
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(pauseS + drainS);
     // In-flight renders finish before a worker pod is killed, the longest (a jumbo render) too.
-    if (app === 'worker') expect(drainS).toBeGreaterThan(loadConfig(environment(docs, app)).jumbo.renderTimeoutMs / 1000);
+    if (app === 'worker') expect(loadConfig(environment(docs, app)).workerShutdownGraceMs / 1000).toBeGreaterThan(loadConfig(environment(docs, app)).jumbo.renderTimeoutMs / 1000);
   });
 
   it.each(Object.keys(APPS) as App[])('%s: leaves the replica count to its autoscaler, and spreads over zones and nodes', (app) => {
