@@ -3,7 +3,7 @@
 // opens (and closes) its connections itself. BullMQ cannot build a Cluster client from options,
 // so for Cluster it borrows one of ours: it leaves a borrowed client open on close (BullMQ's
 // `shared` connections), and so the adapter that created it closes it afterwards.
-import { Queue, Worker, type ConnectionOptions, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
+import { Queue, QueueEvents, Worker, type ConnectionOptions, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
 import { createRedisClient, redisOptions, type ConnectionRole } from './redis-connection';
 import { parseRedisUrl } from './redis-url';
 
@@ -75,5 +75,16 @@ export class OwningWorker<Data, Result> extends Worker<Data, Result> {
     } finally {
       await this.owned.close();
     }
+  }
+}
+
+/**
+ * QueueEvents that read the event stream again 500 ms after Redis refused a read, not BullMQ's
+ * fixed 5 s: a create waiting for its render heard of its completion up to 5 s after a failover
+ * was over.
+ */
+export class PromptQueueEvents extends QueueEvents {
+  protected override checkConnectionError<T>(fn: () => Promise<T>, delayInMs = WORKER_RETRY_DELAY_MS): Promise<T | undefined> {
+    return super.checkConnectionError(fn, delayInMs);
   }
 }

@@ -2,7 +2,7 @@
 import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { AppError, RenderInputError, UnavailableError } from '@pixelfarm/errors';
 import { decodeFailure, JOB_NAMES, LANE_PRIORITY, pdfJobId, RENDER_QUEUE, type Lane, type RenderJobData, type RenderJobResult } from './render-contract';
-import { queueConnection, type QueueConnection } from './queue-connection';
+import { PromptQueueEvents, queueConnection, type QueueConnection } from './queue-connection';
 import { untilFinished, WAIT_TIMED_OUT } from './job-wait';
 
 export interface RenderQueueOptions {
@@ -42,7 +42,7 @@ export class RenderQueue {
     const consumer = queueConnection(options.redisUrl, 'consumer');
     this.connections = [producer, consumer];
     this.queue = new Queue(RENDER_QUEUE, { connection: producer.connection, prefix: options.prefix });
-    this.events = new QueueEvents(RENDER_QUEUE, { connection: consumer.connection, prefix: options.prefix });
+    this.events = new PromptQueueEvents(RENDER_QUEUE, { connection: consumer.connection, prefix: options.prefix });
     // Errors surface through the calls that hit them; these handlers only keep the
     // emitters from crashing the process while Redis is away.
     this.queue.on('error', () => {});
