@@ -167,7 +167,7 @@ describe('Open Graph images: configurations in hcti shape, and the public image 
         [{ config_type: 'templated', ...common }, 'template_id is required'],
         [{ config_type: 'templated', ...common, template_id: 't-test', extract_values: false }, 'Unknown field for this config_type: extract_values'],
         [{ ...html, default_options: goOptions({ viewport_width: 1200 }) }, 'default_options: viewport_width and viewport_height go together'],
-        [{ ...html, default_options: goOptions({ ms_delay: 4294967296 }) }, 'default_options.ms_delay must be between 0 and 10000'],
+        [{ ...html, default_options: goOptions({ ms_delay: 4294967296 }) }, 'default_options.ms_delay must be between 0 and 20000'],
         [{ ...html, default_options: goOptions({ include_headers_on_subrequests: true }) }, 'default_options.include_headers_on_subrequests requires at least one header'],
         [{ config_type: 'templated', ...common, template_id: 't-test', template_values_mapping: [{ template_key: 'title', meta_key: 'og:title', fallback: 'titles' }] }, 'template_values_mapping[0] must have exactly one of meta_key or fallback'],
         [{ ...html, base_url: 'https://example.com/path' }, 'base_url must be an origin, without a path, query or fragment'],
