@@ -28,6 +28,11 @@ describe('/v1/storage-destinations: the Terraform provider and the Go client', (
       DESTINATION_ATTEMPTS: '1',
       MANAGEMENT_WRITES_PER_MINUTE: '1000',
       DESTINATIONS_AWS_WRITER_ROLE_ARN: WRITER,
+      // Nothing listens there: an aws_s3 destination's role cannot be assumed, and no traffic leaves loopback.
+      DESTINATIONS_AWS_STS_ENDPOINT: 'http://127.0.0.1:9',
+      // Keys of the writer, so that the AWS SDK never looks for credentials elsewhere (the instance metadata address).
+      DESTINATIONS_AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      DESTINATIONS_AWS_SECRET_ACCESS_KEY: 'writer-secret-of-this-test',
     });
     api = createApiApp(loadConfig(env), createLogger('api', 'silent'));
     await api.ready();
@@ -174,7 +179,7 @@ describe('/v1/storage-destinations: the Terraform provider and the Go client', (
       expect(res.status).toBe(200);
       made.push(res.body.id);
     }
-    // An aws_s3 destination saved disabled: its test cannot pass here, and the answer says why.
+    // An aws_s3 destination saved disabled: its role cannot be assumed here, and the answer says why.
     const aws = await send(
       'post',
       '/v1/storage-destinations',
@@ -188,6 +193,7 @@ describe('/v1/storage-destinations: the Terraform provider and the Go client', (
       enabled: false,
       connection_info: { provider: 'aws_s3', bucket: 'images', key_prefix: null, region: 'us-east-1', role_arn: 'arn:aws:iam::123456789012:role/hcti', access_key_id: null, endpoint: null },
       last_test_succeeded: false,
+      last_test_error: 'assuming arn:aws:iam::123456789012:role/hcti failed: the endpoint 127.0.0.1:9 is unreachable (ECONNREFUSED)',
     });
     made.push(aws.body.id);
 

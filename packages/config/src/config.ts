@@ -362,6 +362,13 @@ const schema = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/pixelfarm-writer')
     .optional(),
+  /** STS endpoint this server assumes aws_s3 destinations' roles through (a VPC endpoint, say). Default AWS' regional one. */
+  DESTINATIONS_AWS_STS_ENDPOINT: httpUrl.optional(),
+  /** S3 endpoint of aws_s3 destinations (a VPC endpoint, say); path-style addressing then. Default AWS' regional one. */
+  DESTINATIONS_AWS_S3_ENDPOINT: httpUrl.optional(),
+  /** Keys of the writer identity, both or neither; unset: the AWS SDK's own chain (instance role, IRSA…). Never logged. */
+  DESTINATIONS_AWS_ACCESS_KEY_ID: z.string().optional(),
+  DESTINATIONS_AWS_SECRET_ACCESS_KEY: z.string().optional(),
   /** What an account's external id starts with: the rest is its API id. Default `pixelfarm:`. */
   DESTINATIONS_AWS_EXTERNAL_ID_PREFIX: z.string().regex(/^[\w+=,.@:/-]{1,64}$/, 'must be 1-64 of letters, digits and + = , . @ : / - _').default('pixelfarm:'),
   /** Most Open Graph image configurations (/v1/og-configs) one account may have. Default 25. */
@@ -519,6 +526,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }
   }
 
+  if (!e.DESTINATIONS_AWS_ACCESS_KEY_ID !== !e.DESTINATIONS_AWS_SECRET_ACCESS_KEY) {
+    problems.push('DESTINATIONS_AWS_ACCESS_KEY_ID/DESTINATIONS_AWS_SECRET_ACCESS_KEY: set both or neither');
+  }
   let storage: Config['storage'] = { driver: 'fs', dir: path.resolve(e.STORAGE_DIR) };
   if (e.STORAGE_DRIVER === 's3') {
     if (!e.S3_BUCKET) problems.push('S3_BUCKET: required when STORAGE_DRIVER=s3');
@@ -674,7 +684,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       timeoutMs: e.DESTINATION_TIMEOUT_MS,
       perAccount: e.DESTINATIONS_PER_ACCOUNT,
       aws: e.DESTINATIONS_AWS_WRITER_ROLE_ARN
-        ? { writerRoleArn: e.DESTINATIONS_AWS_WRITER_ROLE_ARN, externalIdPrefix: e.DESTINATIONS_AWS_EXTERNAL_ID_PREFIX }
+        ? {
+            writerRoleArn: e.DESTINATIONS_AWS_WRITER_ROLE_ARN,
+            externalIdPrefix: e.DESTINATIONS_AWS_EXTERNAL_ID_PREFIX,
+            stsEndpoint: e.DESTINATIONS_AWS_STS_ENDPOINT,
+            s3Endpoint: e.DESTINATIONS_AWS_S3_ENDPOINT,
+            credentials:
+              e.DESTINATIONS_AWS_ACCESS_KEY_ID && e.DESTINATIONS_AWS_SECRET_ACCESS_KEY
+                ? { accessKeyId: e.DESTINATIONS_AWS_ACCESS_KEY_ID, secretAccessKey: e.DESTINATIONS_AWS_SECRET_ACCESS_KEY }
+                : undefined,
+          }
         : undefined,
     },
     proxiesPerAccount: e.PROXIES_PER_ACCOUNT,

@@ -11,6 +11,7 @@ import { DestinationEgress } from './destination-egress';
 import { DestinationStore, type DestinationRecord } from './destination-store';
 import { SecretBox, SecretBoxError } from './secret-box';
 import { S3DestinationTarget, type DestinationConnection } from './s3-destination-target';
+import { roleCredentials, type AwsWriterSettings } from './aws-role-credentials';
 
 /** The destinations part of the process configuration (packages/config: DESTINATIONS_*). */
 export interface DestinationSettings {
@@ -24,8 +25,8 @@ export interface DestinationSettings {
   timeoutMs: number;
   /** Most destinations one account may have (DESTINATIONS_PER_ACCOUNT). */
   perAccount: number;
-  /** The role aws_s3 destinations trust and the start of each account's external id; none: aws_s3 is off. */
-  aws?: { writerRoleArn: string; externalIdPrefix: string };
+  /** This server's AWS identity for aws_s3 destinations (their roles trust it); none: aws_s3 is off. */
+  aws?: AwsWriterSettings;
 }
 
 /** Storage destinations are off on this server (DESTINATIONS_KEY unset): 403, the operator's choice, not a fault. */
@@ -42,6 +43,8 @@ export interface StoredDestinationDirectoryDeps {
   /** Opens sealed secrets; null when destinations are off. */
   box: SecretBox | null;
   egress: DestinationEgress;
+  /** This server's AWS identity for aws_s3 destinations, when it has one. */
+  aws?: AwsWriterSettings;
   /** SDK attempts per request (DESTINATION_ATTEMPTS). */
   attempts: number;
   /** Connect timeout and longest request, in ms (DESTINATION_TIMEOUT_MS). */
@@ -87,7 +90,7 @@ export class StoredDestinationDirectory implements DestinationDirectory {
     const cached = this.targets.get(cacheKey);
     if (cached?.updatedAt === record.updated_at) return cached.target;
     this.forget(account, id);
-    const target = this.connect(record, this.openSecret(record));
+    const target = this.connect(record, record.role_arn ? null : this.openSecret(record));
     this.targets.set(cacheKey, { updatedAt: record.updated_at, target });
     target.catch(() => {
       if (this.targets.get(cacheKey)?.target === target) this.targets.delete(cacheKey);
@@ -122,16 +125,30 @@ export class StoredDestinationDirectory implements DestinationDirectory {
    * then every address of its host). Not kept: the caller closes it. The connection test uses it
    * for settings not saved yet. Throws DestinationError (EgressRefusedError) when refused.
    */
-  async connect(connection: DestinationConnection, secretAccessKey: string): Promise<S3DestinationTarget> {
+  async connect(connection: DestinationConnection, secretAccessKey: string | null): Promise<S3DestinationTarget> {
+    const options = { egress: this.deps.egress, attempts: this.deps.attempts, timeoutMs: this.deps.timeoutMs };
+    if (connection.role_arn) return this.connectRole(connection, connection.role_arn, options);
     const problem = this.deps.egress.endpointProblem(connection.endpoint);
     if (problem) throw new DestinationError(problem);
     // An AWS destination's hosts are checked on every connection by the agents' lookup.
     if (connection.endpoint) await this.deps.egress.checkHost(new URL(connection.endpoint).hostname);
-    return new S3DestinationTarget(connection, secretAccessKey, {
-      egress: this.deps.egress,
-      attempts: this.deps.attempts,
-      timeoutMs: this.deps.timeoutMs,
-    });
+    return new S3DestinationTarget(connection, { accessKeyId: connection.access_key_id, secretAccessKey: secretAccessKey ?? '' }, options);
+  }
+
+  /** An aws_s3 destination: its role's temporary credentials, at AWS' S3 (or DESTINATIONS_AWS_S3_ENDPOINT). */
+  private async connectRole(connection: DestinationConnection, roleArn: string, options: ConstructorParameters<typeof S3DestinationTarget>[2]): Promise<S3DestinationTarget> {
+    const aws = this.deps.aws;
+    if (!aws) throw new DestinationError('AWS S3 destinations are off on this server: its operator has not set DESTINATIONS_AWS_WRITER_ROLE_ARN');
+    for (const endpoint of [aws.stsEndpoint, aws.s3Endpoint]) {
+      if (!endpoint) continue;
+      const problem = this.deps.egress.endpointProblem(endpoint);
+      if (problem) throw new DestinationError(problem);
+      await this.deps.egress.checkHost(new URL(endpoint).hostname);
+    }
+    const requestHandler = { ...this.deps.egress.agents(), connectionTimeout: this.deps.timeoutMs, requestTimeout: this.deps.timeoutMs, throwOnRequestTimeout: true };
+    const role = roleCredentials({ settings: aws, account: connection.account, destinationId: connection.id, roleArn, region: connection.region, requestHandler, attempts: this.deps.attempts });
+    const at = aws.s3Endpoint ? { endpoint: new URL(aws.s3Endpoint).origin, force_path_style: true } : {};
+    return new S3DestinationTarget({ ...connection, ...at }, role.provider, options, role.close);
   }
 
   /** Drops the kept client of a destination (after it was changed or deleted); its writes in flight finish first. */
@@ -175,6 +192,7 @@ export function createDestinationDirectory(
     store: new DestinationStore(storage),
     box: settings.keys.length > 0 ? new SecretBox(settings.keys) : null,
     egress: new DestinationEgress(new NetworkGuard(urlAllowlist)),
+    aws: settings.aws,
     attempts: settings.attempts,
     timeoutMs: settings.timeoutMs,
   });

@@ -11,3 +11,4 @@ export * from './destination-body.schema';
 export * from './destination-providers';
 export * from './connection-info.schema';
 export * from './destination-view';
+export * from './aws-role-credentials';

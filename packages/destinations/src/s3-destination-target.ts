@@ -6,9 +6,10 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3Se
 import { DestinationError, type DestinationTarget, type StorageDestination } from './destination';
 import type { DestinationEgress } from './destination-egress';
 import { describeFailure, type FailureContext } from './destination-failure';
+import { RoleAssumptionError, type SigningCredentials, type SigningCredentialsProvider } from './aws-role-credentials';
 
 /** What a client needs of a destination: where it is and who to sign as (the secret comes apart). */
-export type DestinationConnection = Pick<StorageDestination, 'id' | 'endpoint' | 'region' | 'force_path_style' | 'bucket' | 'prefix' | 'access_key_id'>;
+export type DestinationConnection = Pick<StorageDestination, 'id' | 'account' | 'endpoint' | 'region' | 'force_path_style' | 'bucket' | 'prefix' | 'access_key_id' | 'role_arn'>;
 
 /** A request to a destination failed for good; `reason` says what, in words for its owner. */
 export class DestinationRequestError extends DestinationError {
@@ -37,7 +38,16 @@ export class S3DestinationTarget implements DestinationTarget {
   private readonly client: S3Client;
   private readonly context: FailureContext;
 
-  constructor(connection: DestinationConnection, secretAccessKey: string, options: S3TargetOptions) {
+  /**
+   * @param credentials the destination's keys, or a provider of a role's temporary ones
+   * @param release closes what the credentials hold (a role's STS client) with this target
+   */
+  constructor(
+    connection: DestinationConnection,
+    credentials: SigningCredentials | SigningCredentialsProvider,
+    options: S3TargetOptions,
+    private readonly release: () => void = () => {},
+  ) {
     this.id = connection.id;
     this.bucket = connection.bucket;
     this.prefix = connection.prefix;
@@ -50,7 +60,7 @@ export class S3DestinationTarget implements DestinationTarget {
       endpoint: connection.endpoint ?? undefined,
       region: connection.region,
       forcePathStyle: connection.force_path_style,
-      credentials: { accessKeyId: connection.access_key_id, secretAccessKey },
+      credentials,
       maxAttempts: options.attempts,
       // Checksums only where S3 requires them: several S3-compatible stores refuse the
       // flexible-checksum headers the SDK sends by default since 3.729.
@@ -90,6 +100,7 @@ export class S3DestinationTarget implements DestinationTarget {
   /** Closes the client's connections; requests still in flight fail. */
   close(): void {
     this.client.destroy();
+    this.release();
   }
 
   private async call(request: () => Promise<unknown>): Promise<void> {
@@ -101,6 +112,7 @@ export class S3DestinationTarget implements DestinationTarget {
   }
 
   private failure(err: unknown): DestinationRequestError {
-    return new DestinationRequestError(describeFailure(err, this.context), this.id, { cause: err });
+    const reason = err instanceof RoleAssumptionError ? err.reason : describeFailure(err, this.context);
+    return new DestinationRequestError(reason, this.id, { cause: err });
   }
 }

@@ -13,12 +13,14 @@ import {
   destinationCreateSchema,
   destinationUpdateSchema,
   draftOf,
+  externalIdOf,
   isConnectionInfoBody,
   newDestinationId,
   parseDestinationBody,
   requestedDestination,
   runConnectionTest,
   viewOf,
+  type AwsWriterSettings,
   type ConnectionTestResult,
   type DestinationRecord,
   type DestinationSettingsDraft,
@@ -28,21 +30,13 @@ import {
 } from '@pixelfarm/destinations';
 import { pageOf, parseListQuery, type ListPage } from '../http/list-page';
 
-/** The identity AWS S3 destinations trust: the role that writes, and what names each account to it. */
-export interface AwsWriterIdentity {
-  /** DESTINATIONS_AWS_WRITER_ROLE_ARN: the principal customers' roles trust. */
-  writerRoleArn: string;
-  /** DESTINATIONS_AWS_EXTERNAL_ID_PREFIX: an account's external id is this followed by its API id. */
-  externalIdPrefix: string;
-}
-
 export interface DestinationServiceDeps {
   store: DestinationStore;
   directory: Pick<StoredDestinationDirectory, 'enabled' | 'endpointProblem' | 'connect' | 'forget' | 'sealSecret' | 'openSecret'>;
   /** Most destinations one account may have (DESTINATIONS_PER_ACCOUNT). */
   perAccount: number;
   /** The AWS identity of this server, or undefined when none is configured. */
-  aws?: AwsWriterIdentity;
+  aws?: Pick<AwsWriterSettings, 'writerRoleArn' | 'externalIdPrefix'>;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -125,7 +119,7 @@ export class DestinationService {
   awsExternalId(account: string): { external_id: string; writer_role_arn: string } {
     this.ensureOn();
     if (!this.deps.aws) throw new ForbiddenError('AWS S3 destinations are off on this server: its operator has not set DESTINATIONS_AWS_WRITER_ROLE_ARN');
-    return { external_id: `${this.deps.aws.externalIdPrefix}${account}`, writer_role_arn: this.deps.aws.writerRoleArn };
+    return { external_id: externalIdOf(this.deps.aws, account), writer_role_arn: this.deps.aws.writerRoleArn };
   }
 
   /**
@@ -183,16 +177,13 @@ export class DestinationService {
 
   /** The connection test of unsaved settings. Settings the egress policy refuses outright are a 400 at once. */
   private async test(account: string, id: string, draft: DestinationSettingsDraft, secret: string | null): Promise<TestOutcome> {
-    if (draft.role_arn !== null) {
-      // A 403 when this server has no AWS identity for the role to trust.
-      this.awsExternalId(account);
-      return { ok: false, error: 'this server does not assume IAM roles: use other_s3_compatible with access keys for an AWS bucket' };
-    }
+    // A 403 when this server has no AWS identity for the role to trust.
+    if (draft.role_arn !== null) this.awsExternalId(account);
     const problem = this.deps.directory.endpointProblem(draft.endpoint);
     if (problem) throw new ValidationError(problem);
     let target;
     try {
-      target = await this.deps.directory.connect({ id, ...draft }, secret ?? '');
+      target = await this.deps.directory.connect({ id, account, ...draft }, secret);
       return { ok: true, result: await runConnectionTest(target) };
     } catch (err) {
       if (!(err instanceof DestinationError)) throw err;
