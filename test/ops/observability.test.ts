@@ -64,12 +64,15 @@ describe('observability of a running stack', () => {
     const depths: number[] = [];
     const readiness = new Set<number>();
     const pagesInUse: number[] = [];
+    const slotsBusy: number[] = [];
     let done = false;
     const poll = (async () => {
       while (!done) {
         depths.push(gauge(await (await fetch(metricsUrl)).text(), 'pixelfarm_queue_jobs', 'state="waiting"'));
         readiness.add((await fetch(`${workers[0]!.url}/readyz`)).status);
-        pagesInUse.push(gauge(await (await fetch(`${workers[0]!.url}/metrics`)).text(), 'pixelfarm_browser_pages', 'state="in_use"'));
+        const workerText = await (await fetch(`${workers[0]!.url}/metrics`)).text();
+        pagesInUse.push(gauge(workerText, 'pixelfarm_browser_pages', 'state="in_use"'));
+        slotsBusy.push(gauge(workerText, 'pixelfarm_render_slots', 'state="busy"'));
         await new Promise((r) => setTimeout(r, 150));
       }
     })();
@@ -90,6 +93,9 @@ describe('observability of a running stack', () => {
     expect(depths.at(-1)).toBe(0);
     // Busy is not unready (issue #22): readiness stayed 200 while the worker's one page was in use.
     expect(Math.max(...pagesInUse.filter(Number.isFinite))).toBe(1);
+    // Its one open slot read busy, and free again once the burst was done.
+    expect(Math.max(...slotsBusy.filter(Number.isFinite))).toBe(1);
+    expect(slotsBusy.at(-1)).toBe(0);
     expect([...readiness]).toEqual([200]);
   });
 
@@ -123,6 +129,7 @@ describe('observability of a running stack', () => {
         expect(text).toMatch(new RegExp(`^pixelfarm_render_duration_seconds_count\\{[^}]*phase="${phase}"[^}]*\\} [1-9]`, 'm'));
       }
       expect(gauge(text, 'pixelfarm_browser_pages', 'state="pool_size"')).toBe(2);
+      expect([gauge(text, 'pixelfarm_render_slots', 'state="open"'), gauge(text, 'pixelfarm_render_slots', 'state="max"')]).toEqual([1, 1]);
       expect(text).toMatch(/^pixelfarm_storage_operation_duration_seconds_count\{[^}]*operation="put"[^}]*\} [1-9]/m);
     }
   });

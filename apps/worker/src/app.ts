@@ -26,7 +26,7 @@ import {
 } from '@pixelfarm/queue';
 import { ChromiumRenderer, NetworkGuard } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
-import { createCallbackMetrics, createDestinationMetrics, createPngOptimizeMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge } from '@pixelfarm/metrics';
+import { createCallbackMetrics, createDestinationMetrics, createPngOptimizeMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge, registerSlotGauge } from '@pixelfarm/metrics';
 import { createDestinationDirectory, DestinationWrites } from '@pixelfarm/destinations';
 import { createProxyDirectory } from '@pixelfarm/proxies';
 import { healthRoutes, metricsRoutes, notReady } from '@pixelfarm/health';
@@ -212,17 +212,16 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   // A bulk backlog alone fills workerBaseConcurrency slots; waiting interactive renders open the
   // rest, so a create does not share the CPUs with a full set of bulk renders (slot-governor.ts).
   const demand = config.workerBaseConcurrency < config.workerConcurrency ? new InteractiveDemand({ redisUrl: config.redisUrl, prefix: config.redisPrefix }) : undefined;
-  const slots = demand
-    ? new SlotGovernor({
-        worker,
-        base: config.workerBaseConcurrency,
-        max: config.workerConcurrency,
-        waiting: () => demand.waiting(),
-        everyMs: config.workerDemandPollMs,
-        // Redis unreachable: the worker cannot take jobs either, and readiness reports it; the
-        // slots stay as they were.
-      })
-    : undefined;
+  // Without demand to poll (base equals max) the governor only counts the slots, for the gauge.
+  const slots = new SlotGovernor({
+    worker,
+    base: config.workerBaseConcurrency,
+    max: config.workerConcurrency,
+    waiting: demand ? () => demand.waiting() : undefined,
+    everyMs: config.workerDemandPollMs,
+    // Redis unreachable: the worker cannot take jobs either, and readiness reports it; the
+    // slots stay as they were.
+  });
   worker.on('active', () => optimizerGate?.renderStarted());
   worker.on('failed', () => optimizerGate?.renderEnded());
   worker.on('completed', (job) => {
@@ -259,6 +258,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     onError: (err) => logger.warn('callback worker error', { error: err.message }),
   });
   registerPoolGauge(registry, () => renderer.stats());
+  registerSlotGauge(registry, () => slots.slots());
 
   let draining = false;
   const app = express();
@@ -291,7 +291,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     async start() {
       await renderer.start();
       void worker.run().catch((err) => logger.error('worker stopped', { error: String(err) }));
-      slots?.start();
+      slots.start();
       void callbackWorker.run().catch((err) => logger.error('callback worker stopped', { error: String(err) }));
       if (optimizer) void optimizer.run().catch((err) => logger.error('optimize worker stopped', { error: String(err) }));
       server = http.createServer(app);
@@ -309,7 +309,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         const step = async (name: string, fn: () => Promise<unknown>, ms = CLOSE_STEP_MS) => {
           if (!(await settlesWithin(fn(), ms, (err) => logger.warn(`${name} close failed`, { error: String(err) })))) logger.warn(`${name} did not close within ${ms} ms; going on`);
         };
-        slots?.stop();
+        slots.stop();
         // Every lane stops taking jobs at once. Deferred re-encodes and callbacks waiting for
         // their turn go back to their queues now: nothing is lost, and they do not hold up the
         // exit. Renders in flight get the grace period, then go back too.

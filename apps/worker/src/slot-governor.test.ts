@@ -34,6 +34,30 @@ describe('SlotGovernor', () => {
     expect(worker.concurrency).toBe(2);
   });
 
+  it('reports the slots it opened, the renders running on either lane, and its maximum', async () => {
+    const { governor } = make([0, 5]);
+    expect(governor.slots()).toEqual({ open: 2, busy: 0, max: 4 });
+    governor.started('bulk-1', false);
+    governor.started('bulk-2', false);
+    governor.started('bulk-2', false);
+    // A bulk backlog: both base slots busy, which is full, though max is 4.
+    await governor.adjust();
+    expect(governor.slots()).toEqual({ open: 2, busy: 2, max: 4 });
+    await governor.adjust();
+    expect(governor.slots()).toEqual({ open: 4, busy: 2, max: 4 });
+    governor.ended('bulk-1');
+    expect(governor.slots().busy).toBe(1);
+  });
+
+  it('stays at its base, and polls nothing, without a waiting count (base equals max)', async () => {
+    const worker = { concurrency: 0, on: () => undefined };
+    const governor = new SlotGovernor({ worker, base: 3, max: 3, everyMs: 1000 });
+    await governor.adjust();
+    governor.start();
+    expect(governor.slots()).toEqual({ open: 3, busy: 0, max: 3 });
+    governor.stop();
+  });
+
   it('keeps the slots it had when the queue cannot be read', async () => {
     const worker = { concurrency: 0, on: () => undefined };
     const governor = new SlotGovernor({ worker, base: 1, max: 3, waiting: () => Promise.reject(new Error('redis down')), everyMs: 1000 });

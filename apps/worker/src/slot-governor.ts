@@ -9,7 +9,9 @@
 // comes first). Opening a slot for a single create measured worse: the slot it opened was
 // refilled with bulk work, and the create rendered beside one more bulk render.
 // BullMQ reads the concurrency whenever it fetches, so a change applies from the next job a slot
-// takes; jobs already running are never interrupted.
+// takes; jobs already running are never interrupted. What the governor opens is also the worker's
+// capacity for the work queued (slots()): saturation is measured against it, not against `max`,
+// which a bulk backlog never fills.
 /** What the governor needs of a BullMQ Worker: its concurrency, and its jobs' start and end. */
 export interface GovernedWorker {
   concurrency: number;
@@ -22,8 +24,8 @@ export interface SlotGovernorOptions {
   base: number;
   /** Most slots (WORKER_CONCURRENCY). */
   max: number;
-  /** Interactive renders waiting in the queue (for any worker). */
-  waiting: () => Promise<number>;
+  /** Interactive renders waiting in the queue (for any worker); absent when base equals max: nothing to open. */
+  waiting?: () => Promise<number>;
   /** How often the queue is looked at. */
   everyMs: number;
   onError?: (err: Error) => void;
@@ -34,6 +36,8 @@ export class SlotGovernor {
   private polling = false;
   /** This worker's interactive jobs in flight, by job id (events may repeat; ids do not add up twice). */
   private readonly interactive = new Set<string>();
+  /** Every job in flight on this worker, either lane. */
+  private readonly running = new Set<string>();
 
   constructor(private readonly options: SlotGovernorOptions) {
     options.worker.concurrency = this.slotsFor(0);
@@ -51,21 +55,29 @@ export class SlotGovernor {
 
   /** A job started on this worker; `interactive` unless it came from the bulk lane. */
   started(id: string, interactive: boolean): void {
+    this.running.add(id);
     if (interactive) this.interactive.add(id);
   }
 
   ended(id: string): void {
+    this.running.delete(id);
     this.interactive.delete(id);
+  }
+
+  /** Slots open now (what the worker fills for the work queued), renders running, and the most it may open. */
+  slots(): { open: number; busy: number; max: number } {
+    return { open: this.options.worker.concurrency, busy: this.running.size, max: this.options.max };
   }
 
   /** Looks at the queue once and sets the worker's concurrency. */
   async adjust(): Promise<void> {
+    if (!this.options.waiting) return;
     const waiting = await this.options.waiting();
     this.options.worker.concurrency = this.slotsFor(waiting + this.interactive.size);
   }
 
   start(): void {
-    if (this.timer) return;
+    if (this.timer || !this.options.waiting) return;
     this.timer = setInterval(() => {
       if (this.polling) return;
       this.polling = true;

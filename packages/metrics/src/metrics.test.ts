@@ -8,6 +8,7 @@ import {
   METRIC_PREFIX,
   registerPoolGauge,
   registerQueueDepth,
+  registerSlotGauge,
 } from './metrics';
 
 describe('metric names', () => {
@@ -20,6 +21,7 @@ describe('metric names', () => {
     createCallbackMetrics(registry);
     registerQueueDepth(registry, 'render-v1', async () => ({ waiting: 1 }));
     registerPoolGauge(registry, () => ({ pagesInUse: 0, poolSize: 2 }));
+    registerSlotGauge(registry, () => ({ open: 1, busy: 0, max: 2 }));
     const names = (await registry.getMetricsAsJSON()).map((m) => m.name);
     const own = names.filter((n) => !/^(process|nodejs)_/.test(n));
     expect(own.length).toBeGreaterThan(10);
@@ -81,5 +83,19 @@ describe('render outcomes', () => {
     expect(text).toMatch(/^pixelfarm_render_jobs_total\{outcome="rejected",app="worker"\} 1$/m);
     expect(text).toMatch(/^pixelfarm_render_jobs_total\{outcome="completed",app="worker"\} 1$/m);
     expect(text).toMatch(/^pixelfarm_render_retries_total\{app="worker"\} 2$/m);
+  });
+});
+
+describe('render slots', () => {
+  it('reports open, busy and max slots as read at scrape time', async () => {
+    const registry = createRegistry('worker');
+    const now = { open: 2, busy: 2, max: 4 };
+    registerSlotGauge(registry, () => now);
+    const text = await registry.metrics();
+    expect(text).toMatch(/^pixelfarm_render_slots\{state="open",app="worker"\} 2$/m);
+    expect(text).toMatch(/^pixelfarm_render_slots\{state="busy",app="worker"\} 2$/m);
+    expect(text).toMatch(/^pixelfarm_render_slots\{state="max",app="worker"\} 4$/m);
+    now.open = 4;
+    expect(await registry.metrics()).toMatch(/^pixelfarm_render_slots\{state="open",app="worker"\} 4$/m);
   });
 });

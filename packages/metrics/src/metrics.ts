@@ -202,6 +202,27 @@ export function registerPoolGauge(registry: Registry, read: () => { pagesInUse: 
   });
 }
 
+/**
+ * A worker's render slots, read at scrape time: `open`, the slots it fills for the work queued now
+ * (WORKER_BASE_CONCURRENCY for a bulk backlog, up to WORKER_CONCURRENCY while interactive renders
+ * wait), `busy`, renders running, and `max`, WORKER_CONCURRENCY. Saturation is busy over open: a
+ * worker running its base slots for a bulk backlog is full, though it could open more.
+ */
+export function registerSlotGauge(registry: Registry, read: () => { open: number; busy: number; max: number }): void {
+  new Gauge({
+    name: 'pixelfarm_render_slots',
+    help: 'Render slots of this worker: open (filled for the work queued now), busy (renders running), max (WORKER_CONCURRENCY)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const { open, busy, max } = read();
+      this.set({ state: 'open' }, open);
+      this.set({ state: 'busy' }, busy);
+      this.set({ state: 'max' }, max);
+    },
+  });
+}
+
 /** Storage operation latency and errors (observer for the storage package's InstrumentedDriver). */
 export function createStorageMetrics(registry: Registry): { observe(operation: string, seconds: number, ok: boolean): void } {
   const duration = new Histogram({

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { builtinModules } from 'node:module';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ENV_VARS, loadConfig, PAGES_PER_RENDER } from '@pixelfarm/config';
+import { ENV_VARS, loadConfig } from '@pixelfarm/config';
 import { RENDER_QUEUE } from '@pixelfarm/queue';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -26,14 +26,6 @@ export const DEFAULT_REDIS_PREFIX = defaults.redisPrefix;
 export function probePaths(): string[] {
   const source = read('packages/health/src/health.routes.ts');
   return [...source.matchAll(/router\.get\(\s*'([^']+)'/g)].map((m) => m[1]!);
-}
-
-/** Warm pages a worker keeps per render slot: PAGES_PER_RENDER, which its pool is sized by. */
-export function pagesPerSlot(): number {
-  if (!/poolSize:\s*config\.workerPagePool\b/.test(read('apps/worker/src/app.ts'))) {
-    throw new Error('apps/worker/src/app.ts no longer sizes the page pool from config.workerPagePool');
-  }
-  return PAGES_PER_RENDER;
 }
 
 /** Metric names the apps declare themselves (packages/metrics), without prom-client's process defaults. */
