@@ -51,10 +51,18 @@ describe('permissions: every authenticated route, from one table', () => {
     return out;
   };
 
-  it('has a row for every Basic operation, and the rows name real permissions', async () => {
+  it('has a row for every Basic operation, and the rows name real permissions; the API document states each', async () => {
     const ops = await operations();
     expect(ops.length).toBeGreaterThanOrEqual(20);
     for (const permission of Object.values(ROUTE_PERMISSIONS)) expect(PERMISSIONS).toContain(permission);
+    const doc = (await request(api.handler).get('/openapi.json')).body as { paths: Record<string, Record<string, { 'x-permission'?: string; responses: Record<string, unknown> }>> };
+    const documented = ops.map((op) => ({ op: `${op.method} ${op.documented}`, doc: doc.paths[op.documented]![op.method]! }));
+    const stated = documented.filter(({ doc }) => doc['x-permission'] !== undefined);
+    // Every operation but those any valid key may call (GET /v1/ping) names its permission and its 403.
+    expect(documented.length - stated.length).toBeLessThanOrEqual(1);
+    for (const { op, doc } of stated) {
+      expect({ op, permission: PERMISSIONS.includes(doc['x-permission'] as never), has403: '403' in doc.responses }).toEqual({ op, permission: true, has403: true });
+    }
   });
 
   it('refuses a key lacking the route’s permission with 403 naming it, and lets a key holding only it through', async () => {

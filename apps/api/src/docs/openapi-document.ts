@@ -1,6 +1,7 @@
 // Builds the OpenAPI 3.1 document from the routes (each one's OperationDoc). Schemas are converted from the zod
 // validators with z.toJSONSchema (JSON Schema 2020-12, the dialect of OpenAPI 3.1, input side),
 // so the documented types and limits are the enforced ones.
+import { permissionOf } from '../http/route-permissions';
 import { z } from 'zod';
 import { CREATE_FIELD_DOCS, OTHER_FIELD_DOCS } from '@pixelfarm/schemas';
 import type { NamedSchema, OperationDoc } from './operation-doc';
@@ -24,9 +25,11 @@ const ERROR_REF = { $ref: '#/components/schemas/Error' };
 const COMMON_ERRORS: Record<string, { description: string; headers?: Record<string, string> }> = {
   '400': { description: 'A parameter or body field is invalid: message names it' },
   '401': { description: 'Missing or wrong credentials', headers: { 'WWW-Authenticate': 'Basic realm="pixelfarm"' } },
+  '403': { description: 'The API key lacks the permission this operation requires (x-permission); the message names it' },
   '413': { description: 'The request body is larger than this service accepts' },
   '429': {
-    description: 'The render queue is full, the per-key rate limit (when set) is spent, or the image allowance of the period is (error "Plan limit exceeded", no Retry-After)',
+    description:
+      'The render queue is full, the per-key rate limit (when set) is spent, the account\'s management operation group is (RateLimit-Policy names it), or the image allowance of the period is (error "Plan limit exceeded", no Retry-After)',
     headers: {
       'Retry-After': 'Seconds to wait',
       // draft-ietf-httpapi-ratelimit-headers; every authenticated answer carries them, not only 429s.
@@ -155,6 +158,7 @@ function responses(op: OperationDoc, schemas: SchemaCollector): Record<string, O
   const common: string[] = [];
   if (op.body || op.query || op.queryObject) common.push('400');
   if (op.access === 'basic' || op.access === 'admin') common.push('401');
+  if (op.access === 'basic' && permissionOf(op)) common.push('403');
   if (op.body) common.push('413');
   if (op.access === 'basic' || op.access === 'signed') common.push('429');
   for (const status of common) {
@@ -177,6 +181,7 @@ function operation(op: OperationDoc, path: string, suffix: string, schemas: Sche
     ...(op.description ? { description: op.description } : {}),
     security: op.access === 'basic' ? [{ basicAuth: [] }] : op.access === 'admin' ? [{ adminAuth: [] }] : [],
     'x-access': op.access,
+    ...(op.access === 'basic' && permissionOf(op) ? { 'x-permission': permissionOf(op) } : {}),
   };
   const params = parameters(op, path, schemas);
   if (params.length > 0) result.parameters = params;

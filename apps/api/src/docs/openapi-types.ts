@@ -33,6 +33,8 @@ export interface OpenApiOperation {
   security: Array<Record<string, string[]>>;
   /** Who may call it (basic, public, signed, admin): the docs page shows it. */
   'x-access': string;
+  /** The permission an API key needs for it (route-permissions.ts), on Basic operations. */
+  'x-permission'?: string;
   parameters?: OpenApiParameter[];
   requestBody?: { required: boolean; content: Record<string, OpenApiMediaType> };
   responses?: Record<string, OpenApiResponse>;

@@ -72,11 +72,16 @@ export interface RouteGuard {
   group?: string;
 }
 
+/** The permission the table names for a route, or undefined when it has none (or no row). */
+export function permissionOf(route: { method: HttpMethod; path: string }): Permission | undefined {
+  return ROUTE_PERMISSIONS[`${route.method.toUpperCase()} ${route.path}` as RouteKey];
+}
+
 /** The guard of an authenticated route; throws at start-up when the table has no row for it. */
 export function guardOf(route: { method: HttpMethod; path: string }): RouteGuard {
   const key = `${route.method.toUpperCase()} ${route.path}` as RouteKey;
   if (AUTHENTICATION_ONLY.includes(key)) return {};
-  const permission = ROUTE_PERMISSIONS[key];
+  const permission = permissionOf(route);
   if (!permission) throw new Error(`${key} needs a row in apps/api/src/http/route-permissions.ts: the permission it requires`);
   const family = MANAGEMENT_GROUPS[permission.split(':')[0]!];
   return { permission, group: family ? `${family}:${route.method === 'get' ? 'read' : 'write'}` : undefined };
