@@ -19,6 +19,9 @@ describe('/v1/storage-destinations: the Terraform provider and the Go client', (
   let customer: SignedS3Server;
   let api: ApiApp;
   let env: Record<string, string>;
+  /** Every answer (headers and body) and every log line, to look for the secrets in. */
+  const answers: string[] = [];
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     customer = await startSignedS3Server({ bucket: 'existing-bucket' });
@@ -34,7 +37,7 @@ describe('/v1/storage-destinations: the Terraform provider and the Go client', (
       DESTINATIONS_AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
       DESTINATIONS_AWS_SECRET_ACCESS_KEY: 'writer-secret-of-this-test',
     });
-    api = createApiApp(loadConfig(env), createLogger('api', 'silent'));
+    api = createApiApp(loadConfig(env), createLogger('api', 'debug', { destination: { write: (line: string) => void logLines.push(line) } }));
     await api.ready();
   });
   afterAll(async () => {
@@ -44,7 +47,10 @@ describe('/v1/storage-destinations: the Terraform provider and the Go client', (
 
   const send = (method: 'get' | 'post' | 'delete', path: string, body?: string, auth = basicAuth()) => {
     const req = request(api.handler)[method](path).set(GO_HEADERS).set('Authorization', auth);
-    return body === undefined ? req : req.set('Content-Type', 'application/json').send(body);
+    return (body === undefined ? req : req.set('Content-Type', 'application/json').send(body)).then((res) => {
+      answers.push(JSON.stringify(res.headers), res.text);
+      return res;
+    });
   };
   /** StorageDestinationRequest{…, ConnectionInfo: &OtherS3CompatibleConnection{…}} as encoding/json writes it. */
   const s3Compatible = (o: { name: string; disabled?: boolean; hctiOff?: boolean; bucket?: string; prefix?: string | null; endpoint?: string; secret?: string | null; retain?: boolean | null; keyId?: string }) =>
@@ -233,6 +239,23 @@ describe('/v1/storage-destinations: the Terraform provider and the Go client', (
     ] as const) {
       const res = await send('post', '/v1/storage-destinations', body(connection));
       expect({ connection, status: res.status, message: res.body.message }).toEqual({ connection, status: 400, message });
+    }
+  });
+
+  it('never answers, logs or stores a secret access key in the clear', async () => {
+    const fs = await import('node:fs');
+    const files = fs.readdirSync(env.STORAGE_DIR!, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    const stored = files.map((f) => fs.readFileSync(`${f.parentPath}/${f.name}`, 'utf8'));
+    expect(stored.filter((text) => text.includes('sealed_secret')).length).toBeGreaterThanOrEqual(3);
+    expect(answers.length).toBeGreaterThan(40);
+    expect(logLines.length).toBeGreaterThan(20);
+    for (const secret of [customer.secretAccessKey, 'wrong-secret-value', 'writer-secret-of-this-test']) {
+      expect({ secret, answers: answers.filter((a) => a.includes(secret)).length, logs: logLines.filter((l) => l.includes(secret)).length, stored: stored.filter((t) => t.includes(secret)).length }).toEqual({
+        secret,
+        answers: 0,
+        logs: 0,
+        stored: 0,
+      });
     }
   });
 
