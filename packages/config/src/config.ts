@@ -206,6 +206,17 @@ const schema = z.object({
   /** Renders after which a worker replaces its browser (draining it first). Default 1000. */
   BROWSER_RECYCLE_RENDERS: int(1000, 1, 10_000_000),
   /**
+   * Longest a render waits for a browser page (a relaunch after a crash included), and a browser
+   * launch may take, before the attempt fails and is retried. Default 20 s.
+   */
+  BROWSER_LEASE_TIMEOUT_MS: int(20_000, 1_000, 300_000),
+  /**
+   * Longest a render step outside the browser may take (encode, store, copy to a destination,
+   * settle) and the margin a browser step gets beyond its render budget and page lease; a step
+   * past it fails the attempt, which is retried. Default 60 s.
+   */
+  RENDER_STEP_TIMEOUT_MS: int(60_000, 1_000, 900_000),
+  /**
    * Memory (MB) of a worker's browser processes above which it is replaced. Default 2048, more for
    * a pool above 16 warm pages (defaultBrowserRecycleMb).
    */
@@ -453,6 +464,8 @@ export interface Config {
     pageHeapMb: number;
     browserRecycleRenders: number;
     browserRecycleMb: number;
+    browserLeaseTimeoutMs: number;
+    renderStepTimeoutMs: number;
     queueMaxPending: number;
     queueRetryAfterS: number;
     jobLockMs: number;
@@ -649,6 +662,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       pageHeapMb: e.PAGE_HEAP_MB,
       browserRecycleRenders: e.BROWSER_RECYCLE_RENDERS,
       browserRecycleMb: e.BROWSER_RECYCLE_MB ?? defaultBrowserRecycleMb(workerPagePool),
+      browserLeaseTimeoutMs: e.BROWSER_LEASE_TIMEOUT_MS,
+      renderStepTimeoutMs: e.RENDER_STEP_TIMEOUT_MS,
       queueMaxPending: e.QUEUE_MAX_PENDING,
       queueRetryAfterS: e.QUEUE_RETRY_AFTER_S,
       jobLockMs: e.JOB_LOCK_MS,

@@ -18,6 +18,11 @@ export interface BrowserHostOptions {
   recycleAfterRenders?: number;
   /** Resident memory of the browser's process tree (MB) above which it is replaced. Default 2048. */
   recycleAboveMb?: number;
+  /**
+   * How long a lease may wait for a launch: it is tried LAUNCH_TRIES times, each with a third of
+   * it. Default 30 s.
+   */
+  launchTimeoutMs?: number;
   /** Called when the browser dies unexpectedly (metrics, logs). */
   onDisconnect?: () => void;
   /** Called when a browser is retired on purpose. */
@@ -47,6 +52,8 @@ export interface BrowserLease {
 }
 
 const MEMORY_CHECK_EVERY = 25;
+/** Launches tried before a lease fails (see launchTrying). */
+const LAUNCH_TRIES = 3;
 
 export class BrowserHost {
   private browser?: Browser;
@@ -80,7 +87,7 @@ export class BrowserHost {
   async acquire(): Promise<Browser> {
     if (this.closed) throw new Error('Browser host is closed');
     if (this.browser?.isConnected()) return this.browser;
-    this.launching ??= this.launch().finally(() => {
+    this.launching ??= this.launchTrying().finally(() => {
       this.launching = undefined;
     });
     return this.launching;
@@ -118,6 +125,21 @@ export class BrowserHost {
     this.retiring.delete(browser);
   }
 
+  /**
+   * A launch that does not finish in its share of the time is tried again: a browser killed while
+   * it relaunched after a crash was seen to leave the launch waiting for its whole timeout, while
+   * a new launch takes a second or two.
+   */
+  private async launchTrying(): Promise<Browser> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.launch();
+      } catch (err) {
+        if (this.closed || tries >= LAUNCH_TRIES) throw err;
+      }
+    }
+  }
+
   private async launch(): Promise<Browser> {
     const browser = await chromium.launch({
       executablePath: this.options.executablePath,
@@ -129,6 +151,7 @@ export class BrowserHost {
         ...(this.options.pageHeapMb ? [`--js-flags=--max-old-space-size=${this.options.pageHeapMb}`] : []),
       ],
       headless: true,
+      timeout: Math.ceil((this.options.launchTimeoutMs ?? 30_000) / LAUNCH_TRIES),
       // We close the browser ourselves in order; Playwright's own handlers would race it.
       handleSIGINT: false,
       handleSIGTERM: false,

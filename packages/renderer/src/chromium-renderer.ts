@@ -31,6 +31,8 @@ export interface ChromiumRendererOptions {
   fontsCssUrl?: string;
   /** Hard budget for one render, all phases included. */
   timeoutMs: number;
+  /** Longest wait for a page or the browser (a relaunch included) before the attempt fails. Default 20 s. */
+  leaseTimeoutMs?: number;
   /** Tallest capture in CSS pixels (full page and auto-crop). */
   maxCaptureHeight: number;
   /** Pixel budget of one capture (width × height × device_scale²); larger captures are refused. Default 40 M. */
@@ -55,6 +57,17 @@ export interface ChromiumRendererOptions {
   proxyCa?: string | Buffer;
 }
 
+/** How long after a page's crash its browser is looked at again (see withBudget). */
+const CRASH_SETTLE_MS = 250;
+
+/** The browser died under a render: a transient fault, retried on the relaunched browser. */
+export class BrowserGoneError extends Error {
+  constructor() {
+    super('The browser closed while rendering');
+    this.name = new.target.name;
+  }
+}
+
 export class ChromiumRenderer implements Renderer {
   private readonly host: BrowserHost;
   private readonly guard: NetworkGuard;
@@ -70,6 +83,7 @@ export class ChromiumRenderer implements Renderer {
       executablePath: options.executablePath,
       proxyServer: () => this.proxy.url,
       pageHeapMb: options.pageHeapMb,
+      launchTimeoutMs: options.leaseTimeoutMs,
       recycleAfterRenders: options.recycleAfterRenders,
       recycleAboveMb: options.recycleAboveMb,
       onDisconnect: options.onBrowserDisconnect,
@@ -153,7 +167,7 @@ export class ChromiumRenderer implements Renderer {
   }
 
   private async onPooledPage<T>(plan: RenderPlan, t0: number, finish: Finish<T>): Promise<Timed<T>> {
-    const pooled = await this.pool.acquire(plan.isolation === 'static' ? 'static' : 'scripted');
+    const pooled = await this.leased(this.pool.acquire(plan.isolation === 'static' ? 'static' : 'scripted'), (late) => this.pool.release(late, false));
     const acquired = Date.now();
     let healthy = false;
     try {
@@ -173,7 +187,7 @@ export class ChromiumRenderer implements Renderer {
     const { emulation } = plan;
     // An account's proxy gets a relay of its own for this render only, so an edit applies to the next.
     const accountRelay = scope.upstream ? await this.relayFor(scope.upstream) : undefined;
-    const lease = await this.host.lease().catch(async (err: unknown) => {
+    const lease = await this.leased(this.host.lease(), (late) => late.release()).catch(async (err: unknown) => {
       await accountRelay?.close();
       throw err;
     });
@@ -223,6 +237,29 @@ export class ChromiumRenderer implements Renderer {
     return relay;
   }
 
+  /**
+   * A page or browser lease within BROWSER_LEASE_TIMEOUT_MS: a browser that is relaunching, or
+   * one that stopped answering, fails the attempt (it is retried) rather than holding it. A lease
+   * that arrives after that is given back at once.
+   */
+  private async leased<T>(leasing: Promise<T>, giveBack: (late: T) => void): Promise<T> {
+    const ms = this.options.leaseTimeoutMs ?? 20_000;
+    let timer: NodeJS.Timeout | undefined;
+    let late = false;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        late = true;
+        reject(new Error(`No browser page within ${ms} ms (BROWSER_LEASE_TIMEOUT_MS)`));
+      }, ms);
+    });
+    leasing.then((value) => late && giveBack(value), () => undefined);
+    try {
+      return await Promise.race([leasing, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Loads and settles the page, then runs the plan's last step; each phase timed. */
   private async prepareAndFinish<T>(
     session: PageSession,
@@ -247,17 +284,27 @@ export class ChromiumRenderer implements Renderer {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RenderInputError(`The render took longer than ${budgetMs} ms and was stopped`)), budgetMs);
     });
+    // A browser that dies (killed, out of memory) fails the attempt at once, as a fault of ours
+    // that the retry on the relaunched browser clears; a page that crashes while its browser
+    // lives is the page's own doing. A killed browser's pages report their crash too, sometimes
+    // before the browser's disconnect: the browser is looked at again a moment later.
+    const browser = page.context().browser();
+    let onGone = () => {};
     let onCrash = () => {};
-    const crashed = new Promise<never>((_, reject) => {
-      onCrash = () => reject(new RenderInputError('The page crashed while rendering (it may use too much memory)'));
+    const failed = new Promise<never>((_, reject) => {
+      onGone = () => reject(new BrowserGoneError());
+      onCrash = () =>
+        setTimeout(() => reject(browser?.isConnected() ? new RenderInputError('The page crashed while rendering (it may use too much memory)') : new BrowserGoneError()), CRASH_SETTLE_MS);
       page.on('crash', onCrash);
+      if (browser && !browser.isConnected()) onGone();
+      else browser?.on('disconnected', onGone);
     });
     const running = work();
     // Whichever loses the race must not surface as an unhandled rejection later.
     running.catch(() => undefined);
-    crashed.catch(() => undefined);
+    failed.catch(() => undefined);
     try {
-      return await Promise.race([running, deadline, crashed]);
+      return await Promise.race([running, deadline, failed]);
     } catch (err) {
       // window.close() from the page's own script: its fault, and a retry would do the same.
       // (A browser that died is disconnected, and stays an internal failure.)
@@ -271,6 +318,7 @@ export class ChromiumRenderer implements Renderer {
       clearTimeout(timer);
       // Pooled pages serve many jobs: do not pile up one listener per job.
       page.off('crash', onCrash);
+      browser?.off('disconnected', onGone);
     }
   }
 

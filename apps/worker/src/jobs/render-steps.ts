@@ -43,9 +43,51 @@ export interface RenderStepsDeps {
   copies: Pick<DestinationCopies, 'writeBase'>;
   outcomes: Pick<RenderOutcomes, 'stored'>;
   optimizeLater?: Pick<OptimizeQueue, 'enqueue'>;
+  /** How long each step may take (see StepBounds). Default: unbounded, for tests of the steps alone. */
+  bounds?: StepBounds;
+}
+
+/**
+ * A step past its bound fails the attempt (retried) instead of holding the job with no one
+ * watching it. A browser step gets its render budget (a jumbo one's, plus ms_delay), the page
+ * lease and `stepMs`; every other step (encode, store, copy, settle) gets `stepMs`.
+ */
+export interface StepBounds {
+  renderMs: number;
+  jumboMs: number;
+  leaseMs: number;
+  stepMs: number;
+}
+
+/** A step ran past its bound. */
+export class StepTimeoutError extends Error {
+  constructor(step: string, ms: number) {
+    super(`The ${step} step took longer than ${ms} ms and was abandoned`);
+    this.name = new.target.name;
+  }
 }
 
 const seconds = (ms: number) => ms / 1000;
+
+/** `step`, failing with StepTimeoutError once it has run `ms`; without `ms`, as it is. */
+function bounded(name: string, ms: number | undefined, step: RenderStep): RenderStep {
+  if (ms === undefined) return step;
+  return async (state) => {
+    let timer: NodeJS.Timeout | undefined;
+    const running = step(state);
+    running.catch(() => undefined);
+    try {
+      await Promise.race([
+        running,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new StepTimeoutError(name, ms)), ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
 
 /** The steps, bound to their dependencies. */
 export function renderSteps(deps: RenderStepsDeps) {
@@ -62,6 +104,8 @@ export function renderSteps(deps: RenderStepsDeps) {
     if (image.data.length > maxBytes) throw new RenderInputError(`The rendered image is ${image.data.length} bytes, over the limit of ${maxBytes}`);
     state.image = image;
   };
+  const { bounds } = deps;
+  const browserBound = (plan: RenderPlan) => bounds && (plan.jumbo ? bounds.jumboMs : bounds.renderMs) + (plan.content.msDelay ?? 0) + bounds.leaseMs + bounds.stepMs;
   const single = (state: RenderJobState): RenderOutput => {
     if (!state.captured || !('png' in state.captured)) throw new Error('No single capture to encode');
     return state.captured;
@@ -69,74 +113,81 @@ export function renderSteps(deps: RenderStepsDeps) {
 
   return {
     /** One capture of the plan's region. */
-    capture: (plan: RenderPlan): RenderStep => async (state) => {
-      state.captured = await deps.renderer.render(plan, state.scope);
-      phases(state.captured.timings);
-    },
+    capture: (plan: RenderPlan): RenderStep =>
+      bounded('capture', browserBound(plan), async (state) => {
+        state.captured = await deps.renderer.render(plan, state.scope);
+        phases(state.captured.timings);
+      }),
 
     /** A jumbo capture, in tiles. */
-    captureTiles: (plan: JumboPlan): RenderStep => async (state) => {
-      state.captured = await deps.renderer.renderTiles(plan, state.scope);
-      phases(state.captured.timings);
-    },
+    captureTiles: (plan: JumboPlan): RenderStep =>
+      bounded('capture', browserBound(plan), async (state) => {
+        state.captured = await deps.renderer.renderTiles(plan, state.scope);
+        phases(state.captured.timings);
+      }),
 
     /** The print; its phases are the render's when it is the only page load of the job. */
     print:
       (plan: PrintPlan, timed: boolean): RenderStep =>
-      async (state) => {
-        const printed = await deps.renderer.renderPdf(plan, state.scope);
-        if (timed) phases(printed.timings);
-        state.pdf = printed.pdf;
-      },
+        bounded('print', browserBound(plan), async (state) => {
+          const printed = await deps.renderer.renderPdf(plan, state.scope);
+          if (timed) phases(printed.timings);
+          state.pdf = printed.pdf;
+        }),
 
     /** The capture re-encoded (or its tiles stitched) into the stored PNG, within the size limit. */
-    encode: (maxBytes: number): RenderStep => async (state) => {
-      const captured = state.captured;
-      if (captured && 'tiles' in captured) return encodeTimed(state, maxBytes, () => deps.processor.stitchPng(captured.tiles, captured.width, captured.height));
-      return encodeTimed(state, maxBytes, () => deps.processor.encodePng(single(state).png));
-    },
+    encode: (maxBytes: number): RenderStep =>
+      bounded('encode', bounds?.stepMs, async (state) => {
+        const captured = state.captured;
+        if (captured && 'tiles' in captured) return encodeTimed(state, maxBytes, () => deps.processor.stitchPng(captured.tiles, captured.width, captured.height));
+        return encodeTimed(state, maxBytes, () => deps.processor.encodePng(single(state).png));
+      }),
 
     /**
      * PNG_OPTIMIZE=deferred: the capture is stored as the browser encoded it and re-encoded
      * smaller later, on an idle worker (optimize-png.job.ts); unless only the re-encode would
      * bring it under the size limit.
      */
-    encodeLater: (maxBytes: number): RenderStep => async (state) => {
-      const { png } = single(state);
-      state.deferred = png.length <= maxBytes;
-      return encodeTimed(state, maxBytes, () => (state.deferred ? deps.processor.asIs(png) : deps.processor.encodePng(png)));
-    },
+    encodeLater: (maxBytes: number): RenderStep =>
+      bounded('encode', bounds?.stepMs, async (state) => {
+        const { png } = single(state);
+        state.deferred = png.length <= maxBytes;
+        return encodeTimed(state, maxBytes, () => (state.deferred ? deps.processor.asIs(png) : deps.processor.encodePng(png)));
+      }),
 
     /** Our copy: the PDF and the PNG the job made, then the deferred re-encode queued. */
-    store: (): RenderStep => async (state) => {
-      const start = Date.now();
-      if (state.pdf) await storePdf(deps.pdfs, state.data.id, state.pdf);
-      if (state.image) await deps.images.saveOriginal(state.data.id, state.image.data);
-      if (state.deferred && state.image) {
-        if (!deps.optimizeLater) throw new Error('A deferred re-encode needs the optimize queue');
-        await deps.optimizeLater.enqueue({ id: state.data.id, bytes: state.image.data.length });
-      }
-      deps.metrics.phase('upload', seconds(Date.now() - start));
-    },
+    store: (): RenderStep =>
+      bounded('store', bounds?.stepMs, async (state) => {
+        const start = Date.now();
+        if (state.pdf) await storePdf(deps.pdfs, state.data.id, state.pdf);
+        if (state.image) await deps.images.saveOriginal(state.data.id, state.image.data);
+        if (state.deferred && state.image) {
+          if (!deps.optimizeLater) throw new Error('A deferred re-encode needs the optimize queue');
+          await deps.optimizeLater.enqueue({ id: state.data.id, bytes: state.image.data.length });
+        }
+        deps.metrics.phase('upload', seconds(Date.now() - start));
+      }),
 
     /** The base object written to the image's storage destination: its PNG, or its PDF. */
-    copy: (base: 'png' | 'pdf'): RenderStep => async (state) => {
-      const { destination } = state.data;
-      if (!destination) throw new Error('A copy needs the image to have a storage destination');
-      const body = base === 'pdf' ? state.pdf : state.image?.data;
-      if (!body) throw new Error(`No ${base} to copy to the storage destination`);
-      state.copy = await deps.copies.writeBase({ ...state.data, destination }, base, body);
-    },
+    copy: (base: 'png' | 'pdf'): RenderStep =>
+      bounded('copy', bounds?.stepMs, async (state) => {
+        const { destination } = state.data;
+        if (!destination) throw new Error('A copy needs the image to have a storage destination');
+        const body = base === 'pdf' ? state.pdf : state.image?.data;
+        if (!body) throw new Error(`No ${base} to copy to the storage destination`);
+        state.copy = await deps.copies.writeBase({ ...state.data, destination }, base, body);
+      }),
 
     /**
      * The outcome told, inside the job rather than in a 'completed' listener: should this worker
      * die before BullMQ marks the job done, the re-run reports again (idempotently) instead of
      * the outcome being lost.
      */
-    settle: (): RenderStep => async (state) => {
-      await deps.outcomes.stored(state.data, state.run, state.copy);
-      deps.metrics.phase('total', seconds(Date.now() - state.started));
-    },
+    settle: (): RenderStep =>
+      bounded('settle', bounds?.stepMs, async (state) => {
+        await deps.outcomes.stored(state.data, state.run, state.copy);
+        deps.metrics.phase('total', seconds(Date.now() - state.started));
+      }),
   };
 }
 

@@ -12,7 +12,7 @@ import type { RenderOutcomes } from '../render-outcomes';
 import type { RenderPdfJobDeps } from './render-pdf.job';
 import type { DestinationCopies } from '../destination-copies';
 import { planRenderJob, type RenderJobPlan } from './render-job-plan';
-import { renderSteps, type RenderJobState, type RenderStep, type RenderSteps } from './render-steps';
+import { renderSteps, type RenderJobState, type RenderStep, type RenderSteps, type StepBounds } from './render-steps';
 import type { ProxyDirectory } from '@pixelfarm/proxies';
 import { renderScopeOf } from '../render-scope';
 
@@ -35,6 +35,8 @@ export interface RenderJobDeps {
   optimizeLater?: Pick<OptimizeQueue, 'enqueue'>;
   /** Opens the account's proxy a request's proxy_id names. */
   proxies: Pick<ProxyDirectory, 'open'>;
+  /** How long each step may take. */
+  bounds?: StepBounds;
 }
 
 /** The steps of a plan, in the order they run. */
@@ -59,14 +61,37 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     maxJumboOutputBytes: deps.maxJumboOutputBytes ?? deps.maxOutputBytes,
     canDefer: deps.optimizeLater !== undefined,
   };
+  /**
+   * Whether an earlier run of a plain image (captured, stored here, nothing else to write) stored
+   * it already; then it is the state's image. Images with a print or a destination copy render again.
+   */
+  const storedBefore = async (plan: RenderJobPlan, state: RenderJobState): Promise<boolean> => {
+    if (!plan.capture || !plan.keepOurs || plan.print || plan.copy) return false;
+    const stored = await deps.images.getOriginal(state.data.id);
+    if (!stored) return false;
+    state.image = await deps.processor.asIs(stored);
+    return true;
+  };
   return async (job: Job<RenderJobData, RenderJobResult>) => {
     const started = Date.now();
     // How long the job waited in the queue (its first attempt): what a busy farm adds to a render.
     if (job.attemptsMade === 0) deps.metrics.phase('queued', Math.max(0, started - job.timestamp) / 1000);
     const state: RenderJobState = { data: job.data, run: runOf(job), started, scope: await renderScopeOf(deps.proxies, job.data) };
-    for (const step of stepsOf(planRenderJob(job.data, limits), steps)) await step(state);
+    const plan = planRenderJob(job.data, limits);
+    // A re-run (a retry, or a job taken over from a worker that lost it) whose image an earlier
+    // run already stored only settles: the render is not made again.
+    if (isRerun(job) && (await storedBefore(plan, state))) {
+      await steps.settle()(state);
+      return resultOf(state);
+    }
+    for (const step of stepsOf(plan, steps)) await step(state);
     return resultOf(state);
   };
+}
+
+/** Not the job's first run: an earlier attempt failed, stalled or was handed back. */
+function isRerun(job: Job): boolean {
+  return job.attemptsMade > 0 || (job.attemptsStarted ?? 0) > 1;
 }
 
 /** The job's result: the stored PNG's size, or for an image kept only as a PDF, the PDF's. */
