@@ -58,6 +58,7 @@ describe('browser killed mid-render, ten times', () => {
 
   it('answers every create with its pixels soon after its kill, then stops within its grace', async () => {
     const late: string[] = [];
+    const worst: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const colour = (i: number) => [(round * 25 + i * 30) % 256, (i * 70) % 256, 200 - round * 10] as const;
       let killedAt = Infinity;
@@ -79,6 +80,7 @@ describe('browser killed mid-render, ten times', () => {
       killedAt = Date.now();
       expect(killBrowser(worker)).toBeGreaterThan(0);
       const results = await Promise.all(creates);
+      worst.push(Math.max(...results.map((r) => r.afterKillMs)));
       for (const { i, status, body, afterKillMs } of results) {
         if (status !== 200 || afterKillMs > AFTER_KILL_MS) late.push(`round ${round} create ${i}: ${status} ${body.message ?? ''} after ${afterKillMs} ms`);
         if (status !== 200) continue;
@@ -87,6 +89,7 @@ describe('browser killed mid-render, ten times', () => {
         expect(img.pixel(5, 5)).toEqual([...colour(i), 255]);
       }
     }
+    process.stdout.write(`browser kill: slowest create of each round answered ${worst.join(', ')} ms after its kill\n`);
     expect(late).toEqual([]);
 
     // Once more, and SIGTERM while the browser relaunches. Every process the worker had under it
@@ -102,5 +105,5 @@ describe('browser killed mid-render, ten times', () => {
     const stopMs = Date.now() - t0;
     const left = await survivors([...seen], 500);
     expect({ code, left, withinDeadline: stopMs <= SHUTDOWN_MS }).toEqual({ code: 0, left: [], withinDeadline: true });
-  });
+  }, 300_000);
 });
