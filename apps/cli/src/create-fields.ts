@@ -30,6 +30,7 @@ export const CREATE_IMAGE_FIELDS: ReadonlySet<string> = new Set([
   'additional_header_origins',
   'include_headers_on_subrequests',
   'identify_as_hcti',
+  'request_overrides',
   'jumbo_max_width',
   'jumbo_max_height',
   'proxy_id',

@@ -15,7 +15,7 @@ import { PageSession } from './page-session';
 import type { JumboPlan, PrintPlan, RenderPlan } from './render-plan';
 import type { PrintOutput, Renderer, RendererStats, RenderOutput, RenderScope, RenderTimings, TiledRenderOutput } from './renderer';
 import { planJumboCapture, planSingleCapture } from './capture-plan';
-import { applyHeaderPlan } from './request-headers';
+import { interceptRequests } from './request-interception';
 import { UpstreamRefusedError, UpstreamRelay, UpstreamRelays, type UpstreamProxyConfig } from './upstream-relay';
 
 /** The last step of a render on a prepared page: a capture or a print. */
@@ -213,7 +213,7 @@ export class ChromiumRenderer implements Renderer {
       try {
         const page = await context.newPage();
         const cdp = await context.newCDPSession(page);
-        if (emulation.headers) await applyHeaderPlan(cdp, emulation.headers);
+        await interceptRequests(cdp, { headers: emulation.headers, blocker: emulation.blocker });
         if (emulation.mediaType) await page.emulateMedia({ media: emulation.mediaType });
         const acquired = Date.now();
         return await this.withBudget(page, plan, () => this.prepareAndFinish(this.session(page, cdp, plan), plan, { t0, acquired, scriptless: false }, finish));

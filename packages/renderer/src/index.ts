@@ -14,4 +14,6 @@ export * from './egress-proxy';
 export * from './render-plan';
 export * from './capture-plan';
 export * from './request-headers';
+export * from './request-blocking';
+export * from './request-interception';
 export * from './upstream-relay';

@@ -8,6 +8,7 @@ import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { isSnippet } from './page-document';
 import { headerPlanOf, userAgentOf, type HeaderPlan } from './request-headers';
 import { isStaticRequest, mayScrollItself } from './static-document';
+import { RequestBlocker } from './request-blocking';
 import type { JumboMaxima } from './capture-plan';
 
 export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 };
@@ -53,6 +54,8 @@ export interface PageEmulation {
   userAgent?: string;
   /** Headers added to the url's requests, or null when none are. */
   headers: HeaderPlan | null;
+  /** The requests request_overrides block; null when it names none (no request is paused). */
+  blocker: RequestBlocker | null;
   /** proxy_id: the upstream proxy that carries the render's traffic. */
   proxyId?: string;
 }
@@ -121,6 +124,7 @@ export function planRender<K extends RenderOutputKind>(request: CreateImageReque
       timezone: request.timezone,
       userAgent: userAgentOf(request),
       headers: headerPlanOf(request),
+      blocker: request.request_overrides?.length ? new RequestBlocker(request.request_overrides) : null,
       proxyId: request.proxy_id,
     },
     region: {
@@ -153,7 +157,10 @@ function jumboOf(request: CreateImageRequest): JumboMaxima | undefined {
 }
 
 function isolationOf(request: CreateImageRequest, output: RenderOutputKind): Isolation {
-  // proxy_id: the context's own proxy carries its traffic (upstream-relay.ts).
-  if (output === 'print' || request.html === undefined || request.viewport_mobile || request.viewport_touch || request.proxy_id) return 'context';
+  // proxy_id: the context's own proxy carries its traffic (upstream-relay.ts). request_overrides:
+  // its requests are paused to be judged, which warm pages (shared by every render) never do.
+  if (output === 'print' || request.html === undefined || request.viewport_mobile || request.viewport_touch || request.proxy_id || request.request_overrides?.length) {
+    return 'context';
+  }
   return isStaticRequest(request) ? 'static' : 'scripted';
 }

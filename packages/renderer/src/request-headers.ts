@@ -5,11 +5,7 @@
 //     (CSS, images, scripts, frames, fetch) to those origins; never to any other origin;
 //   - User-Agent is the browser's own for the whole render (set on the context, see userAgentOf);
 //   - identify_as_hcti adds X-HCTI-SCREENSHOT: 1 to top-level navigations only.
-// Each hop of a redirect is judged on its own origin. Playwright's route.continue() carries a
-// header override over to the redirects it causes (microsoft/playwright#32939), which would leak
-// a token through a cross-origin redirect, so this pauses requests with the DevTools Fetch domain
-// instead: Chromium pauses every hop, and an override there applies to that hop only.
-import type { CDPSession } from 'playwright-core';
+// Each hop of a redirect is judged on its own origin (request-interception.ts applies the plan).
 import { BROWSER_WIDE_HEADER, type CreateImageRequest } from '@pixelfarm/schemas';
 
 /** identify_as_hcti's header, exactly as hcti documents it. */
@@ -63,30 +59,6 @@ export function mergeHeaders(original: Record<string, string>, extra: Record<str
       .map(([name, value]) => ({ name, value })),
     ...Object.entries(extra).map(([name, value]) => ({ name, value })),
   ];
-}
-
-interface RequestPaused {
-  requestId: string;
-  request: { url: string; headers: Record<string, string> };
-  frameId: string;
-  resourceType: string;
-}
-
-/**
- * Pauses every request of the page (before it is sent) and adds the plan's headers where they
- * belong. Call before the page loads the url; the session's lifetime bounds the interception.
- */
-export async function applyHeaderPlan(cdp: CDPSession, plan: HeaderPlan): Promise<void> {
-  const { frameTree } = await cdp.send('Page.getFrameTree');
-  const mainFrame = frameTree.frame.id;
-  cdp.on('Fetch.requestPaused', (event: RequestPaused) => {
-    const topLevel = event.resourceType === 'Document' && event.frameId === mainFrame;
-    const extra = headersFor(plan, event.request.url, topLevel);
-    const headers = Object.keys(extra).length > 0 ? mergeHeaders(event.request.headers, extra) : undefined;
-    // A request the page cancelled meanwhile cannot be continued: nothing is left to do for it.
-    cdp.send('Fetch.continueRequest', { requestId: event.requestId, ...(headers ? { headers } : {}) }).catch(() => undefined);
-  });
-  await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
 }
 
 function originOf(url: string): string {

@@ -38,6 +38,8 @@ export const CREATE_FIELD_DOCS = {
   additional_header_origins: 'Other exact http(s) origins (scheme://host[:port], at most 20) that also receive headers; needs headers. Forms and signed URLs repeat the field.',
   include_headers_on_subrequests: "Also send headers with subresource requests (CSS, images, scripts, frames) to the url's origin and additional_header_origins. Default false.",
   identify_as_hcti: 'Add X-HCTI-SCREENSHOT: 1 to the top-level page request of a url capture (not to subrequests). Ignored for html and templates.',
+  request_overrides:
+    'Browser requests to block while the page renders (hcti parameters/request_overrides): at most 100 rules {"action":"block","url":"*://cdn.example.com/*.js","resource_types":["script"]}, each with a url wildcard (whole URL, * any run, case-sensitive), resource_types, or both (both must match); any matching rule blocks. Forms send the array as one JSON field; not in signed create-and-render URLs.',
   jumbo_max_width:
     'Jumbo render (hcti guides/advanced/jumbo-images.md): largest output width in px after device_scale, with jumbo_max_height; one side over 8,000, each at most 80,000, area at most 400,000,000; not with pdf_options. Captured in tiles of at most 8,000 x 8,000 and stitched; scaled down, keeping the aspect ratio, only when the page is larger than the maxima.',
   jumbo_max_height: 'Largest output height in px of a jumbo render, with jumbo_max_width.',

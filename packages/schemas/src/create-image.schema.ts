@@ -5,6 +5,7 @@ import { formBool, formNumber, formObject, text, withoutNulls } from './fields';
 import { TEMPLATE_ID_PATTERN } from './template-id';
 import { isAccountProxyId } from './proxy-id';
 import { headerOriginsField, headersField } from './request-headers.schema';
+import { requestOverridesField } from './request-overrides.schema';
 
 export interface CreateLimits {
   maxHtmlChars: number;
@@ -156,6 +157,8 @@ export function createImageSchema(limits: CreateLimits) {
         additional_header_origins: headerOriginsField.optional(),
         include_headers_on_subrequests: formBool('include_headers_on_subrequests').optional(),
         identify_as_hcti: formBool('identify_as_hcti').optional(),
+        /** Browser requests to block while the page renders (html, url and templates alike). */
+        request_overrides: requestOverridesField().optional(),
         jumbo_max_width: formNumber('jumbo_max_width', 1, jumbo.maxSide, { int: true }).optional(),
         jumbo_max_height: formNumber('jumbo_max_height', 1, jumbo.maxSide, { int: true }).optional(),
         // An account's own proxy (px-<uuid>, /v1/proxies) is checked against the account when

@@ -1,6 +1,7 @@
 // Request schemas and ids shared by the API (validation) and the worker (render input); templates too.
 export * from './create-image.schema';
 export * from './request-headers.schema';
+export * from './request-overrides.schema';
 export * from './get-image.schema';
 export * from './variant-query';
 export * from './crop-query';

@@ -122,6 +122,8 @@ export function signedUrlRoutes(deps: SignedUrlRoutesDeps): Route[] {
         const account = deps.verifier.verifyFor(String(req.params.api_id), query, String(req.params.token));
         if (!account) throw new InvalidTokenError();
         const { fields, options } = renderOptions(queryFields(query, REPEATED_FIELDS));
+        // hcti: "request_overrides is not supported in signed create-and-render query strings".
+        if (fields.request_overrides !== undefined) throw new ValidationError('request_overrides is not supported in signed create-and-render URLs: send it with POST /v1/image');
         const request = parseCreateImage(deps.createSchema, fields);
         const image = await deps.creator.ensure(account, request, { beforeRender: limitFor(account, res), onCredits: sendCredits(res) });
         serve(req, next, image.id, req.params.format as string | undefined, options);
