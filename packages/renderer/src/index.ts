@@ -16,4 +16,5 @@ export * from './capture-plan';
 export * from './request-headers';
 export * from './request-blocking';
 export * from './request-interception';
+export * from './twemoji';
 export * from './upstream-relay';

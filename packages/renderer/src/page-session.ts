@@ -7,6 +7,7 @@ import { buildDocument, mayLoadWebFonts, READY_HELPER } from './page-document';
 import { EGRESS_REFUSED_HEADER } from './proxy-server';
 import { CONSENT_BANNER_CSS, fontsCssHref } from './page-extras';
 import type { PdfOptions, RenderPlan, Viewport } from './render-plan';
+import { drawTwemoji } from './twemoji';
 
 export interface Clip {
   x: number;
@@ -119,6 +120,8 @@ export class PageSession {
     }
     // Extra time the client asked for on top of loading (hcti: up to 20 s), so not bounded by max_wait_ms.
     if (content.msDelay) await this.page.waitForTimeout(content.msDelay);
+    // Last, on the text the page ended with (the render's own time budget bounds it).
+    if (content.twemoji) await drawTwemoji(this.page);
   }
 
   /** The area to capture: selector, snippet auto-crop, full page, or the viewport. */

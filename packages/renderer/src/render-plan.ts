@@ -9,6 +9,7 @@ import { isSnippet } from './page-document';
 import { headerPlanOf, userAgentOf, type HeaderPlan } from './request-headers';
 import { isStaticRequest, mayScrollItself } from './static-document';
 import { RequestBlocker } from './request-blocking';
+import { mayHaveEmoji } from './twemoji';
 import type { JumboMaxima } from './capture-plan';
 
 export const DEFAULT_VIEWPORT = { width: 1920, height: 1080 };
@@ -41,6 +42,8 @@ export interface PageContent {
   renderWhenReady: boolean;
   /** ms_delay, after the page is ready. */
   msDelay?: number;
+  /** Emoji are drawn as Twemoji images once the page is ready (twemoji.ts). */
+  twemoji: boolean;
 }
 
 /** How the browser presents itself to the page. */
@@ -115,6 +118,7 @@ export function planRender<K extends RenderOutputKind>(request: CreateImageReque
       blockConsentBanners: request.block_consent_banners === true,
       renderWhenReady: request.render_when_ready === true,
       msDelay: request.ms_delay,
+      twemoji: drawsTwemoji(request),
     },
     emulation: {
       mobile: request.viewport_mobile === true,
@@ -148,6 +152,16 @@ function viewportOf(request: CreateImageRequest): Viewport {
 /** device_scale, or the default: 2 for html, 1 for a url. */
 function deviceScaleOf(request: CreateImageRequest): number {
   return request.device_scale ?? (request.url ? 1 : 2);
+}
+
+/**
+ * hcti's rule (parameters/disable_twemoji): html and templates get Twemoji unless
+ * disable_twemoji is true; a url capture only when it is false, explicitly. An html document
+ * whose markup and CSS hold no emoji has nothing to draw, and skips the pass.
+ */
+function drawsTwemoji(request: CreateImageRequest): boolean {
+  if (request.html === undefined) return request.disable_twemoji === false;
+  return request.disable_twemoji !== true && mayHaveEmoji(`${request.html}${request.css ?? ''}`);
 }
 
 /** A jumbo render names both maxima (the schema refuses one without the other). */
