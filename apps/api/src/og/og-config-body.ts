@@ -165,11 +165,8 @@ function originOf(raw: string, ctx: OgBodyContext): string {
 /** Every option, null when unset: checked as a create of the site's page would be. */
 function defaultOptionsOf(raw: Record<string, unknown> | null, baseUrl: string, ctx: OgBodyContext): OgDefaultOptions {
   const options = Object.fromEntries(OG_DEFAULT_OPTION_NAMES.map((name) => [name, raw?.[name] ?? null])) as OgDefaultOptions;
-  const overrides = options.request_overrides;
-  if (overrides !== null && !(Array.isArray(overrides) && overrides.length === 0)) {
-    throw new ValidationError('default_options.request_overrides: blocking requests is not supported by this server; send null');
-  }
-  options.request_overrides = null;
+  // hcti: "An omitted value, null, or an empty array adds no overrides".
+  if (Array.isArray(options.request_overrides) && options.request_overrides.length === 0) options.request_overrides = null;
   if (typeof options.css === 'string' && options.css.trim() === '') options.css = null;
   if (options.headers !== null && typeof options.headers === 'object' && Object.keys(options.headers).length === 0) options.headers = null;
   if (Array.isArray(options.additional_header_origins) && options.additional_header_origins.length === 0) options.additional_header_origins = null;
@@ -187,7 +184,7 @@ function defaultOptionsOf(raw: Record<string, unknown> | null, baseUrl: string, 
 /** The options that are set, as create fields. */
 export function setOptions(options: OgDefaultOptions | null): Record<string, unknown> {
   if (!options) return {};
-  return Object.fromEntries(Object.entries(options).filter(([name, value]) => value !== null && name !== 'request_overrides'));
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null));
 }
 
 function checkAsCreate(ctx: OgBodyContext, fields: Record<string, unknown>, prefix: string): void {
