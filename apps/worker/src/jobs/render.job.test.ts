@@ -1,6 +1,8 @@
 // The list of steps each kind of render job runs, in order, from its plan.
 import type { RenderJobData } from '@pixelfarm/queue';
-import { stepsOf } from './render.job';
+import sharp from 'sharp';
+import { ImageProcessor } from '@pixelfarm/imaging';
+import { createRenderJob, stepsOf } from './render.job';
 import { planRenderJob } from './render-job-plan';
 import type { RenderStep, RenderSteps } from './render-steps';
 
@@ -41,5 +43,29 @@ describe('render job steps', () => {
 
   it('a PNG base kept only in the destination: captured, encoded now, copied, not stored here', async () => {
     expect(await stepsFor({ request: { html: 'x' }, destination: { id: 'sd', keep_copy: false } }, true)).toEqual(['capture', 'encode 100', 'copy png', 'settle']);
+  });
+});
+
+describe('a re-run of a render job', () => {
+  it('settles an image an earlier run stored, without rendering it again; a first run renders', async () => {
+    const stored = await sharp({ create: { width: 7, height: 3, channels: 3, background: '#00f' } }).png().toBuffer();
+    const calls: string[] = [];
+    const job = createRenderJob({
+      renderer: { render: async () => (calls.push('render'), Promise.reject(new Error('rendered again'))) } as never,
+      images: { getOriginal: async () => stored, saveOriginal: async () => void calls.push('save') } as never,
+      processor: new ImageProcessor({ maxInputPixels: 1_000_000 }),
+      metrics: { phase: () => undefined } as never,
+      maxOutputBytes: 1_000_000,
+      pdfs: { storage: {} as never },
+      copies: {} as never,
+      outcomes: { stored: async (data, run) => void calls.push(`settled ${data.id} ${run}`) },
+      proxies: { open: async () => Promise.reject(new Error('no proxy here')) },
+    });
+    const run = (attemptsMade: number) =>
+      job({ id: 'img', timestamp: 1, attemptsMade, attemptsStarted: attemptsMade + 1, data: { id: 'img', account: 'acme', request: { html: 'x' } } } as never);
+    await expect(run(1)).resolves.toMatchObject({ kind: 'image', width: 7, height: 3, bytes: stored.length });
+    expect(calls).toEqual(['settled img img@1']);
+    await expect(run(0)).rejects.toThrow('rendered again');
+    expect(calls).toEqual(['settled img img@1', 'render']);
   });
 });
