@@ -57,7 +57,7 @@ export interface ChromiumRendererOptions {
   proxyCa?: string | Buffer;
 }
 
-/** How long after a page's crash its browser is looked at again (see withBudget). */
+/** How long after a failure the page's crash and its browser's disconnect are waited for (see withBudget). */
 const CRASH_SETTLE_MS = 250;
 
 /** The browser died under a render: a transient fault, retried on the relaunched browser. */
@@ -291,10 +291,13 @@ export class ChromiumRenderer implements Renderer {
     const browser = page.context().browser();
     let onGone = () => {};
     let onCrash = () => {};
+    let crashed = false;
     const failed = new Promise<never>((_, reject) => {
       onGone = () => reject(new BrowserGoneError());
-      onCrash = () =>
-        setTimeout(() => reject(browser?.isConnected() ? new RenderInputError('The page crashed while rendering (it may use too much memory)') : new BrowserGoneError()), CRASH_SETTLE_MS);
+      onCrash = () => {
+        crashed = true;
+        reject(new Error('page crashed'));
+      };
       page.on('crash', onCrash);
       if (browser && !browser.isConnected()) onGone();
       else browser?.on('disconnected', onGone);
@@ -306,12 +309,14 @@ export class ChromiumRenderer implements Renderer {
     try {
       return await Promise.race([running, deadline, failed]);
     } catch (err) {
-      // window.close() from the page's own script: its fault, and a retry would do the same.
-      // (A browser that died is disconnected, and stays an internal failure.)
-      if (!(err instanceof AppError) && page.isClosed()) {
-        // Let a browser that is dying report its disconnect first, whatever order the events take.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (page.context().browser()?.isConnected()) throw new RenderInputError('The page closed itself (window.close()) before it could be captured');
+      if (!(err instanceof AppError) && !(err instanceof BrowserGoneError)) {
+        // Whatever failed first, the crash and disconnect events say whose fault it was: let
+        // them arrive, in whatever order a dying browser sends them.
+        await new Promise((resolve) => setTimeout(resolve, CRASH_SETTLE_MS));
+        if (browser && !browser.isConnected()) throw new BrowserGoneError();
+        if (crashed) throw new RenderInputError('The page crashed while rendering (it may use too much memory)');
+        // window.close() from the page's own script: its fault, and a retry would do the same.
+        if (page.isClosed()) throw new RenderInputError('The page closed itself (window.close()) before it could be captured');
       }
       throw err;
     } finally {
