@@ -15,8 +15,9 @@ const IN_FLIGHT = 8;
 /**
  * From a kill to each create's 200. The attempt on the dead browser fails within milliseconds
  * and its retry waits for the relaunch. Measured with the machine's load at 10-15 times its
- * cores: each round's slowest create 2.1-12.8 s, 22.5 s in a round whose relaunched browser died
- * too. Before, a create could wait for the API's 30 s and get a 503.
+ * cores: each round's slowest create 1.7-6.8 s; on a busier machine 2.1-12.8 s, and 22.5 s in a
+ * round whose relaunched browser died too. Before, a create could wait for the API's 30 s and
+ * get a 503.
  */
 const AFTER_KILL_MS = 25_000;
 const GRACE_MS = 5_000;
