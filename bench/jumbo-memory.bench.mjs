@@ -38,13 +38,11 @@ if (process.argv[2] === '--stitch') {
 }
 
 const side = Number(process.argv[2] ?? 20_000);
-const { ChromiumRenderer, planRender } = require(path.join(ROOT, 'packages/renderer/dist'));
+const { ChromiumRenderer, planRender, rendererConfig } = require(path.join(ROOT, 'packages/renderer/dist'));
+const { readFragment } = require(path.join(ROOT, 'packages/env/dist'));
 const renderer = new ChromiumRenderer({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  ...readFragment(rendererConfig, { CHROMIUM_PATH: process.env.CHROMIUM_PATH, JUMBO_TILE_SIZE: '8000', JUMBO_RENDER_TIMEOUT_MS: '900000' }, { renderSlots: 1 }),
   urlAllowlist: [],
-  timeoutMs: 20_000,
-  maxCaptureHeight: 16_384,
-  jumbo: { tileSize: 8_000, timeoutMs: 900_000 },
 });
 await renderer.start();
 const started = Date.now();

@@ -36,7 +36,7 @@ const IORedis = require('ioredis');
  */
 async function drainOptimizations(stack) {
   const connection = new IORedis(stack.env.REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue('optimize-v1', { connection, prefix: loadConfig({}).redisPrefix });
+  const queue = new Queue('optimize-v1', { connection, prefix: loadConfig({}).queue.prefix });
   const started = performance.now();
   try {
     for (;;) {
@@ -157,7 +157,7 @@ async function bulk(stack, shape, count, env) {
 const fonts = await startFontsServer();
 const env = { fontsBase: fonts.base };
 const defaults = loadConfig({});
-const defaultConcurrency = defaults.workerConcurrency;
+const defaultConcurrency = defaults.worker.concurrency;
 console.log(`matrix: ${N} renders per round, ${ROUNDS} alternating rounds, ${os.cpus().length} cores, default WORKER_CONCURRENCY ${defaultConcurrency}`);
 const rows = [];
 try {
@@ -179,7 +179,7 @@ try {
       if (BULK > 0 && c === 'default') {
         // A bulk backlog alone runs on the worker's base slots (WORKER_BASE_CONCURRENCY), so the
         // floor renders as many at once.
-        const kFloor = Math.max(2, defaults.workerBaseConcurrency);
+        const kFloor = Math.max(2, defaults.worker.baseConcurrency);
         const floor = await floorRunner('small', kFloor, env);
         const floors = [];
         const bulks = [];

@@ -449,7 +449,7 @@ describe('a bulk job of 10,000 items', () => {
     const config = loadConfig(testEnv({ PUBLIC_URL: 'http://img.test' }));
     api = createApiApp(config, createLogger('t', 'silent'));
     await api.ready();
-    const N = config.limits.batchMax;
+    const N = config.api.batchMax;
     expect(N).toBe(10_000); // the default
     const started = Date.now();
     const res = await request(api.handler)

@@ -59,12 +59,12 @@ describe('losing Redis loses no image, template or listing', () => {
 
     // Redis loses everything this deployment ever wrote: queue, counters, caches, claims.
     await stop();
-    const redis = new IORedis(config.redisUrl);
+    const redis = new IORedis(config.queue.redisUrl);
     let keys = 0;
-    for await (const batch of redis.scanStream({ match: `${config.redisPrefix}*`, count: 500 })) {
+    for await (const batch of redis.scanStream({ match: `${config.queue.prefix}*`, count: 500 })) {
       if ((batch as string[]).length) keys += await redis.del(...(batch as string[]));
     }
-    const left = await redis.keys(`${config.redisPrefix}*`);
+    const left = await redis.keys(`${config.queue.prefix}*`);
     await redis.quit();
     expect(keys).toBeGreaterThan(0);
     expect(left).toEqual([]);

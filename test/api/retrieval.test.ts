@@ -262,7 +262,7 @@ describe('image retrieval', () => {
 describe('image retrieval of a render still queued', () => {
   /** Records an image and queues its render the way a create does, without waiting for it. */
   async function recordAndQueue(api: ApiApp, config: ReturnType<typeof loadConfig>, id: string): Promise<void> {
-    const req = parseCreateImage(createImageSchema(config.limits), { ...PAGE, html: QUADRANTS.replace('#0000ff', '#0000fe') });
+    const req = parseCreateImage(createImageSchema(config.requests), { ...PAGE, html: QUADRANTS.replace('#0000ff', '#0000fe') });
     await new ImageStore(api.storage).saveRecord({ id, account: TEST_KEYS.id, created_at: new Date().toISOString(), request: req });
     await api.queue.enqueue({ id, account: TEST_KEYS.id, request: req });
   }
@@ -273,7 +273,7 @@ describe('image retrieval of a render still queued', () => {
     const logger = createLogger('test', 'silent');
     const api = createApiApp(config, logger);
     await api.ready();
-    const impatient = createApiApp({ ...config, limits: { ...config.limits, imageWaitMs: 500 } }, logger);
+    const impatient = createApiApp({ ...config, api: { ...config.api, imageWaitMs: 500 } }, logger);
     await impatient.ready();
     let worker: ReturnType<typeof createWorkerApp> | undefined;
     try {

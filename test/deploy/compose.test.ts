@@ -137,13 +137,13 @@ describe('docker-compose.yml', () => {
     for (const name of Object.keys(APPS) as App[]) {
       for (const key of Object.keys(env(name))) expect(ENV_VARS).toContain(key);
       const config = loadConfig(env(name));
-      expect(name === 'api' ? config.port : config.workerPort).toBe(APPS[name]);
+      expect(name === 'api' ? config.api.port : config.worker.port).toBe(APPS[name]);
       expect(config.storage.driver).toBe('s3');
-      expect(new URL(config.redisUrl).hostname).toBe('redis');
+      expect(new URL(config.queue.redisUrl).hostname).toBe('redis');
     }
-    expect(loadConfig(env('api')).publicUrl).toBe(`http://localhost:${PORTS.api}`);
+    expect(loadConfig(env('api')).api.publicUrl).toBe(`http://localhost:${PORTS.api}`);
     // The public port only: the API's metrics port (where Prometheus scrapes it) stays on the compose network.
-    expect(loadConfig(env('api')).metricsPort).toBe(SCRAPE_PORTS.api);
+    expect(loadConfig(env('api')).api.metricsPort).toBe(SCRAPE_PORTS.api);
     expect(s.api!.ports!.map(interpolate)).toEqual([`127.0.0.1:${PORTS.api}:${PORTS.api}`]);
     // Replicas cannot share a host port: workers publish none, Prometheus reaches them by name.
     expect(s.worker!.ports).toBeUndefined();
@@ -176,9 +176,9 @@ describe('docker-compose.yml', () => {
     const config = loadConfig(env('worker'));
     // Set, not left to os.availableParallelism(), which counts the host's cores.
     expect(env('worker').WORKER_CONCURRENCY).toBeDefined();
-    expect(config.workerConcurrency).toBeLessThanOrEqual(2 * Number(limits.cpus));
+    expect(config.worker.concurrency).toBeLessThanOrEqual(2 * Number(limits.cpus));
     expect(env('worker').BROWSER_RECYCLE_MB).toBeDefined();
-    expect(config.limits.browserRecycleMb + WORKER_HEADROOM_MB).toBeLessThanOrEqual(mebibytes(limits.memory!));
+    expect(config.renderer.recycleAboveMb + WORKER_HEADROOM_MB).toBeLessThanOrEqual(mebibytes(limits.memory!));
   });
 
   it('restarts every long-running service after a crash or a host reboot', () => {
@@ -207,7 +207,7 @@ describe('docker-compose.yml', () => {
       const config = loadConfig(env(name));
       const drainS = config.shutdownTimeoutMs / 1000;
       if (name === 'api') expect(drainS).toBe(DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000);
-      else expect(config.workerShutdownGraceMs / 1000).toBeGreaterThan(config.jumbo.renderTimeoutMs / 1000);
+      else expect(config.worker.shutdownGraceMs / 1000).toBeGreaterThan(config.renderer.jumbo.timeoutMs / 1000);
       expect(seconds(s[name]!.stop_grace_period!)).toBeGreaterThan(drainS);
     }
   });

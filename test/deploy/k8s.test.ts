@@ -143,10 +143,10 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
   it.each(Object.keys(APPS) as App[])('%s: sets only env the apps read, a configuration they accept, and REDIS_URL in the Secret', (app) => {
     for (const key of Object.keys(environment(docs, app))) expect(ENV_VARS).toContain(key);
     const config = loadConfig(environment(docs, app));
-    expect(app === 'api' ? config.port : config.workerPort).toBe(APPS[app].port);
-    expect(app === 'api' ? config.metricsPort : config.workerPort).toBe(APPS[app].scrapePort);
+    expect(app === 'api' ? config.api.port : config.worker.port).toBe(APPS[app].port);
+    expect(app === 'api' ? config.api.metricsPort : config.worker.port).toBe(APPS[app].scrapePort);
     expect(config.storage.driver).toBe('s3');
-    expect(config.chromiumPath).toBe(DEFAULT_CHROMIUM_PATH);
+    expect(config.renderer.executablePath).toBe(DEFAULT_CHROMIUM_PATH);
     // envFrom names the ConfigMap this build renders (with its content hash) and the Secret.
     const refs = container(docs, app).envFrom ?? [];
     expect(refs.map((r) => r.configMapRef?.name).filter(Boolean)).toEqual([find(docs, 'ConfigMap', 'pixelfarm-config').metadata.name]);
@@ -177,7 +177,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     const pauseS = preStop[0] === 'sleep' ? Number(preStop[1]) : 0;
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(pauseS + drainS);
     // In-flight renders finish before a worker pod is killed, the longest (a jumbo render) too.
-    if (app === 'worker') expect(loadConfig(environment(docs, app)).workerShutdownGraceMs / 1000).toBeGreaterThan(loadConfig(environment(docs, app)).jumbo.renderTimeoutMs / 1000);
+    if (app === 'worker') expect(loadConfig(environment(docs, app)).worker.shutdownGraceMs / 1000).toBeGreaterThan(loadConfig(environment(docs, app)).renderer.jumbo.timeoutMs / 1000);
   });
 
   it.each(Object.keys(APPS) as App[])('%s: leaves the replica count to its autoscaler, and spreads over zones and nodes', (app) => {
@@ -229,7 +229,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     for (const t of spec.triggers) expect(formula).toMatch(new RegExp(`\\b${t.name}\\b`));
     expect(metricType).toBe('AverageValue');
     // The slots a worker fills for a backlog with bulk work in it (keda-scaling.test.ts).
-    const slots = loadConfig(environment(docs, 'worker')).workerBaseConcurrency;
+    const slots = loadConfig(environment(docs, 'worker')).worker.baseConcurrency;
     expect(workerEnv(docs).WORKER_BASE_CONCURRENCY).toBe(String(slots));
     expect(Number(target)).toBe(slots);
     for (const t of spec.triggers) expect(Number(t.metadata.listLength)).toBe(slots);
@@ -285,7 +285,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     const config = loadConfig(environment(docs, 'worker'));
     expect(workerEnv(docs).BROWSER_RECYCLE_MB).toBeDefined();
     expect(workerEnv(docs).WORKER_CONCURRENCY).toBeDefined();
-    expect(config.limits.browserRecycleMb + WORKER_HEADROOM_MB).toBeLessThanOrEqual(quantity(c.resources!.limits!.memory) / 2 ** 20);
+    expect(config.renderer.recycleAboveMb + WORKER_HEADROOM_MB).toBeLessThanOrEqual(quantity(c.resources!.limits!.memory) / 2 ** 20);
   });
 
   it('lets the API and the workers reach the cluster DNS, Redis, the object store and the public internet only', () => {
@@ -310,7 +310,7 @@ describe.each(Object.keys(builds) as BuildName[])('k8s %s', (name) => {
     const portsTo = (label: string) => rules.filter((r) => r.to?.some((p) => p.podSelector?.matchLabels['app.kubernetes.io/name'] === label)).flatMap((r) => r.ports ?? []);
     const config = loadConfig(environment(docs, 'worker'));
     if (name !== 'prod') {
-      const redis = new URL(config.redisUrl);
+      const redis = new URL(config.queue.redisUrl);
       expect(portsTo(redis.hostname)).toEqual([{ protocol: 'TCP', port: Number(redis.port || 6379) }]);
     }
     if (name === 'dev') {
@@ -487,7 +487,7 @@ describe('k8s overlays', () => {
       expect(quantity(c.resources?.limits?.memory)).toBeGreaterThan(quantity(base.resources?.limits?.memory));
       expect(c.image).toMatch(new RegExp(`/${APPS[app].image}:${version.replace(/\./g, '\\.')}$`));
     }
-    expect(loadConfig(environment(docs, 'worker')).workerConcurrency).toBeGreaterThan(loadConfig(environment(builds.base.manifests, 'worker')).workerConcurrency);
+    expect(loadConfig(environment(docs, 'worker')).worker.concurrency).toBeGreaterThan(loadConfig(environment(builds.base.manifests, 'worker')).worker.concurrency);
     expect(scaledObject(docs).spec.maxReplicaCount).toBeGreaterThan(scaledObject(builds.base.manifests).spec.maxReplicaCount);
     // The operator's store, not the dev one.
     expect(configData(docs).S3_ENDPOINT).toMatch(/^https:\/\//);

@@ -39,23 +39,23 @@ describe.each(Object.keys(overlays) as Array<keyof typeof overlays>)('KEDA scali
 
   it('reads only Redis, so the metric is there whatever Prometheus answers', () => {
     expect(so.triggers.map((t) => t.type)).toEqual(['redis', 'redis', 'redis']);
-    const reads = redisReads(so, { waiting: 3, prioritized: 40, active: 2 * config.workerBaseConcurrency });
+    const reads = redisReads(so, { waiting: 3, prioritized: 40, active: 2 * config.worker.baseConcurrency });
     for (const answer of ANSWERS) {
       // Whatever a Prometheus trigger would have read, none is asked: the metric stands.
       const extra = Object.fromEntries(so.triggers.filter((t) => t.type === 'prometheus').map((t) => [t.name, prometheusValue(t, answer)]));
-      expect(compositeMetric(so, { ...reads, ...extra })).toBe(3 + 40 + 2 * config.workerBaseConcurrency);
+      expect(compositeMetric(so, { ...reads, ...extra })).toBe(3 + 40 + 2 * config.worker.baseConcurrency);
     }
   });
 
   it('asks for one worker per slot a worker fills for a bulk backlog, so the fleet that comes has a slot for every render', () => {
     // A bulk-only backlog: every worker runs its base slots, and the rest waits in the sorted set.
     const current = so.minReplicaCount;
-    const active = current * config.workerBaseConcurrency;
-    const prioritized = 20 * config.workerBaseConcurrency;
+    const active = current * config.worker.baseConcurrency;
+    const prioritized = 20 * config.worker.baseConcurrency;
     const metric = compositeMetric(so, redisReads(so, { waiting: 0, prioritized, active }));
     const workers = desiredReplicas(so, metric, current);
-    expect(workers).toBe(Math.min(so.maxReplicaCount, Math.ceil((prioritized + active) / config.workerBaseConcurrency)));
-    if (workers < so.maxReplicaCount) expect(workers * config.workerBaseConcurrency).toBeGreaterThanOrEqual(prioritized + active);
+    expect(workers).toBe(Math.min(so.maxReplicaCount, Math.ceil((prioritized + active) / config.worker.baseConcurrency)));
+    if (workers < so.maxReplicaCount) expect(workers * config.worker.baseConcurrency).toBeGreaterThanOrEqual(prioritized + active);
     // Busy workers alone keep their count: nothing queued, every base slot running.
     expect(desiredReplicas(so, compositeMetric(so, redisReads(so, { waiting: 0, prioritized: 0, active })), current)).toBe(current);
   });
@@ -66,7 +66,7 @@ describe.each(Object.keys(overlays) as Array<keyof typeof overlays>)('KEDA scali
       triggers: [...so.triggers, BACKLOG_TRIGGER],
       advanced: { scalingModifiers: { ...so.advanced.scalingModifiers, formula: `max(${so.advanced.scalingModifiers.formula}, backlog)` } },
     };
-    const reads = redisReads(so, { waiting: 0, prioritized: 100, active: so.minReplicaCount * config.workerBaseConcurrency });
+    const reads = redisReads(so, { waiting: 0, prioritized: 100, active: so.minReplicaCount * config.worker.baseConcurrency });
     for (const ignoreNullValues of ['false', 'true']) {
       const trigger = { ...BACKLOG_TRIGGER, metadata: { ...BACKLOG_TRIGGER.metadata, ignoreNullValues } };
       const frozen = (answer: PrometheusAnswer) => compositeMetric(withBacklog, { ...reads, backlog: prometheusValue(trigger, answer) });

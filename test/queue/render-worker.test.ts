@@ -2,17 +2,17 @@
 // 'failed' event that BullMQ emits with the same error (real Redis).
 import { RenderInputError } from '@pixelfarm/errors';
 import { newImageId } from '@pixelfarm/schemas';
+import { loadConfig } from '@pixelfarm/config';
 import { createRenderWorker, JOB_NAMES, RenderQueue, type RenderFailure } from '@pixelfarm/queue';
 import { testEnv } from '../support/test-env';
 
 describe('render worker final failures', () => {
-  const env = testEnv();
-  const queue = new RenderQueue({ redisUrl: env.REDIS_URL!, prefix: env.REDIS_PREFIX!, attempts: 1 });
+  const config = loadConfig(testEnv());
+  const queue = new RenderQueue({ ...config.queue, attempts: 1 });
   const reports: Array<{ id: string; failure: RenderFailure }> = [];
   const failed: string[] = [];
   const worker = createRenderWorker({
-    redisUrl: env.REDIS_URL!,
-    prefix: env.REDIS_PREFIX!,
+    ...config.queue,
     concurrency: 1,
     processors: new Map([
       [

@@ -27,12 +27,11 @@ describe('slot governor', () => {
 
   beforeAll(async () => {
     const config = loadConfig(testEnv());
-    queue = new RenderQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, attempts: 1 });
+    queue = new RenderQueue({ ...config.queue, attempts: 1 });
     await queue.ready();
-    demand = new InteractiveDemand({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
+    demand = new InteractiveDemand(config.queue);
     worker = createRenderWorker({
-      redisUrl: config.redisUrl,
-      prefix: config.redisPrefix,
+      ...config.queue,
       concurrency: MAX,
       processors: new Map([
         [

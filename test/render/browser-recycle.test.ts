@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 /** Browser main processes (direct children of this process running chromium). */
 function browserProcesses(): number[] {
@@ -19,7 +20,7 @@ describe('browser recycling', () => {
     const recycles: string[] = [];
     let crashes = 0;
     const renderer = new ChromiumRenderer({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      ...configuredRenderer(),
       urlAllowlist: [],
       timeoutMs: 10_000,
       maxCaptureHeight: 2000,

@@ -6,6 +6,7 @@ import { decodeImage } from '../support/decode-image';
 import { expectGolden } from '../support/golden';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 // A monospaced font: four "i" are as wide as four "W", unlike in any proportional fallback.
 const FONT = '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf';
@@ -28,7 +29,7 @@ describe('google_fonts and block_consent_banners', () => {
     });
     base = server.origin;
     renderer = new ChromiumRenderer({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      ...configuredRenderer(),
       urlAllowlist: ['127.0.0.1'],
       fontsCssUrl: `${base}/css2`,
       timeoutMs: 10_000,

@@ -7,6 +7,7 @@ import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { decodeImage, type DecodedImage } from '../support/decode-image';
 import { expectGolden } from '../support/golden';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 const GREEN: [number, number, number, number] = [0, 255, 0, 255];
 
@@ -78,7 +79,7 @@ const cases: Case[] = [
 describe('golden images per create field', () => {
   let renderer: ChromiumRenderer;
   beforeAll(async () => {
-    renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: [], timeoutMs: 15_000, maxCaptureHeight: 4000 });
+    renderer = new ChromiumRenderer({ ...configuredRenderer(), urlAllowlist: [], timeoutMs: 15_000, maxCaptureHeight: 4000 });
     await renderer.start();
   });
   afterAll(() => renderer?.close());

@@ -7,6 +7,7 @@ import { ImageProcessor } from '@pixelfarm/imaging';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { decodeImage, type DecodedImage } from '../support/decode-image';
 import { planCapture, planTiles } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 jest.setTimeout(600_000);
 
@@ -16,12 +17,10 @@ describe('jumbo renders', () => {
 
   beforeAll(async () => {
     renderer = new ChromiumRenderer({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      ...configuredRenderer({ MAX_CAPTURE_SIDE: '2000', JUMBO_TILE_SIZE: '8000', JUMBO_RENDER_TIMEOUT_MS: '500000' }),
       urlAllowlist: [],
       timeoutMs: 20_000,
       maxCaptureHeight: 16_384,
-      maxCaptureSide: 2_000,
-      jumbo: { tileSize: 8_000, timeoutMs: 500_000 },
     });
     await renderer.start();
   });

@@ -6,6 +6,7 @@ import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 // Browsers may refuse storage to third-party frames (then it throws): every attempt is guarded,
 // and the frame always reports back.
@@ -81,7 +82,7 @@ describe('pooled page isolation', () => {
     });
     origin = server.origin;
     renderer = new ChromiumRenderer({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      ...configuredRenderer(),
       urlAllowlist: ['127.0.0.1'],
       timeoutMs: 15_000,
       maxCaptureHeight: 2000,

@@ -11,6 +11,7 @@ import { basicAuth } from '../support/test-env';
 import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { sniffFormat } from '../support/decode-image';
 import { planPrint } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 /** The first page's MediaBox [x0 y0 x1 y1] in points. */
 function mediaBox(pdf: Buffer): number[] {
@@ -76,7 +77,7 @@ describe('PDF output', () => {
 
 describe('PDF printing refused by Chromium', () => {
   it('is the request’s fault (a RenderInputError), for requests stored before the schema checked pages', async () => {
-    const renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: [], timeoutMs: 10_000, maxCaptureHeight: 2000 });
+    const renderer = new ChromiumRenderer({ ...configuredRenderer(), urlAllowlist: [], timeoutMs: 10_000, maxCaptureHeight: 2000 });
     try {
       const print = (pdf_options: CreateImageRequest['pdf_options']) => renderer.renderPdf(planPrint({ html: '<p>x</p>', pdf_options })).then((printed) => printed.pdf);
       expect(sniffFormat(await print({ margins: ['1in', '1in', '1in', '1in'] }))).toBe('pdf'); // the control
@@ -109,7 +110,7 @@ function fillColours(pdf: Buffer): Set<string> {
 
 describe('PDF printing uses the same plan as captures', () => {
   it('applies the request’s color_scheme and media_type (the print path used to drop them)', async () => {
-    const renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: [], timeoutMs: 10_000, maxCaptureHeight: 2000 });
+    const renderer = new ChromiumRenderer({ ...configuredRenderer(), urlAllowlist: [], timeoutMs: 10_000, maxCaptureHeight: 2000 });
     const html =
       '<style>div{width:100px;height:100px;background:#f00}@media (prefers-color-scheme: dark){div{background:#00f}}@media screen{div.m{background:#0f0}}</style><div></div><div class="m"></div>';
     try {

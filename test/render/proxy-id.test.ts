@@ -11,6 +11,7 @@ import { decodeImage } from '../support/decode-image';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 describe('proxy_id', () => {
   let renderer: ChromiumRenderer;
@@ -48,7 +49,7 @@ describe('proxy_id', () => {
     const tls = selfSigned();
     secure = await startForwardProxy({ username: 'tls-user', password: 'tls-pass' }, tls);
     renderer = new ChromiumRenderer({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      ...configuredRenderer(),
       urlAllowlist: ['127.0.0.1'],
       timeoutMs: 15_000,
       maxCaptureHeight: 2000,

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 interface Seen {
   origin: 'site' | 'listed' | 'other';
@@ -70,7 +71,7 @@ describe('custom request headers by origin', () => {
         return undefined;
       }),
     );
-    renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: ['127.0.0.1'], timeoutMs: 15_000, maxCaptureHeight: 2000 });
+    renderer = new ChromiumRenderer({ ...configuredRenderer(), urlAllowlist: ['127.0.0.1'], timeoutMs: 15_000, maxCaptureHeight: 2000 });
     await renderer.start();
   });
   afterAll(async () => {

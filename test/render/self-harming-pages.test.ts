@@ -6,6 +6,7 @@ import { RenderInputError } from '@pixelfarm/errors';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 const WHITE = [255, 255, 255, 255];
 const GREEN = [0, 255, 0, 255];
@@ -14,7 +15,7 @@ describe('pages that break themselves', () => {
   let renderer: ChromiumRenderer;
 
   beforeAll(async () => {
-    renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: [], timeoutMs: 10_000, maxCaptureHeight: 2000, poolSize: 1 });
+    renderer = new ChromiumRenderer({ ...configuredRenderer(), urlAllowlist: [], timeoutMs: 10_000, maxCaptureHeight: 2000, poolSize: 1 });
     await renderer.start();
   });
   afterAll(async () => {

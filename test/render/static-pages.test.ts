@@ -11,6 +11,7 @@ import { BrowserHost, ChromiumRenderer, PagePool } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const GREEN = [0, 255, 0, 255];
@@ -28,7 +29,7 @@ describe('static documents on a reused page', () => {
       res.writeHead(200, { 'Content-Type': 'font/ttf', 'Access-Control-Allow-Origin': '*' }).end(FONT);
     });
     origin = server.origin;
-    renderer = new ChromiumRenderer({ executablePath: CHROMIUM, urlAllowlist: ['127.0.0.1'], timeoutMs: 15_000, maxCaptureHeight: 4000, poolSize: 1 });
+    renderer = new ChromiumRenderer({ ...configuredRenderer(), executablePath: CHROMIUM, urlAllowlist: ['127.0.0.1'], timeoutMs: 15_000, maxCaptureHeight: 4000, poolSize: 1 });
     await renderer.start();
   });
   afterAll(async () => {
@@ -88,7 +89,7 @@ describe('static documents on a reused page', () => {
 
 describe('a page leased for a static document', () => {
   it('keeps the document for the next job unless it may have scrolled, and empties it once idle', async () => {
-    const host = new BrowserHost({ executablePath: CHROMIUM });
+    const host = new BrowserHost({ ...configuredRenderer(), launchTimeoutMs: configuredRenderer().leaseTimeoutMs, executablePath: CHROMIUM });
     const pool = new PagePool({ host, size: 1, emptyIdleAfterMs: 300 });
     const inputs = (page: Page) => page.evaluate(() => document.querySelectorAll('input').length);
     const write = async (html: string) => {
@@ -128,7 +129,7 @@ describe('a page leased for a static document', () => {
   });
 
   it('does not run scripts, even if one slipped past the static test', async () => {
-    const host = new BrowserHost({ executablePath: CHROMIUM });
+    const host = new BrowserHost({ ...configuredRenderer(), launchTimeoutMs: configuredRenderer().leaseTimeoutMs, executablePath: CHROMIUM });
     const pool = new PagePool({ host, size: 1 });
     try {
       const pooled = await pool.acquire('static');

@@ -6,6 +6,7 @@ import { decodeImage } from '../support/decode-image';
 import { expectGolden } from '../support/golden';
 import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 describe('url captures', () => {
   let renderer: ChromiumRenderer;
@@ -32,7 +33,7 @@ describe('url captures', () => {
       }
       res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<body style="margin:0;background:#f00"><img src="${thirdParty.origin}/px.svg"></body>`);
     });
-    renderer = new ChromiumRenderer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', urlAllowlist: ['127.0.0.1'], timeoutMs: 10_000, maxCaptureHeight: 2000 });
+    renderer = new ChromiumRenderer({ ...configuredRenderer(), urlAllowlist: ['127.0.0.1'], timeoutMs: 10_000, maxCaptureHeight: 2000 });
     await renderer.start();
   });
   afterAll(async () => {

@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import { ChromiumRenderer } from '@pixelfarm/renderer';
 import { decodeImage } from '../support/decode-image';
 import { planCapture } from '../support/render-plans';
+import { configuredRenderer } from '../support/configured-renderer';
 
 interface Target {
   hits: string[];
@@ -59,7 +60,7 @@ describe('egress policy (SSRF)', () => {
     secret = await target('127.0.0.2', allowed.port);
     lookups = {};
     renderer = new ChromiumRenderer({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      ...configuredRenderer(),
       urlAllowlist: ['127.0.0.1'],
       timeoutMs: 15_000,
       maxCaptureHeight: 2000,

@@ -7,7 +7,7 @@ import express from 'express';
 import type { Registry } from 'prom-client';
 import { DEV_API_KEY, type Config, type Logger } from '@pixelfarm/config';
 import { AccountImageIndex, BatchStore, createStorage, ImageStore, InstrumentedDriver, S3Presigner, TemplateStore, type StorageDriver } from '@pixelfarm/storage';
-import { AdmissionControl, admissionLanes, BatchProgress, CallbackQueue, createRedisClient, DedupeCache, RenderQueue, UsageCounter, type RedisClient } from '@pixelfarm/queue';
+import { AdmissionControl, BatchProgress, CallbackQueue, createRedisClient, DedupeCache, RenderQueue, UsageCounter, type RedisClient } from '@pixelfarm/queue';
 import { ImageProcessor } from '@pixelfarm/imaging';
 import { createApiRenderMetrics, createDestinationMetrics, createHttpMetrics, createRegistry, createStorageMetrics, registerQueueDepth } from '@pixelfarm/metrics';
 import { createDestinationDirectory, DestinationStore, DestinationWrites } from '@pixelfarm/destinations';
@@ -84,7 +84,7 @@ export interface ApiApp {
   redis: RedisClient;
   /** Waits until Redis answers. */
   ready(): Promise<void>;
-  /** Listens on config.port and config.metricsPort (0: any free port); resolves with the bound ports. */
+  /** Listens on config.api.port and config.api.metricsPort (0: any free port); resolves with the bound ports. */
   listen(): Promise<{ port: number; metricsPort: number }>;
   /** Idempotent: stops HTTP (draining connections), then the queue and storage. */
   close(): Promise<void>;
@@ -92,98 +92,71 @@ export interface ApiApp {
 
 export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   const registry = createRegistry('api');
-  const storage = new InstrumentedDriver(
-    createStorage(config.storage.driver === 'fs' ? config.storage : { driver: 's3', s3: { ...config.storage.s3 } }),
-    createStorageMetrics(registry),
-  );
+  const storage = new InstrumentedDriver(createStorage(config.storage), createStorageMetrics(registry));
   // Jobs carry the id of the request that queued them (the access log's scope), for the worker's lines.
   const requestId = () => logger.scope()?.reqId;
-  const queue = new RenderQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix, attempts: config.limits.jobAttempts, requestId });
+  const queue = new RenderQueue({ ...config.queue, requestId });
   registerQueueDepth(registry, RENDER_QUEUE, () => queue.counts());
   // Non-blocking client for counters, locks and admission; fails fast while Redis is down.
-  const redis = createRedisClient(config.redisUrl, 'producer');
+  const redis = createRedisClient(config.queue.redisUrl, 'producer');
   redis.on('error', () => {});
-  const admission = new AdmissionControl(redis, {
-    prefix: config.redisPrefix,
-    retryAfterS: config.limits.queueRetryAfterS,
-    lanes: admissionLanes(config.limits),
-  });
-  const callbacks = new CallbackQueue({
-    redisUrl: config.redisUrl,
-    prefix: config.redisPrefix,
-    attempts: config.callbacks.attempts,
-    backoffMs: config.callbacks.backoffMs,
-    requestId,
-  });
+  const admission = new AdmissionControl(redis, { prefix: config.queue.prefix, ...config.queue.admission });
+  const callbacks = new CallbackQueue({ ...config.queue, ...config.queue.callbacks, requestId });
   // No per-key limit unless the operator sets one: the queue cap is the backpressure, as at hcti.
-  const limiter = config.rateLimit ? new RateLimiter(redis, { prefix: config.redisPrefix, ...config.rateLimit }) : undefined;
+  const limiter = config.api.rateLimit ? new RateLimiter(redis, { prefix: config.queue.prefix, ...config.api.rateLimit }) : undefined;
   // Keys accounts make live in object storage beside their other settings; API_KEYS stay the operator's.
   const madeKeys = new ApiKeyService({
     store: new ApiKeyStore(storage),
-    ...config.madeApiKeys,
+    ...config.api.madeApiKeys,
     reservedApiIds: new Set(config.apiKeys.map((k) => k.id)),
   });
   const auth = authenticated(requireAuth(config.apiKeys, madeKeys), limiter);
   const guard = routeGuard(
-    new ManagementRateLimiter(redis, { prefix: config.redisPrefix, whenRedisDown: config.rateLimitWhenRedisDown, ...config.managementRateLimit }),
+    new ManagementRateLimiter(redis, { prefix: config.queue.prefix, whenRedisDown: config.api.rateLimitWhenRedisDown, ...config.api.managementRateLimit }),
   );
-  const processor = new ImageProcessor({
-    maxInputPixels: config.limits.maxInputPixels,
-    maxOutputPixels: config.limits.maxOutputPixels,
-    jpegQuality: config.encoding.jpegQuality,
-    webpQuality: config.encoding.webpQuality,
-  });
+  const processor = new ImageProcessor(config.imaging);
   const apiRenderMetrics = createApiRenderMetrics(registry);
-  const createSchema = createImageSchema({
-    ...config.limits,
-    jumbo: { maxSide: config.jumbo.maxSide, maxPixels: config.jumbo.maxPixels },
-    proxyIds: config.proxies.map((p) => p.id),
-  });
+  const createSchema = createImageSchema(config.requests);
   const imageStore = new ImageStore(storage);
   // What an account owns lives in object storage; Redis only holds the queue, counters and caches.
   const index = new AccountImageIndex(storage);
-  const templateRenderer = new TemplateRenderer({
-    loopBudget: config.limits.templateLoopBudget,
-    maxTags: config.limits.templateMaxTags,
-    cacheEntries: config.templateCache.entries,
-    cacheBytes: config.templateCache.bytes,
-  });
+  const templateRenderer = new TemplateRenderer(config.api.templates);
   // Storage destinations (issue #20): accounts' own buckets, kept in our object storage with
   // their secrets sealed; the one directory every service below captures and opens them through.
-  const destinations = createDestinationDirectory(storage, config.destinations, config.urlAllowlist);
+  const destinations = createDestinationDirectory(storage, config.destinations, config.egress.urlAllowlist);
   const destinationWrites = new DestinationWrites({
     directory: destinations,
     storage,
     onWrite: createDestinationMetrics(registry).write,
   });
   // Accounts' own upstream proxies: passwords sealed with the destinations' keys.
-  const proxies = createProxyDirectory(storage, config.destinations.keys, config.urlAllowlist);
+  const proxies = createProxyDirectory(storage, config.destinations.keys, config.egress.urlAllowlist);
   const templates = new TemplateService({ templates: new TemplateStore(storage), renderer: templateRenderer, createSchema, destinations });
-  const usage = new UsageCounter(redis, { prefix: config.redisPrefix });
+  const usage = new UsageCounter(redis, { prefix: config.queue.prefix });
   const creator = new ImageCreateService({
     resolver: new RenderRequestResolver({ templates, renderer: templateRenderer, createSchema, destinations, proxies }),
     images: imageStore,
     index,
     queue,
     admission,
-    claims: new RenderClaims(redis, { prefix: config.redisPrefix, ttlMs: config.limits.renderWaitMs + 60_000 }),
-    dedupe: new DedupeCache(redis, { prefix: config.redisPrefix }),
+    claims: new RenderClaims(redis, { prefix: config.queue.prefix, ttlMs: config.api.renderWaitMs + 60_000 }),
+    dedupe: new DedupeCache(redis, { prefix: config.queue.prefix }),
     callbacks,
     metrics: apiRenderMetrics,
-    credits: new RenderCredits(usage, { allowance: config.imageAllowance }),
-    publicUrl: config.publicUrl,
-    renderWaitMs: config.limits.renderWaitMs,
-    dedupeDefaultS: config.limits.dedupeDefaultS,
+    credits: new RenderCredits(usage, { allowance: config.api.imageAllowance }),
+    publicUrl: config.api.publicUrl,
+    renderWaitMs: config.api.renderWaitMs,
+    dedupeDefaultS: config.api.dedupeDefaultS,
   });
   const images = new ImageService({ images: imageStore, creator, index });
   const variants = new VariantService({
     storage,
     records: imageStore,
     processor,
-    flights: new SingleFlight(redis, { prefix: config.redisPrefix, lockMs: config.limits.variantLockMs }),
+    flights: new SingleFlight(redis, { prefix: config.queue.prefix, lockMs: config.api.variantLockMs }),
     renders: queue,
     metrics: apiRenderMetrics,
-    imageWaitMs: config.limits.imageWaitMs,
+    imageWaitMs: config.api.imageWaitMs,
     copies: destinationWrites,
   });
   const store = new StoreService({
@@ -192,24 +165,24 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     writes: destinationWrites,
     creator,
     renders: queue,
-    imageWaitMs: config.limits.imageWaitMs,
+    imageWaitMs: config.api.imageWaitMs,
     variants,
     processor,
   });
   const presigner =
-    config.serve.mode === 'redirect' && config.storage.driver === 's3' ? new S3Presigner(config.storage.s3) : undefined;
-  const deliver = createImageDelivery({ storage, mode: config.serve.mode, presigner, redirectTtlS: config.serve.redirectTtlS });
+    config.storage.serve.mode === 'redirect' && config.storage.driver === 's3' ? new S3Presigner(config.storage.s3) : undefined;
+  const deliver = createImageDelivery({ storage, ...config.storage.serve, presigner });
   const batches = new BatchService({
     creator,
     manifests: new BatchStore(storage),
-    progress: new BatchProgress(redis, { prefix: config.redisPrefix, retentionS: config.limits.batchRetentionS }),
+    progress: new BatchProgress(redis, { prefix: config.queue.prefix, retentionS: config.queue.batchRetentionS }),
     callbacks,
-    publicUrl: config.publicUrl,
-    retentionS: config.limits.batchRetentionS,
+    publicUrl: config.api.publicUrl,
+    retentionS: config.queue.batchRetentionS,
   });
-  const parsers = bodyParsers(config.limits.maxBodyBytes);
+  const parsers = bodyParsers(config.api.maxBodyBytes);
   // Open Graph images: accounts' site configurations, and the public image of each page.
-  const pageGuard = new NetworkGuard(config.urlAllowlist);
+  const pageGuard = new NetworkGuard(config.egress.urlAllowlist);
   const ogConfigs = new OgConfigStore(storage);
 
   let draining = false;
@@ -226,7 +199,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   // what is down either way.
   const health = healthRoutes({
     isDraining: () => draining,
-    cacheMs: config.readinessCacheMs,
+    ...config.health,
     checks: { redis: () => queue.ping(), storage: () => storage.ping() },
     startupOnly: ['redis', 'storage'],
   });
@@ -237,11 +210,11 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   // /v1/image/batch and the signed-URL paths must be matched before /v1/image/{id}.
   const routes: Route[] = [
     ...operationsRoutes({ health }),
-    ...(config.admin ? adminRoutes(config.admin, [queue.dashboardQueue, callbacks.dashboardQueue]) : []),
+    ...(config.api.admin ? adminRoutes(config.api.admin, [queue.dashboardQueue, callbacks.dashboardQueue]) : []),
     ...docs.routes,
-    ...batchRoutes({ creator, images, createSchema, maxBatch: config.limits.imageBatchMax }),
-    ...batchesRoutes({ batches, createSchema, maxBatch: config.limits.batchMax, pageSize: config.limits.batchPageSize }),
-    ...imagesListRoutes({ list: new ImageListService({ index, publicUrl: config.publicUrl }) }),
+    ...batchRoutes({ creator, images, createSchema, maxBatch: config.api.imageBatchMax }),
+    ...batchesRoutes({ batches, createSchema, maxBatch: config.api.batchMax, pageSize: config.api.batchPageSize }),
+    ...imagesListRoutes({ list: new ImageListService({ index, publicUrl: config.api.publicUrl }) }),
     ...imageDefinitionRoutes({ definitions: new ImageDefinitionService({ images: imageStore }) }),
     ...usageRoutes({ usage }),
     ...pingRoutes(),
@@ -255,13 +228,13 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
         aws: config.destinations.aws,
       }),
     }),
-    ...proxiesRoutes({ proxies: new ProxyService({ store: new ProxyStore(storage), directory: proxies, perAccount: config.proxiesPerAccount }) }),
+    ...proxiesRoutes({ proxies: new ProxyService({ store: new ProxyStore(storage), directory: proxies, perAccount: config.api.proxiesPerAccount }) }),
     ...ogConfigsRoutes({
       configs: new OgConfigService({
         store: ogConfigs,
         templates,
         body: { createSchema, allowListed: (host) => pageGuard.allowListed(host), addressAllowed: (address) => pageGuard.addressAllowed(address) },
-        perAccount: config.og.perAccount,
+        perAccount: config.api.og.perAccount,
       }),
     }),
     ...ogImagesRoutes({
@@ -269,7 +242,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
         configs: ogConfigs,
         storage,
         creator,
-        metadata: new PageMetadataReader({ guard: pageGuard, timeoutMs: config.og.fetchTimeoutMs, maxBytes: config.og.fetchMaxBytes }),
+        metadata: new PageMetadataReader({ guard: pageGuard, timeoutMs: config.api.og.fetchTimeoutMs, maxBytes: config.api.og.fetchMaxBytes }),
         createSchema,
         logger,
       }),
@@ -277,15 +250,15 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
       deliver,
       limiter,
     }),
-    ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, variables: templateRenderer, createSchema, limiter, maxImageDimension: config.limits.maxImageDimension }),
-    ...storeRoutes({ store, maxImageDimension: config.limits.maxImageDimension }),
+    ...signedUrlRoutes({ verifier: new UrlSignatureVerifier(config.apiKeys), creator, templates, variables: templateRenderer, createSchema, limiter, maxImageDimension: config.api.maxImageDimension }),
+    ...storeRoutes({ store, maxImageDimension: config.api.maxImageDimension }),
     ...imageRoutes({
       images,
       variants,
-      pdfs: new PdfService({ storage, images: imageStore, queue, renderWaitMs: config.limits.renderWaitMs }),
+      pdfs: new PdfService({ storage, images: imageStore, queue, renderWaitMs: config.api.renderWaitMs }),
       deliver,
       createSchema,
-      maxImageDimension: config.limits.maxImageDimension,
+      maxImageDimension: config.api.maxImageDimension,
     }),
   ];
   // The document shows this server's configured limits (the schemas are built from them).
@@ -294,12 +267,12 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
       title: 'pixelfarm',
       version: 'v1',
       description: 'Self-hosted HTML/CSS-to-image render farm speaking the HTML/CSS-to-image HTTP API.',
-      serverUrl: config.publicUrl,
+      serverUrl: config.api.publicUrl,
     }),
   );
   app.use(mountRoutes(routes, { auth, guard, bodyParsers: parsers }));
   app.use(notFoundHandler);
-  app.use(errorHandler(logger, config.limits.queueRetryAfterS));
+  app.use(errorHandler(logger, config.queue.admission.retryAfterS));
 
   const metricsApp = express();
   metricsApp.disable('x-powered-by');
@@ -331,9 +304,9 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
     ready: () => queue.ready(),
     async listen() {
       // Renders can take a while; keep the socket open longer than the render wait.
-      const api = await bind(app, config.port, (s) => (s.requestTimeout = config.limits.renderWaitMs + 30_000));
+      const api = await bind(app, config.api.port, (s) => (s.requestTimeout = config.api.renderWaitMs + 30_000));
       server = api.server;
-      const metrics = await bind(metricsApp, config.metricsPort);
+      const metrics = await bind(metricsApp, config.api.metricsPort);
       metricsServer = metrics.server;
       return { port: api.port, metricsPort: metrics.port };
     },

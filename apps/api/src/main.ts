@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const logger = createLogger('api', config.logLevel);
   const app = createApiApp(config, logger);
   const { port, metricsPort } = await app.listen();
-  logger.info('api listening', { url: config.publicUrl, port, metricsPort, storage: config.storage.driver });
+  logger.info('api listening', { url: config.api.publicUrl, port, metricsPort, storage: config.storage.driver });
   if (config.usingDevKey) {
     // The pair is public (it is in the source), so it is printed in the message: api_key fields are redacted.
     const dev = config.apiKeys[0]!;

@@ -9,7 +9,6 @@ import { apiKeyOf, webhookSecretsOf } from '@pixelfarm/config';
 import { AccountImageIndex, createStorage, ImageStore, InstrumentedDriver } from '@pixelfarm/storage';
 import {
   AdmissionControl,
-  admissionLanes,
   DedupeCache,
   BatchProgress,
   CallbackQueue,
@@ -85,25 +84,10 @@ export interface WorkerApp {
 export function createWorkerApp(config: Readonly<Config>, logger: Logger): WorkerApp {
   const registry = createRegistry('worker');
   const metrics = createRenderMetrics(registry);
-  const storage = new InstrumentedDriver(
-    createStorage(config.storage.driver === 'fs' ? config.storage : { driver: 's3', s3: { ...config.storage.s3 } }),
-    createStorageMetrics(registry),
-  );
+  const storage = new InstrumentedDriver(createStorage(config.storage), createStorageMetrics(registry));
   const renderer = new ChromiumRenderer({
-    executablePath: config.chromiumPath,
-    urlAllowlist: config.urlAllowlist,
-    fontsCssUrl: config.fontsCssUrl,
-    timeoutMs: config.limits.renderTimeoutMs,
-    leaseTimeoutMs: config.limits.browserLeaseTimeoutMs,
-    maxCaptureHeight: config.limits.maxCaptureHeight,
-    maxRenderPixels: config.limits.maxRenderPixels,
-    maxCaptureSide: config.limits.maxCaptureSide,
-    jumbo: { tileSize: config.jumbo.tileSize, timeoutMs: config.jumbo.renderTimeoutMs, maxSide: config.jumbo.maxSide },
-    proxies: config.proxies,
-    pageHeapMb: config.limits.pageHeapMb,
-    poolSize: config.workerPagePool,
-    recycleAfterRenders: config.limits.browserRecycleRenders,
-    recycleAboveMb: config.limits.browserRecycleMb,
+    ...config.renderer,
+    urlAllowlist: config.egress.urlAllowlist,
     onBrowserRecycle: (reason) => {
       metrics.browserRecycle(reason);
       logger.info('recycling the browser', { reason });
@@ -115,13 +99,13 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   });
   // Non-blocking client for render outcomes (admission tickets, usage, dedupe, bulk progress) and readiness pings; fails fast
   // while Redis is down, which fails (and so retries) the job whose outcome it could not record.
-  const redis = createRedisClient(config.redisUrl, 'producer');
+  const redis = createRedisClient(config.queue.redisUrl, 'producer');
   redis.on('error', () => {});
   const images = new ImageStore(storage);
   // Storage destinations (issue #20): the base object of a render goes to the image's bucket too.
-  const destinations = createDestinationDirectory(storage, config.destinations, config.urlAllowlist);
+  const destinations = createDestinationDirectory(storage, config.destinations, config.egress.urlAllowlist);
   // Accounts' own upstream proxies, opened (password included) when a render names one.
-  const proxies = createProxyDirectory(storage, config.destinations.keys, config.urlAllowlist);
+  const proxies = createProxyDirectory(storage, config.destinations.keys, config.egress.urlAllowlist);
   const index = new AccountImageIndex(storage);
   const copies = new DestinationCopies({
     writes: new DestinationWrites({ directory: destinations, storage, onWrite: createDestinationMetrics(registry).write }),
@@ -129,37 +113,34 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     index,
   });
   const callbacks = new CallbackQueue({
-    redisUrl: config.redisUrl,
-    prefix: config.redisPrefix,
-    attempts: config.callbacks.attempts,
-    backoffMs: config.callbacks.backoffMs,
+    ...config.queue,
+    ...config.queue.callbacks,
     // Callbacks queued by a render's outcome carry the render's request id (the job's scope).
     requestId: () => logger.scope()?.reqId,
   });
   const outcomes = new RenderOutcomes({
     callbacks,
-    progress: new BatchProgress(redis, { prefix: config.redisPrefix, retentionS: config.limits.batchRetentionS }),
-    admission: new AdmissionControl(redis, { prefix: config.redisPrefix, retryAfterS: config.limits.queueRetryAfterS, lanes: admissionLanes(config.limits) }),
-    usage: new UsageCounter(redis, { prefix: config.redisPrefix }),
-    dedupe: new DedupeCache(redis, { prefix: config.redisPrefix }),
+    progress: new BatchProgress(redis, { prefix: config.queue.prefix, retentionS: config.queue.batchRetentionS }),
+    admission: new AdmissionControl(redis, { prefix: config.queue.prefix, ...config.queue.admission }),
+    usage: new UsageCounter(redis, { prefix: config.queue.prefix }),
+    dedupe: new DedupeCache(redis, { prefix: config.queue.prefix }),
     images,
     index,
   });
   // One libvips thread per image: the worker's parallelism is its concurrent jobs, and
   // spreading one small encode over several threads cost a third more CPU (bench/).
-  const processor = new ImageProcessor({ maxInputPixels: config.limits.maxInputPixels, threadsPerImage: 1 });
+  const processor = new ImageProcessor({ ...config.imaging, threadsPerImage: 1 });
   // PNG_OPTIMIZE=deferred (issue #23): renders store Chromium's PNG as it is; this lane re-encodes
   // it smaller when the worker's render slots are idle (OptimizerGate).
-  const deferPng = config.encoding.pngOptimize.mode === 'deferred';
-  const optimizeQueue = deferPng ? new OptimizeQueue({ redisUrl: config.redisUrl, prefix: config.redisPrefix }) : undefined;
+  const deferPng = config.worker.pngOptimize.mode === 'deferred';
+  const optimizeQueue = deferPng ? new OptimizeQueue(config.queue) : undefined;
   const pngOptimizeMetrics = createPngOptimizeMetrics(registry);
-  const optimizerGate = deferPng ? new OptimizerGate({ idleMs: config.encoding.pngOptimize.idleMs, maxDelayMs: config.encoding.pngOptimize.maxDelayMs }) : undefined;
+  const optimizerGate = deferPng ? new OptimizerGate(config.worker.pngOptimize) : undefined;
   const optimizePng = createOptimizePngJob({ images, storage, processor, metrics: pngOptimizeMetrics });
   const optimizer = optimizerGate
     ? createOptimizeWorker({
-        redisUrl: config.redisUrl,
-        prefix: config.redisPrefix,
-        concurrency: config.workerConcurrency,
+        ...config.queue,
+        concurrency: config.worker.concurrency,
         optimize: async (job) => {
           await optimizerGate.admit(job.timestamp);
           await optimizePng(job);
@@ -176,25 +157,21 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         images,
         processor,
         metrics,
-        maxOutputBytes: config.limits.maxOutputBytes,
-        maxJumboOutputBytes: config.jumbo.maxOutputBytes,
+        maxOutputBytes: config.worker.maxOutputBytes,
+        maxJumboOutputBytes: config.worker.maxJumboOutputBytes,
         pdfs: { storage },
         outcomes,
         copies,
         optimizeLater: optimizeQueue,
-        bounds: { renderMs: config.limits.renderTimeoutMs, jumboMs: config.jumbo.renderTimeoutMs, leaseMs: config.limits.browserLeaseTimeoutMs, stepMs: config.limits.renderStepTimeoutMs },
+        bounds: { renderMs: config.renderer.timeoutMs, jumboMs: config.renderer.jumbo.timeoutMs, leaseMs: config.renderer.leaseTimeoutMs, stepMs: config.worker.renderStepTimeoutMs },
         proxies,
       }),
     ],
     [JOB_NAMES.pdf, createRenderPdfJob({ renderer, storage, proxies })],
   ]);
   const worker = createRenderWorker({
-    redisUrl: config.redisUrl,
-    prefix: config.redisPrefix,
-    concurrency: config.workerConcurrency,
-    lockDurationMs: config.limits.jobLockMs,
-    stalledIntervalMs: config.limits.jobStalledIntervalMs,
-    maxStalledCount: config.limits.jobMaxStalls,
+    ...config.queue,
+    concurrency: config.worker.concurrency,
     processors,
     // Every line logged while a job runs carries the id of the request that queued it.
     inScope: (job, run) => logger.runWith({ reqId: job.data.requestId, job: job.id }, run),
@@ -211,16 +188,16 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     },
     onError: (err) => logger.warn('worker error', { error: err.message }),
   });
-  // A bulk backlog alone fills workerBaseConcurrency slots; waiting interactive renders open the
+  // A bulk backlog alone fills the worker's base slots; waiting interactive renders open the
   // rest, so a create does not share the CPUs with a full set of bulk renders (slot-governor.ts).
-  const demand = config.workerBaseConcurrency < config.workerConcurrency ? new InteractiveDemand({ redisUrl: config.redisUrl, prefix: config.redisPrefix }) : undefined;
+  const demand = config.worker.baseConcurrency < config.worker.concurrency ? new InteractiveDemand(config.queue) : undefined;
   // Without demand to poll (base equals max) the governor only counts the slots, for the gauge.
   const slots = new SlotGovernor({
     worker,
-    base: config.workerBaseConcurrency,
-    max: config.workerConcurrency,
+    base: config.worker.baseConcurrency,
+    max: config.worker.concurrency,
     waiting: demand ? () => demand.waiting() : undefined,
-    everyMs: config.workerDemandPollMs,
+    everyMs: config.worker.demandPollMs,
     // Redis unreachable: the worker cannot take jobs either, and readiness reports it; the
     // slots stay as they were.
   });
@@ -237,15 +214,14 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   // secrets (Standard Webhooks) and, unless turned off, the legacy X-Signature.
   const callbackMetrics = createCallbackMetrics(registry);
   const callbackWorker = createCallbackWorker({
-    redisUrl: config.redisUrl,
-    prefix: config.redisPrefix,
-    concurrency: config.callbacks.concurrency,
+    ...config.queue,
+    concurrency: config.worker.callbacks.concurrency,
     inScope: (job, run) => logger.runWith({ reqId: job.data.requestId, job: job.id }, run),
     deliver: createDeliverCallbackJob({
-      sender: new WebhookSender({ guard: new NetworkGuard(config.urlAllowlist), timeoutMs: config.callbacks.timeoutMs }),
+      sender: new WebhookSender({ guard: new NetworkGuard(config.egress.urlAllowlist), timeoutMs: config.worker.callbacks.timeoutMs }),
       signer: new WebhookSigner({
-        secretsOf: (account) => webhookSecretsOf(account, config.callbacks.secrets, config.apiKeys),
-        legacyKeyOf: config.callbacks.legacySignature ? (account) => apiKeyOf(config.apiKeys, account) : undefined,
+        secretsOf: (account) => webhookSecretsOf(account, config.worker.callbacks.secrets, config.apiKeys),
+        legacyKeyOf: config.worker.callbacks.legacySignature ? (account) => apiKeyOf(config.apiKeys, account) : undefined,
       }),
       onSent: (job) => callbackMetrics.delivery('sent', job.data.kind),
     }),
@@ -268,7 +244,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   app.use(
     healthRoutes({
       isDraining: () => draining,
-      cacheMs: config.readinessCacheMs,
+      ...config.health,
       checks: {
         redis: async () => {
           await redis.ping();
@@ -299,9 +275,9 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       server = http.createServer(app);
       return new Promise((resolve, reject) => {
         server!.once('error', reject);
-        server!.listen(config.workerPort, config.host, () => {
+        server!.listen(config.worker.port, config.host, () => {
           const addr = server!.address();
-          resolve(typeof addr === 'object' && addr ? addr.port : config.workerPort);
+          resolve(typeof addr === 'object' && addr ? addr.port : config.worker.port);
         });
       });
     },
@@ -319,8 +295,8 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         const lanesClosed = Promise.allSettled(lanes.map((lane) => lane.close()));
         if (optimizer) handBackAll(optimizer);
         optimizerGate?.close();
-        if (!(await settlesWithin(lanesClosed, config.workerShutdownGraceMs))) {
-          logger.warn('shutdown grace over; handing unfinished jobs back to the queue', { graceMs: config.workerShutdownGraceMs, pagesInUse: renderer.stats().pagesInUse });
+        if (!(await settlesWithin(lanesClosed, config.worker.shutdownGraceMs))) {
+          logger.warn('shutdown grace over; handing unfinished jobs back to the queue', { graceMs: config.worker.shutdownGraceMs, pagesInUse: renderer.stats().pagesInUse });
           for (const lane of lanes) handBackAll(lane);
           await step('workers', () => lanesClosed);
         }

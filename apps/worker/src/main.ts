@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   for (const left of tmp.leftovers) logger.warn('could not remove a dead worker\'s temp directory yet', left);
   const app = createWorkerApp(config, logger);
   const port = await app.start();
-  logger.info('worker started', { concurrency: config.workerConcurrency, metricsPort: port, storage: config.storage.driver });
+  logger.info('worker started', { concurrency: config.worker.concurrency, metricsPort: port, storage: config.storage.driver });
 
   const shutdown = (signal: string) => {
     logger.info('draining', { signal });

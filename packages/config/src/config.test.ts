@@ -6,35 +6,35 @@ import { DEV_DESTINATIONS_KEY } from '@pixelfarm/destinations';
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig({});
-    expect(c.port).toBe(8080);
-    expect(c.workerPort).toBe(9100);
-    expect(c.publicUrl).toBe('http://localhost:8080');
-    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.api.port).toBe(8080);
+    expect(c.worker.port).toBe(9100);
+    expect(c.api.publicUrl).toBe('http://localhost:8080');
+    expect(c.queue.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(c.storage.driver).toBe('fs');
     expect(c.apiKeys).toEqual([DEV_API_KEY]);
     expect(c.usingDevKey).toBe(true);
-    expect(c.workerConcurrency).toBeGreaterThanOrEqual(1);
-    expect(Object.isFrozen(c) && Object.isFrozen(c.limits)).toBe(true);
+    expect(c.worker.concurrency).toBeGreaterThanOrEqual(1);
+    expect(Object.isFrozen(c) && Object.isFrozen(c.renderer) && Object.isFrozen(c.renderer.jumbo)).toBe(true);
   });
 
   it('runs two renders per CPU the worker may use, with two warm pages each and a recycle threshold above their steady memory', () => {
     const c = loadConfig({});
-    expect(c.workerConcurrency).toBe(Math.min(64, availableCpus() * RENDERS_PER_CPU));
+    expect(c.worker.concurrency).toBe(Math.min(64, availableCpus() * RENDERS_PER_CPU));
     expect(RENDERS_PER_CPU).toBe(2);
-    expect(c.workerPagePool).toBe(c.workerConcurrency * 2);
-    expect(loadConfig({ WORKER_CONCURRENCY: '3' }).workerPagePool).toBe(6);
+    expect(c.renderer.poolSize).toBe(c.worker.concurrency * 2);
+    expect(loadConfig({ WORKER_CONCURRENCY: '3' }).renderer.poolSize).toBe(6);
     // Up to 16 pages: 2048. A large node's 64 pages (about 2.8 GB when warm) get 5120, not 2048.
-    expect(loadConfig({ WORKER_CONCURRENCY: '8' }).limits.browserRecycleMb).toBe(2048);
-    expect(loadConfig({ WORKER_CONCURRENCY: '32' }).limits.browserRecycleMb).toBe(5120);
-    expect(loadConfig({ WORKER_CONCURRENCY: '32', BROWSER_RECYCLE_MB: '3000' }).limits.browserRecycleMb).toBe(3000);
+    expect(loadConfig({ WORKER_CONCURRENCY: '8' }).renderer.recycleAboveMb).toBe(2048);
+    expect(loadConfig({ WORKER_CONCURRENCY: '32' }).renderer.recycleAboveMb).toBe(5120);
+    expect(loadConfig({ WORKER_CONCURRENCY: '32', BROWSER_RECYCLE_MB: '3000' }).renderer.recycleAboveMb).toBe(3000);
     expect(() => loadConfig({ WORKER_CONCURRENCY: '65' })).toThrow(/WORKER_CONCURRENCY/);
   });
 
   it('fills one slot per CPU while no interactive render waits, at most WORKER_CONCURRENCY', () => {
-    expect(loadConfig({}).workerBaseConcurrency).toBe(Math.min(loadConfig({}).workerConcurrency, availableCpus()));
-    expect(loadConfig({ WORKER_CONCURRENCY: '1' }).workerBaseConcurrency).toBe(1);
-    expect(loadConfig({ WORKER_CONCURRENCY: '8', WORKER_BASE_CONCURRENCY: '3' }).workerBaseConcurrency).toBe(3);
-    expect(loadConfig({}).workerDemandPollMs).toBe(100);
+    expect(loadConfig({}).worker.baseConcurrency).toBe(Math.min(loadConfig({}).worker.concurrency, availableCpus()));
+    expect(loadConfig({ WORKER_CONCURRENCY: '1' }).worker.baseConcurrency).toBe(1);
+    expect(loadConfig({ WORKER_CONCURRENCY: '8', WORKER_BASE_CONCURRENCY: '3' }).worker.baseConcurrency).toBe(3);
+    expect(loadConfig({}).worker.demandPollMs).toBe(100);
     expect(() => loadConfig({ WORKER_CONCURRENCY: '2', WORKER_BASE_CONCURRENCY: '3' })).toThrow(/WORKER_BASE_CONCURRENCY: must be at most WORKER_CONCURRENCY \(2\)/);
   });
 
@@ -60,15 +60,15 @@ describe('loadConfig', () => {
   it('serves by redirect only from S3, and decodes at least what a render may produce', () => {
     expect(() => loadConfig({ SERVE_MODE: 'redirect' })).toThrow(/SERVE_MODE: redirect needs STORAGE_DRIVER=s3/);
     const s3 = loadConfig({ SERVE_MODE: 'redirect', STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9000' });
-    expect(s3.serve).toEqual({ mode: 'redirect', redirectTtlS: 3600 });
+    expect(s3.storage.serve).toEqual({ mode: 'redirect', redirectTtlS: 3600 });
     expect(s3.storage.driver === 's3' && s3.storage.s3.publicEndpoint).toBe('http://127.0.0.1:9000');
     expect(() => loadConfig({ MAX_INPUT_PIXELS: '2000000' })).toThrow(/MAX_INPUT_PIXELS: must be at least MAX_RENDER_PIXELS/);
-    expect(loadConfig({}).limits.maxInputPixels).toBeLessThan(268_402_689 / 4);
+    expect(loadConfig({}).imaging.maxInputPixels).toBeLessThan(268_402_689 / 4);
     expect(() => loadConfig({ JPEG_QUALITY: '0' })).toThrow(/JPEG_QUALITY/);
   });
 
   it('checks every URL_ALLOWLIST entry and names the bad ones', () => {
-    expect(loadConfig({ URL_ALLOWLIST: ' intranet.example, 10.0.0.0/8,fd00::/8 ,192.168.1.5' }).urlAllowlist).toEqual([
+    expect(loadConfig({ URL_ALLOWLIST: ' intranet.example, 10.0.0.0/8,fd00::/8 ,192.168.1.5' }).egress.urlAllowlist).toEqual([
       'intranet.example',
       '10.0.0.0/8',
       'fd00::/8',
@@ -87,9 +87,9 @@ describe('loadConfig', () => {
       'redis-sentinel://:p@sentinel-0.example:26379,sentinel-1.example:26379/mymaster/2',
       'rediss-sentinel://sentinel.example/mymaster?sentinelPassword=s',
     ]) {
-      expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+      expect(loadConfig({ REDIS_URL: url }).queue.redisUrl).toBe(url);
     }
-    expect(loadConfig({ REDIS_URL: 'redis-cluster://10.0.0.1:7000,10.0.0.2:7000', REDIS_PREFIX: '{pixelfarm}' }).redisPrefix).toBe('{pixelfarm}');
+    expect(loadConfig({ REDIS_URL: 'redis-cluster://10.0.0.1:7000,10.0.0.2:7000', REDIS_PREFIX: '{pixelfarm}' }).queue.prefix).toBe('{pixelfarm}');
   });
 
   it('names what is wrong with a REDIS_URL', () => {
@@ -112,14 +112,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: cluster })).toThrow(`Invalid configuration: ${message}`);
     // An empty tag hashes the whole key; a brace left open would pair with a later key's `}`.
     for (const prefix of ['pixelfarm', '{}pixelfarm', 'pixel{farm', 'pixelfarm}{']) expect(() => loadConfig({ REDIS_URL: cluster, REDIS_PREFIX: prefix })).toThrow(/REDIS_PREFIX: under Redis Cluster/);
-    for (const prefix of ['{pixelfarm}', 'prod:{pixelfarm}', '{pf}:prod']) expect(loadConfig({ REDIS_URL: cluster, REDIS_PREFIX: prefix }).redisPrefix).toBe(prefix);
+    for (const prefix of ['{pixelfarm}', 'prod:{pixelfarm}', '{pf}:prod']) expect(loadConfig({ REDIS_URL: cluster, REDIS_PREFIX: prefix }).queue.prefix).toBe(prefix);
     // One server or Sentinel has a single keyspace: any prefix.
-    expect(loadConfig({ REDIS_PREFIX: 'pixelfarm' }).redisPrefix).toBe('pixelfarm');
+    expect(loadConfig({ REDIS_PREFIX: 'pixelfarm' }).queue.prefix).toBe('pixelfarm');
   });
 
   it('serves the API\'s metrics on their own port', () => {
-    expect(loadConfig({}).metricsPort).toBe(9464);
-    expect(loadConfig({ METRICS_PORT: '9999' }).metricsPort).toBe(9999);
+    expect(loadConfig({}).api.metricsPort).toBe(9464);
+    expect(loadConfig({ METRICS_PORT: '9999' }).api.metricsPort).toBe(9999);
     expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
   });
 
@@ -154,7 +154,7 @@ describe('loadConfig', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(loadConfig({ PORT: '', API_KEYS: '' }).port).toBe(8080);
+    expect(loadConfig({ PORT: '', API_KEYS: '' }).api.port).toBe(8080);
   });
 });
 
@@ -179,11 +179,12 @@ describe('API keys', () => {
 
   it('reads PROXIES as id=url pairs with credentials, and names a bad entry without its secret', () => {
     const c = loadConfig({ PROXIES: 'corp=https://user:p%40ss@proxy.internal:8443, eu=http://10.0.0.5:3128' });
-    expect(c.proxies).toEqual([
+    expect(c.renderer.proxies).toEqual([
       { id: 'corp', protocol: 'https', host: 'proxy.internal', port: 8443, username: 'user', password: 'p@ss' },
       { id: 'eu', protocol: 'http', host: '10.0.0.5', port: 3128 },
     ]);
-    expect(loadConfig({}).proxies).toEqual([]);
+    expect(loadConfig({}).renderer.proxies).toEqual([]);
+    expect(c.requests.proxyIds).toEqual(['corp', 'eu']);
     for (const [value, message] of [
       ['corp=socks5://u:secret@h:1080', 'PROXIES: "corp": the proxy url must be http:// or https://'],
       ['corp=http://u:secret@h:3128/path', 'PROXIES: "corp": the proxy url takes no path, query or fragment'],
@@ -197,22 +198,24 @@ describe('API keys', () => {
 
   it('has jumbo and single-capture limits with hcti\'s defaults', () => {
     const c = loadConfig({});
-    expect(c.jumbo).toEqual({ maxSide: 80_000, maxPixels: 400_000_000, tileSize: 8_000, renderTimeoutMs: 120_000, maxOutputBytes: 512 * 1024 * 1024 });
-    expect(c.limits.maxCaptureSide).toBe(16_384);
+    expect(c.renderer.jumbo).toEqual({ maxSide: 80_000, maxPixels: 400_000_000, tileSize: 8_000, timeoutMs: 120_000 });
+    expect(c.requests.jumbo).toEqual({ maxSide: 80_000, maxPixels: 400_000_000 });
+    expect(c.worker.maxJumboOutputBytes).toBe(512 * 1024 * 1024);
+    expect(c.renderer.maxCaptureSide).toBe(16_384);
   });
 
   it('has no per-key rate limit unless RATE_LIMIT_PER_MINUTE is set, and no image allowance unless IMAGE_ALLOWANCE is', () => {
-    expect(loadConfig({}).rateLimit).toBeUndefined();
-    expect(loadConfig({}).imageAllowance).toBeUndefined();
-    expect(loadConfig({ IMAGE_ALLOWANCE: '3000' }).imageAllowance).toBe(3000);
+    expect(loadConfig({}).api.rateLimit).toBeUndefined();
+    expect(loadConfig({}).api.imageAllowance).toBeUndefined();
+    expect(loadConfig({ IMAGE_ALLOWANCE: '3000' }).api.imageAllowance).toBe(3000);
     expect(() => loadConfig({ IMAGE_ALLOWANCE: '0' })).toThrow(/IMAGE_ALLOWANCE/);
     expect(() => loadConfig({ RATE_LIMIT_BURST: '100' })).toThrow('Invalid configuration: RATE_LIMIT_BURST: needs RATE_LIMIT_PER_MINUTE (there is no per-key rate limit without it)');
   });
 
   it('sizes the rate limit bucket: 10 seconds of the rate by default, one second to a minute of it', () => {
-    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '600' }).rateLimit).toEqual({ perMinute: 600, burst: 100, whenRedisDown: 'memory' });
-    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '3' }).rateLimit!.burst).toBe(1);
-    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '120', RATE_LIMIT_BURST: '2', RATE_LIMIT_WHEN_REDIS_DOWN: 'refuse' }).rateLimit).toEqual({ perMinute: 120, burst: 2, whenRedisDown: 'refuse' });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '600' }).api.rateLimit).toEqual({ perMinute: 600, burst: 100, whenRedisDown: 'memory' });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '3' }).api.rateLimit!.burst).toBe(1);
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '120', RATE_LIMIT_BURST: '2', RATE_LIMIT_WHEN_REDIS_DOWN: 'refuse' }).api.rateLimit).toEqual({ perMinute: 120, burst: 2, whenRedisDown: 'refuse' });
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '600', RATE_LIMIT_BURST: '9' })).toThrow(
       'Invalid configuration: RATE_LIMIT_BURST: must be from 10 (one second of RATE_LIMIT_PER_MINUTE) to RATE_LIMIT_PER_MINUTE (600)',
     );

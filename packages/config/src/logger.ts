@@ -4,7 +4,7 @@
 // adds a request's id to every line logged while the request, or the render job it queued, runs.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
-import type { LogLevel } from './config';
+import type { LogLevel } from './process.config';
 
 export type LogFields = Record<string, unknown>;
 

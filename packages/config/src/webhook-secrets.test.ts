@@ -12,16 +12,16 @@ describe('webhook secrets', () => {
 
   it('reads WEBHOOK_SECRETS; an id listed twice signs with both, current first', () => {
     const c = loadConfig({ API_KEYS: 'a:aaaaaaaa,b:bbbbbbbb', WEBHOOK_SECRETS: ` a:${secret(1)}, a:${secret(2)} ` });
-    expect(c.callbacks.secrets).toEqual([
+    expect(c.worker.callbacks.secrets).toEqual([
       { id: 'a', secret: secret(1) },
       { id: 'a', secret: secret(2) },
     ]);
-    expect(c.callbacks.legacySignature).toBe(true);
-    expect(webhookSecretsOf('a', c.callbacks.secrets, c.apiKeys)).toEqual([secret(1), secret(2)]);
+    expect(c.worker.callbacks.legacySignature).toBe(true);
+    expect(webhookSecretsOf('a', c.worker.callbacks.secrets, c.apiKeys)).toEqual([secret(1), secret(2)]);
     // Accounts not listed sign with the secret derived from their key; unknown ones have none.
-    expect(webhookSecretsOf('b', c.callbacks.secrets, c.apiKeys)).toEqual([deriveWebhookSecret('bbbbbbbb')]);
-    expect(webhookSecretsOf('gone', c.callbacks.secrets, c.apiKeys)).toEqual([]);
-    expect(loadConfig({ CALLBACK_LEGACY_SIGNATURE: 'false' }).callbacks.legacySignature).toBe(false);
+    expect(webhookSecretsOf('b', c.worker.callbacks.secrets, c.apiKeys)).toEqual([deriveWebhookSecret('bbbbbbbb')]);
+    expect(webhookSecretsOf('gone', c.worker.callbacks.secrets, c.apiKeys)).toEqual([]);
+    expect(loadConfig({ CALLBACK_LEGACY_SIGNATURE: 'false' }).worker.callbacks.legacySignature).toBe(false);
   });
 
   it.each([

@@ -13,7 +13,7 @@ import { SecretBox, SecretBoxError } from './secret-box';
 import { S3DestinationTarget, type DestinationConnection } from './s3-destination-target';
 import { roleCredentials, type AwsWriterSettings } from './aws-role-credentials';
 
-/** The destinations part of the process configuration (packages/config: DESTINATIONS_*). */
+/** The destinations part of the process configuration (destinations.config.ts: DESTINATIONS_*). */
 export interface DestinationSettings {
   /** Base64 AES-256 keys (DESTINATIONS_KEY), the sealing key first; empty when destinations are off. */
   keys: readonly string[];

@@ -12,3 +12,4 @@ export * from './destination-providers';
 export * from './connection-info.schema';
 export * from './destination-view';
 export * from './aws-role-credentials';
+export * from './destinations.config';

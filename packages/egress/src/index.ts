@@ -3,3 +3,4 @@
 export * from './address-policy';
 export * from './network-guard';
 export * from './upstream-proxy';
+export * from './egress.config';

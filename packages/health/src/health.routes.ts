@@ -3,6 +3,7 @@
 // port; a worker, which has no public port, serves both on WORKER_PORT.
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import type { HealthConfig } from './health.config';
 
 /** Resolves when the dependency is usable; rejects otherwise (an error's `readiness` names the state, default "down"). */
 export type ReadinessCheck = () => Promise<void>;
@@ -12,7 +13,7 @@ export function notReady(state: string): Error {
   return Object.assign(new Error(state), { readiness: state });
 }
 
-export interface HealthRoutesDeps {
+export interface HealthRoutesDeps extends HealthConfig {
   checks: Record<string, ReadinessCheck>;
   /**
    * Checks that hold readiness back only until they have passed once. Later failures are reported
@@ -24,8 +25,6 @@ export interface HealthRoutesDeps {
   /** True while the process is shutting down: readiness fails so traffic moves elsewhere. */
   isDraining: () => boolean;
   checkTimeoutMs?: number;
-  /** How long a readiness result is reused: probes from many sources do not hammer Redis. Default 2 s. */
-  cacheMs?: number;
 }
 
 export function healthRoutes(deps: HealthRoutesDeps): Router {
@@ -64,7 +63,7 @@ export function healthRoutes(deps: HealthRoutesDeps): Router {
   const gates = (name: string) => !deps.startupOnly?.includes(name) || !passed.has(name);
 
   router.get('/readyz', async (_req, res) => {
-    if (!cached || Date.now() - cached.at > (deps.cacheMs ?? 2000)) cached = { at: Date.now(), results: runChecks() };
+    if (!cached || Date.now() - cached.at > deps.cacheMs) cached = { at: Date.now(), results: runChecks() };
     const results = { ...(await cached.results) };
     for (const [name, state] of Object.entries(results)) if (state === 'ok' && deps.startupOnly?.includes(name)) passed.add(name);
     if (deps.isDraining()) results.process = 'draining';

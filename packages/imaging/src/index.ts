@@ -1,3 +1,4 @@
 // Image encoding and resizing (sharp adapter).
 export * from './image-processor';
 export * from './crop-geometry';
+export * from './imaging.config';

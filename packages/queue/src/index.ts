@@ -17,3 +17,4 @@ export * from './batch-progress';
 export * from './optimize-queue';
 export * from './interactive-demand';
 export * from './hand-back';
+export * from './queue.config';

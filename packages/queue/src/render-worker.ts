@@ -16,12 +16,12 @@ export interface RenderWorkerOptions {
   redisUrl: string;
   prefix: string;
   concurrency: number;
-  /** Job lock duration: a killed worker's jobs are re-run once their locks expire. Default 10 s. */
-  lockDurationMs?: number;
-  /** How often stalled jobs are looked for. Default 2 s. */
-  stalledIntervalMs?: number;
-  /** Re-runs allowed after a worker died holding the job. Default 3. */
-  maxStalledCount?: number;
+  /** Job lock duration: a killed worker's jobs are re-run once their locks expire (JOB_LOCK_MS). */
+  lockDurationMs: number;
+  /** How often stalled jobs are looked for (JOB_STALLED_INTERVAL_MS). */
+  stalledIntervalMs: number;
+  /** Re-runs allowed after a worker died holding the job (JOB_MAX_STALLS). */
+  maxStalledCount: number;
   /** Processors by job name; a job without a processor fails for good. */
   processors: ReadonlyMap<JobName, JobProcessor>;
   /** Every failed attempt; `final` when no retry follows (the job failed for good). */
@@ -87,9 +87,9 @@ export function createRenderWorker(options: RenderWorkerOptions): Worker<RenderJ
       autorun: false,
       // A worker killed mid-render leaves its job active; another worker re-runs it once the
       // lock expires (stalled-job recovery).
-      lockDuration: options.lockDurationMs ?? 10_000,
-      stalledInterval: options.stalledIntervalMs ?? 2_000,
-      maxStalledCount: options.maxStalledCount ?? 3,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+      maxStalledCount: options.maxStalledCount,
     },
     queueConnection(options.redisUrl, 'consumer'),
   );

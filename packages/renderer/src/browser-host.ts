@@ -13,16 +13,13 @@ export interface BrowserHostOptions {
    */
   proxyServer?: () => string;
   /** V8 heap limit of each page's renderer, in MB (memory bombs crash their page only). */
-  pageHeapMb?: number;
-  /** Renders after which the browser is replaced. Default 1000. */
-  recycleAfterRenders?: number;
-  /** Resident memory of the browser's process tree (MB) above which it is replaced. Default 2048. */
-  recycleAboveMb?: number;
-  /**
-   * How long a lease may wait for a launch: it is tried LAUNCH_TRIES times, each with a third of
-   * it. Default 30 s.
-   */
-  launchTimeoutMs?: number;
+  pageHeapMb: number;
+  /** Renders after which the browser is replaced. */
+  recycleAfterRenders: number;
+  /** Resident memory of the browser's process tree (MB) above which it is replaced. */
+  recycleAboveMb: number;
+  /** How long a lease may wait for a launch: it is tried LAUNCH_TRIES times, each with a third of it. */
+  launchTimeoutMs: number;
   /** Called when the browser dies unexpectedly (metrics, logs). */
   onDisconnect?: () => void;
   /** Called when a browser is retired on purpose. */
@@ -100,9 +97,8 @@ export class BrowserHost {
   /** Counts a finished render and retires the browser when it is due. */
   noteRender(): void {
     this.renders++;
-    const limit = this.options.recycleAfterRenders ?? 1000;
-    if (this.renders >= limit) return this.retire('renders');
-    if (this.renders % MEMORY_CHECK_EVERY === 0 && treeMemoryMb() > (this.options.recycleAboveMb ?? 2048)) {
+    if (this.renders >= this.options.recycleAfterRenders) return this.retire('renders');
+    if (this.renders % MEMORY_CHECK_EVERY === 0 && treeMemoryMb() > this.options.recycleAboveMb) {
       this.retire('memory');
     }
   }
@@ -148,10 +144,10 @@ export class BrowserHost {
         ...(this.options.proxyServer
           ? [`--proxy-server=${this.options.proxyServer()}`, '--proxy-bypass-list=<-loopback>']
           : []),
-        ...(this.options.pageHeapMb ? [`--js-flags=--max-old-space-size=${this.options.pageHeapMb}`] : []),
+        `--js-flags=--max-old-space-size=${this.options.pageHeapMb}`,
       ],
       headless: true,
-      timeout: Math.ceil((this.options.launchTimeoutMs ?? 30_000) / LAUNCH_TRIES),
+      timeout: Math.ceil(this.options.launchTimeoutMs / LAUNCH_TRIES),
       // We close the browser ourselves in order; Playwright's own handlers would race it.
       handleSIGINT: false,
       handleSIGTERM: false,

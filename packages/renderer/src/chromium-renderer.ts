@@ -6,7 +6,7 @@
 // their own browser context (mobile or touch emulation, url captures, whose cookies and storage
 // span origins, and prints) get a fresh one. A crashed or runaway page fails only its own request.
 import { AppError, RenderInputError } from '@pixelfarm/errors';
-import { NetworkGuard } from '@pixelfarm/egress';
+import { NetworkGuard, type UpstreamProxy } from '@pixelfarm/egress';
 import type { CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
 import { EgressProxy } from './egress-proxy';
@@ -16,43 +16,21 @@ import type { JumboPlan, PrintPlan, RenderPlan } from './render-plan';
 import type { PrintOutput, Renderer, RendererStats, RenderOutput, RenderScope, RenderTimings, TiledRenderOutput } from './renderer';
 import { planJumboCapture, planSingleCapture } from './capture-plan';
 import { interceptRequests } from './request-interception';
-import { UpstreamRefusedError, UpstreamRelay, UpstreamRelays, type UpstreamProxyConfig } from './upstream-relay';
+import { UpstreamRefusedError, UpstreamRelay, UpstreamRelays } from './upstream-relay';
+import type { RendererConfig } from './renderer.config';
 
 /** The last step of a render on a prepared page: a capture or a print. */
 type Finish<T> = (session: PageSession) => Promise<T>;
 type Timed<T> = { value: T; timings: RenderTimings };
 
-export interface ChromiumRendererOptions {
-  executablePath: string;
+/** The renderer's configuration slice as it is, plus the egress allowlist and what only code can give. */
+export interface ChromiumRendererOptions extends RendererConfig {
+  /** Hosts, addresses and CIDRs pages may reach although they are not public (URL_ALLOWLIST). */
   urlAllowlist: readonly string[];
   /** DNS resolution used by the egress policy (tests inject one). Default: the system resolver. */
   lookup?: (host: string) => Promise<string[]>;
-  /** Where google_fonts stylesheets are fetched from. Default Google Fonts' CSS2 endpoint. */
-  fontsCssUrl?: string;
-  /** Hard budget for one render, all phases included. */
-  timeoutMs: number;
-  /** Longest wait for a page or the browser (a relaunch included) before the attempt fails. Default 20 s. */
-  leaseTimeoutMs?: number;
-  /** Tallest capture in CSS pixels (full page and auto-crop). */
-  maxCaptureHeight: number;
-  /** Pixel budget of one capture (width × height × device_scale²); larger captures are refused. Default 40 M. */
-  maxRenderPixels?: number;
-  /** V8 heap limit of each page in MB. */
-  pageHeapMb?: number;
-  /** Warm pages kept: twice the worker's concurrency lets pages be wiped while others render. Default 4. */
-  poolSize?: number;
-  /** Renders after which the browser is replaced (drained first). Default 1000. */
-  recycleAfterRenders?: number;
-  /** Browser memory (MB) above which it is replaced. Default 2048. */
-  recycleAboveMb?: number;
   onBrowserDisconnect?: () => void;
   onBrowserRecycle?: (reason: 'renders' | 'memory') => void;
-  /** Widest or tallest plain capture in device pixels; larger ones are scaled down to fit. Default 16,384. */
-  maxCaptureSide?: number;
-  /** Jumbo renders: tile side in device pixels (default 8,000), their own time budget (default 120 s) and tallest page in CSS px (default 80,000). */
-  jumbo?: { tileSize?: number; timeoutMs?: number; maxSide?: number };
-  /** Upstream proxies renders may name in proxy_id (PROXIES). Default none. */
-  proxies?: readonly UpstreamProxyConfig[];
   /** CA certificates that sign https upstream proxies' certificates. Default: Node's (and NODE_EXTRA_CA_CERTS). */
   proxyCa?: string | Buffer;
 }
@@ -92,8 +70,8 @@ export class ChromiumRenderer implements Renderer {
         options.onBrowserRecycle?.(reason);
       },
     });
-    this.pool = new PagePool({ host: this.host, size: options.poolSize ?? 4 });
-    this.relays = new UpstreamRelays(options.proxies ?? [], this.guard, { ca: options.proxyCa });
+    this.pool = new PagePool({ host: this.host, size: options.poolSize });
+    this.relays = new UpstreamRelays(options.proxies, this.guard, { ca: options.proxyCa });
   }
 
   /** Starts the egress proxy and launches the browser ahead of the first job, so start-up fails early when it cannot. */
@@ -115,7 +93,7 @@ export class ChromiumRenderer implements Renderer {
   async render(plan: RenderPlan, scope: RenderScope = {}): Promise<RenderOutput> {
     const { value: png, timings } = await this.run(plan, scope, async (session) => {
       const clip = await session.region(plan);
-      const capture = planSingleCapture(clip, plan.scale, this.options.maxCaptureSide ?? 16_384);
+      const capture = planSingleCapture(clip, plan.scale, this.options.maxCaptureSide);
       session.checkPixelBudget(clip, plan.scale * capture.zoom);
       return session.capture(clip, plan.viewport, plan.transparent, capture.zoom);
     });
@@ -124,10 +102,10 @@ export class ChromiumRenderer implements Renderer {
 
   /** A jumbo plan: the same pipeline, then the region in tiles (capture-plan.ts), left to the caller to stitch. */
   async renderTiles(plan: JumboPlan, scope: RenderScope = {}): Promise<TiledRenderOutput> {
-    const jumbo = this.options.jumbo ?? {};
+    const jumbo = this.options.jumbo;
     const { value, timings } = await this.run(plan, scope, async (session) => {
       const region = await session.region(plan);
-      const capture = planJumboCapture(region, plan.scale, plan.jumbo, jumbo.tileSize ?? 8_000);
+      const capture = planJumboCapture(region, plan.scale, plan.jumbo, jumbo.tileSize);
       const tiles = [];
       for (const { clip, ...at } of capture.tiles) {
         tiles.push({ ...at, png: await session.capture(clip, plan.viewport, plan.transparent, capture.zoom) });
@@ -146,9 +124,9 @@ export class ChromiumRenderer implements Renderer {
   private session(page: Page, cdp: CDPSession, plan: RenderPlan): PageSession {
     return new PageSession(page, cdp, {
       // A jumbo page may be as tall as its maxima allow; it is captured in tiles.
-      maxCaptureHeight: plan.jumbo ? (this.options.jumbo?.maxSide ?? 80_000) : this.options.maxCaptureHeight,
-      maxRenderPixels: this.options.maxRenderPixels ?? 40_000_000,
-      fontsCssUrl: this.options.fontsCssUrl ?? 'https://fonts.googleapis.com/css2',
+      maxCaptureHeight: plan.jumbo ? this.options.jumbo.maxSide : this.options.maxCaptureHeight,
+      maxRenderPixels: this.options.maxRenderPixels,
+      fontsCssUrl: this.options.fontsCssUrl,
     });
   }
 
@@ -228,7 +206,7 @@ export class ChromiumRenderer implements Renderer {
   }
 
   /** A started relay to an account's proxy, once its address passes the egress policy (a 400 naming the proxy if not). */
-  private async relayFor(upstream: UpstreamProxyConfig): Promise<UpstreamRelay> {
+  private async relayFor(upstream: UpstreamProxy): Promise<UpstreamRelay> {
     if (upstream.guarded && (await this.guard.resolve(upstream.host)) === null) {
       throw new RenderInputError(`proxy_id ${JSON.stringify(upstream.id)}: ${new UpstreamRefusedError(upstream.host).message}`);
     }
@@ -243,7 +221,7 @@ export class ChromiumRenderer implements Renderer {
    * that arrives after that is given back at once.
    */
   private async leased<T>(leasing: Promise<T>, giveBack: (late: T) => void): Promise<T> {
-    const ms = this.options.leaseTimeoutMs ?? 20_000;
+    const ms = this.options.leaseTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     let late = false;
     const timeout = new Promise<never>((_, reject) => {
@@ -279,7 +257,7 @@ export class ChromiumRenderer implements Renderer {
   /** Races the work against the time budget (a jumbo render's own) and the page crashing. */
   private async withBudget<T>(page: Page, plan: Pick<RenderPlan, 'jumbo' | 'content'>, work: () => Promise<T>): Promise<T> {
     // ms_delay is waiting the client asked for: it extends the budget rather than spending it.
-    const budgetMs = (plan.jumbo ? (this.options.jumbo?.timeoutMs ?? 120_000) : this.options.timeoutMs) + (plan.content.msDelay ?? 0);
+    const budgetMs = (plan.jumbo ? this.options.jumbo.timeoutMs : this.options.timeoutMs) + (plan.content.msDelay ?? 0);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RenderInputError(`The render took longer than ${budgetMs} ms and was stopped`)), budgetMs);

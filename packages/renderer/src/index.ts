@@ -18,3 +18,5 @@ export * from './request-blocking';
 export * from './request-interception';
 export * from './twemoji';
 export * from './upstream-relay';
+export * from './upstream-proxies';
+export * from './renderer.config';

@@ -1,12 +1,12 @@
 // The renderer interface the worker depends on; the Chromium implementation sits behind it.
 // It takes plans (render-plan.ts), never requests: the request is interpreted once, by planRender.
 import type { JumboPlan, PrintPlan, RenderPlan } from './render-plan';
-import type { UpstreamProxyConfig } from './upstream-relay';
+import type { UpstreamProxy } from '@pixelfarm/egress';
 
 /** What a render needs beside its plan: what the worker opened for it. */
 export interface RenderScope {
   /** The account's own proxy its proxy_id names, opened (password included) for this render. */
-  upstream?: UpstreamProxyConfig;
+  upstream?: UpstreamProxy;
 }
 
 /** Phase timings of one render in milliseconds, for the render-duration histogram. */

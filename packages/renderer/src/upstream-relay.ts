@@ -17,9 +17,6 @@ import { RenderInputError } from '@pixelfarm/errors';
 import type { NetworkGuard, UpstreamProxy } from '@pixelfarm/egress';
 import { connectDirect, ProxyServer } from './proxy-server';
 
-/** One upstream proxy: an operator's (PROXIES) or an account's (/v1/proxies). */
-export type UpstreamProxyConfig = UpstreamProxy;
-
 /** The upstream's own address is refused by the egress policy. */
 export class UpstreamRefusedError extends Error {
   constructor(host: string) {
@@ -29,7 +26,7 @@ export class UpstreamRefusedError extends Error {
 }
 
 export interface UpstreamRelayOptions {
-  upstream: UpstreamProxyConfig;
+  upstream: UpstreamProxy;
   guard: NetworkGuard;
   /** Connect (and CONNECT handshake) timeout towards the upstream. Default 10 s. */
   connectTimeoutMs?: number;
@@ -106,7 +103,7 @@ export class UpstreamRelays {
   private readonly relays = new Map<string, UpstreamRelay>();
   private started?: Promise<void>;
 
-  constructor(upstreams: readonly UpstreamProxyConfig[], guard: NetworkGuard, options: { connectTimeoutMs?: number; ca?: string | Buffer } = {}) {
+  constructor(upstreams: readonly UpstreamProxy[], guard: NetworkGuard, options: { connectTimeoutMs?: number; ca?: string | Buffer } = {}) {
     for (const upstream of upstreams) this.relays.set(upstream.id, new UpstreamRelay({ upstream, guard, ...options }));
   }
 

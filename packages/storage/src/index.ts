@@ -11,3 +11,4 @@ export * from './s3-presigner';
 export * from './batch-store';
 export * from './remove-image';
 export * from './account-records';
+export * from './storage.config';

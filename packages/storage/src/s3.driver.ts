@@ -21,6 +21,8 @@ export interface S3DriverOptions {
   accessKeyId?: string;
   secretAccessKey?: string;
   forcePathStyle: boolean;
+  /** Endpoint in presigned URLs handed to clients (SERVE_MODE=redirect); the driver itself uses `endpoint`. */
+  publicEndpoint?: string;
   /** SDK attempts per call (transient faults retry with backoff). Default 3. */
   maxAttempts?: number;
 }

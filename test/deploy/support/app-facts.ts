@@ -15,12 +15,12 @@ export { ENV_VARS, RENDER_QUEUE, loadConfig };
 
 const defaults = loadConfig({});
 /** Default ports of the API and of a worker's health/metrics server. */
-export const PORTS = { api: defaults.port, worker: defaults.workerPort } as const;
+export const PORTS = { api: defaults.api.port, worker: defaults.worker.port } as const;
 /** Where Prometheus scrapes each app by default: the API's metrics server, a worker's health/metrics server. */
-export const SCRAPE_PORTS = { api: defaults.metricsPort, worker: defaults.workerPort } as const;
-export const DEFAULT_CHROMIUM_PATH = defaults.chromiumPath;
+export const SCRAPE_PORTS = { api: defaults.api.metricsPort, worker: defaults.worker.port } as const;
+export const DEFAULT_CHROMIUM_PATH = defaults.renderer.executablePath;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = defaults.shutdownTimeoutMs;
-export const DEFAULT_REDIS_PREFIX = defaults.redisPrefix;
+export const DEFAULT_REDIS_PREFIX = defaults.queue.prefix;
 
 /** Paths the health router serves (the router is mounted at the root of both apps). */
 export function probePaths(): string[] {

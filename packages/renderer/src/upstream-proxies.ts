@@ -3,18 +3,7 @@
 // credentials in the url's user info (percent-encoded), for example
 //   PROXIES=corp=https://user:p%40ss@proxy.internal:8443,eu=http://10.0.0.5:3128
 // The list usually holds secrets: mount it from a Secret, and never log it.
-
-/** One operator-configured upstream proxy. */
-export interface UpstreamProxy {
-  /** What a create names in proxy_id. */
-  id: string;
-  protocol: 'http' | 'https';
-  host: string;
-  port: number;
-  /** Proxy-Authorization: Basic credentials, when the url carried them. */
-  username?: string;
-  password?: string;
-}
+import type { UpstreamProxy } from '@pixelfarm/egress';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
