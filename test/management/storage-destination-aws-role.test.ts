@@ -110,7 +110,7 @@ const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]+)</${name}
   it('the writers open it through the role too: an object put through the directory lands in the bucket', async () => {
     const id = (await create(ROLE)).body.id as string;
     const config = loadConfig({ ...env, REDIS_PREFIX: `${env.REDIS_PREFIX}-writer` });
-    const directory = createDestinationDirectory(api.storage, config.destinations, config.urlAllowlist);
+    const directory = createDestinationDirectory(api.storage, config.destinations, config.egress.urlAllowlist);
     try {
       const target = await directory.open(TEST_KEYS.id, id);
       await target.put(target.key('0190f5d2.png'), Buffer.from('image bytes'), 'image/png');
