@@ -25,7 +25,7 @@ import {
 } from '@pixelfarm/queue';
 import { ChromiumRenderer, NetworkGuard } from '@pixelfarm/renderer';
 import { ImageProcessor } from '@pixelfarm/imaging';
-import { createCallbackMetrics, createDestinationMetrics, createPngOptimizeMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge, registerSlotGauge } from '@pixelfarm/metrics';
+import { createCallbackMetrics, createEgressMetrics, createDestinationMetrics, createPngOptimizeMetrics, createRegistry, createRenderMetrics, createStorageMetrics, registerPoolGauge, registerSlotGauge } from '@pixelfarm/metrics';
 import { createDestinationDirectory, DestinationWrites } from '@pixelfarm/destinations';
 import { createProxyDirectory } from '@pixelfarm/proxies';
 import { healthRoutes, metricsRoutes, notReady } from '@pixelfarm/health';
@@ -40,6 +40,7 @@ import { DestinationCopies } from './destination-copies';
 import { OptimizerGate } from './optimizer-gate';
 import { createOptimizePngJob } from './jobs/optimize-png.job';
 import { SlotGovernor } from './slot-governor';
+import { reportDemandPollError, reportEgressRefusal } from './worker-hooks';
 
 /**
  * Longest wait for one step of the close once the grace is over: the lanes after their jobs are
@@ -92,6 +93,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
       metrics.browserRecycle(reason);
       logger.info('recycling the browser', { reason });
     },
+    onEgressRefused: reportEgressRefusal(createEgressMetrics(registry), logger),
     onBrowserDisconnect: () => {
       metrics.browserRestart();
       logger.warn('browser disconnected; relaunching it');
@@ -200,6 +202,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     everyMs: config.worker.demandPollMs,
     // Redis unreachable: the worker cannot take jobs either, and readiness reports it; the
     // slots stay as they were.
+    onError: reportDemandPollError(logger),
   });
   worker.on('active', () => optimizerGate?.renderStarted());
   worker.on('failed', () => optimizerGate?.renderEnded());

@@ -8,6 +8,9 @@ async function systemLookup(host: string): Promise<string[]> {
   return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 }
 
+/** Why the egress policy refused a destination. */
+export type EgressRefusal = 'unresolved' | 'not_public';
+
 export class NetworkGuard {
   private readonly hosts = new Set<string>();
   private readonly allowed = new AddressSet();
@@ -45,6 +48,15 @@ export class NetworkGuard {
    * defeats DNS rebinding.
    */
   async resolve(hostname: string): Promise<string | null> {
+    const verdict = await this.judge(hostname);
+    return 'address' in verdict ? verdict.address : null;
+  }
+
+  /**
+   * What resolve() decides, with the reason of a refusal: `unresolved` (no address for the
+   * name) or `not_public` (an address is private, loopback or reserved and not allowlisted).
+   */
+  async judge(hostname: string): Promise<{ address: string } | { refused: EgressRefusal }> {
     // WHATWG URL parsing already normalises decimal/octal/hex IPv4 spellings to dotted form.
     const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
     const byName = this.hosts.has(host);
@@ -56,12 +68,12 @@ export class NetworkGuard {
       try {
         addresses = await this.lookup(host);
       } catch {
-        return null;
+        return { refused: 'unresolved' };
       }
     }
-    if (addresses.length === 0) return null;
-    if (!byName && !addresses.every((a) => this.addressAllowed(a))) return null;
-    return addresses[0]!;
+    if (addresses.length === 0) return { refused: 'unresolved' };
+    if (!byName && !addresses.every((a) => this.addressAllowed(a))) return { refused: 'not_public' };
+    return { address: addresses[0]! };
   }
 
   /**

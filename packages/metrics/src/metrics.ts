@@ -307,3 +307,19 @@ export function createPngOptimizeMetrics(registry: Registry): PngOptimizeMetrics
     },
   };
 }
+
+export interface EgressMetrics {
+  /** A page's request refused by the egress policy: `unresolved` (no address) or `not_public`. */
+  refused(reason: string): void;
+}
+
+/** Requests of rendered pages the egress policy refused, by reason: probes of internal addresses show here. */
+export function createEgressMetrics(registry: Registry): EgressMetrics {
+  const refused = new Counter({
+    name: 'pixelfarm_egress_refused_total',
+    help: 'Requests of rendered pages refused by the egress policy, by reason (unresolved: no address; not_public: a private, loopback or reserved address)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  return { refused: (reason) => refused.inc({ reason }) };
+}

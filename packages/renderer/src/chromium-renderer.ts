@@ -6,7 +6,7 @@
 // their own browser context (mobile or touch emulation, url captures, whose cookies and storage
 // span origins, and prints) get a fresh one. A crashed or runaway page fails only its own request.
 import { AppError, RenderInputError } from '@pixelfarm/errors';
-import { NetworkGuard, type UpstreamProxy } from '@pixelfarm/egress';
+import { NetworkGuard, type EgressRefusal, type UpstreamProxy } from '@pixelfarm/egress';
 import type { CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
 import { EgressProxy } from './egress-proxy';
@@ -31,6 +31,8 @@ export interface ChromiumRendererOptions extends RendererConfig {
   lookup?: (host: string) => Promise<string[]>;
   onBrowserDisconnect?: () => void;
   onBrowserRecycle?: (reason: 'renders' | 'memory') => void;
+  /** A page's request refused by the egress policy, with the policy's reason. */
+  onEgressRefused?: (host: string, reason: EgressRefusal) => void;
   /** CA certificates that sign https upstream proxies' certificates. Default: Node's (and NODE_EXTRA_CA_CERTS). */
   proxyCa?: string | Buffer;
 }
@@ -56,7 +58,7 @@ export class ChromiumRenderer implements Renderer {
 
   constructor(private readonly options: ChromiumRendererOptions) {
     this.guard = new NetworkGuard(options.urlAllowlist, options.lookup);
-    this.proxy = new EgressProxy({ guard: this.guard });
+    this.proxy = new EgressProxy({ guard: this.guard, onBlocked: options.onEgressRefused });
     this.host = new BrowserHost({
       executablePath: options.executablePath,
       proxyServer: () => this.proxy.url,

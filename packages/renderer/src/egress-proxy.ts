@@ -4,13 +4,13 @@
 // checked address itself, so DNS rebinding between check and connect cannot happen.
 // (Request interception alone is not enough: the browser would resolve the name again.)
 // The server is proxy-server.ts; this proxy connects to the checked address directly.
-import type { NetworkGuard } from '@pixelfarm/egress';
+import type { EgressRefusal, NetworkGuard } from '@pixelfarm/egress';
 import { connectDirect, ProxyServer } from './proxy-server';
 
 export interface EgressProxyOptions {
   guard: NetworkGuard;
-  /** Called for each refused destination (metrics, logs). */
-  onBlocked?: (host: string) => void;
+  /** Called for each refused destination, with the policy's reason (metrics, logs). */
+  onBlocked?: (host: string, reason: EgressRefusal) => void;
   /** Upstream connect timeout. Default 10 s. */
   connectTimeoutMs?: number;
 }

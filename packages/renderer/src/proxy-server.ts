@@ -6,7 +6,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { NetworkGuard } from '@pixelfarm/egress';
+import type { EgressRefusal, NetworkGuard } from '@pixelfarm/egress';
 
 /** Marks the proxy's own refusals, so a refused main document is told apart from a site's 403. */
 export const EGRESS_REFUSED_HEADER = 'x-pixelfarm-egress-refused';
@@ -29,8 +29,8 @@ export interface UpstreamPath {
 export interface ProxyServerOptions {
   guard: NetworkGuard;
   upstream: UpstreamPath;
-  /** Called for each refused destination (metrics, logs). */
-  onBlocked?: (host: string) => void;
+  /** Called for each refused destination, with the policy's reason (metrics, logs). */
+  onBlocked?: (host: string, reason: EgressRefusal) => void;
 }
 
 export class ProxyServer {
@@ -80,8 +80,8 @@ export class ProxyServer {
     return socket;
   }
 
-  private refuse(host: string): void {
-    this.proxy.onBlocked?.(host);
+  private refuse(host: string, reason: EgressRefusal): void {
+    this.proxy.onBlocked?.(host, reason);
   }
 
   /** Plain http arrives in absolute form; it is sent to the checked address with its own Host. */
@@ -97,12 +97,13 @@ export class ProxyServer {
       res.writeHead(403).end();
       return;
     }
-    const address = await this.proxy.guard.resolve(target.hostname);
-    if (!address) {
-      this.refuse(target.hostname);
+    const verdict = await this.proxy.guard.judge(target.hostname);
+    if ('refused' in verdict) {
+      this.refuse(target.hostname, verdict.refused);
       res.writeHead(403, { 'Content-Type': 'text/plain', [EGRESS_REFUSED_HEADER]: '1' }).end('Blocked by pixelfarm egress policy');
       return;
     }
+    const { address } = verdict;
     const port = Number(target.port || 80);
     const { plainHttp } = this.proxy.upstream;
     let route: http.RequestOptions;
@@ -149,12 +150,13 @@ export class ProxyServer {
       return;
     }
     const [, host, port] = match;
-    const address = await this.proxy.guard.resolve(host!);
-    if (!address) {
-      this.refuse(host!);
+    const verdict = await this.proxy.guard.judge(host!);
+    if ('refused' in verdict) {
+      this.refuse(host!, verdict.refused);
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
+    const { address } = verdict;
     let upstream: Duplex;
     try {
       upstream = await this.openTracked(host!, address, Number(port));
