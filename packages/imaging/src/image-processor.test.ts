@@ -76,3 +76,64 @@ describe('ImageProcessor.stitchPng', () => {
     await expect(processor.stitchPng([{ left: 0, top: 0, width: 30, height: 30, png: big }], 30, 30)).rejects.toThrow();
   });
 });
+
+describe('ImageProcessor.encodePng (the lossless re-encode of a capture)', () => {
+  const processor = new ImageProcessor({ maxInputPixels: 10_000_000, pngMinSaving: 0.1 });
+  const pixels = (png: Buffer) => sharp(png).raw().toBuffer();
+
+  /** A card-like capture: a smooth gradient with flat bands, as a browser's fast PNG stores it (quickest zlib level). */
+  async function gradientCapture(width: number, height: number): Promise<Buffer> {
+    const raw = Buffer.alloc(width * height * 3);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const o = (y * width + x) * 3;
+        raw[o] = (x * 255) / width;
+        raw[o + 1] = y % 64 < 32 ? 40 : 200;
+        raw[o + 2] = (y * 255) / height;
+      }
+    }
+    return sharp(raw, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+  }
+
+  /** A photo-like capture: pixel noise, which no lossless encode shrinks by much. */
+  async function noisyCapture(width: number, height: number): Promise<Buffer> {
+    const raw = Buffer.alloc(width * height * 3);
+    let x = 2463534242; // xorshift32: noise without the short periods of a linear congruential generator
+    for (let i = 0; i < raw.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      raw[i] = x & 0xff;
+    }
+    return sharp(raw, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+  }
+
+  it('re-encodes a card smaller with the same pixels', async () => {
+    const capture = await gradientCapture(1200, 630);
+    const out = await processor.encodePng(capture);
+    expect(out.data.length).toBeLessThan(capture.length * 0.5);
+    expect({ width: out.width, height: out.height }).toEqual({ width: 1200, height: 630 });
+    expect((await pixels(out.data)).equals(await pixels(capture))).toBe(true);
+    // The sampled path stores what a plain full encode stores.
+    const full = await new ImageProcessor({ maxInputPixels: 10_000_000, pngMinSaving: 0 }).encodePng(capture);
+    expect(out.data.equals(full.data)).toBe(true);
+  });
+
+  it('keeps a photo-like capture as it is when the sample promises less than pngMinSaving', async () => {
+    const capture = await noisyCapture(1200, 630);
+    const full = await new ImageProcessor({ maxInputPixels: 10_000_000, pngMinSaving: 0 }).encodePng(capture);
+    // What the skip gives up: a full encode saves something here, but under a tenth.
+    expect(full.data.length).toBeLessThan(capture.length);
+    expect(full.data.length).toBeGreaterThan(capture.length * 0.9);
+    const out = await processor.encodePng(capture);
+    expect(out.data).toBe(capture);
+    expect({ width: out.width, height: out.height }).toEqual({ width: 1200, height: 630 });
+  });
+
+  it('encodes a capture too short to sample in full and never answers with more bytes than it was given', async () => {
+    const short = await noisyCapture(400, 100);
+    const out = await processor.encodePng(short);
+    expect(out.data.length).toBeLessThanOrEqual(short.length);
+    expect((await pixels(out.data)).equals(await pixels(short))).toBe(true);
+  });
+});

@@ -16,6 +16,11 @@ export interface ImageProcessorOptions {
   jpegQuality?: number;
   /** WebP quality 1..100. Default 85. */
   webpQuality?: number;
+  /**
+   * Least fraction of a capture's bytes the lossless re-encode must be expected to save
+   * (PNG_OPTIMIZE_MIN_SAVING); below it the capture is stored as the browser encoded it. 0: always re-encode.
+   */
+  pngMinSaving?: number;
   /** libvips threads per image (process-wide). Default: libvips' own (one per core). */
   threadsPerImage?: number;
 }
@@ -36,6 +41,42 @@ export interface StitchTile {
   png: Buffer;
 }
 
+/**
+ * zlib level 6 without adaptive filtering: on cards and pages, libvips' adaptive filters made
+ * files larger and cost two to three times the CPU; level 9 saved 0-20 % more at 1.5 to 7 times
+ * the CPU (the candidates table in the README's Performance section).
+ */
+const LOSSLESS_PNG = { compressionLevel: 6, adaptiveFiltering: false } as const;
+
+/** Bands of rows the saving is estimated from: 16 of 8 rows predicted every bench shape within 0.1; 12 of 4 rows missed text pages by half. */
+const SAMPLE_BANDS = 16;
+const SAMPLE_BAND_ROWS = 8;
+/** Below this height the sample is a large part of the image: encode it all and keep the smaller. */
+const SAMPLE_MIN_HEIGHT = SAMPLE_BANDS * SAMPLE_BAND_ROWS * 4;
+/** Largest capture decoded whole to be sampled (4 bytes a pixel: 64 MB). */
+const SAMPLED_MAX_PIXELS = 16_000_000;
+
+type RawShape = { width: number; height: number; channels: 1 | 2 | 3 | 4 };
+
+/** Encodes SAMPLE_BANDS bands of SAMPLE_BAND_ROWS rows spread over the image as one PNG; returns its size and rows. */
+async function sampleBands(pixels: Buffer, shape: RawShape): Promise<{ bytes: number; rows: number }> {
+  const rowBytes = shape.width * shape.channels;
+  const bands: Buffer[] = [];
+  for (let i = 0; i < SAMPLE_BANDS; i++) {
+    const top = Math.floor(((i + 0.5) * shape.height) / SAMPLE_BANDS);
+    bands.push(pixels.subarray(top * rowBytes, Math.min(shape.height, top + SAMPLE_BAND_ROWS) * rowBytes));
+  }
+  const sample = Buffer.concat(bands);
+  const rows = sample.length / rowBytes;
+  const png = await sharp(sample, { raw: { ...shape, height: rows } }).png(LOSSLESS_PNG).toBuffer();
+  return { bytes: png.length, rows };
+}
+
+/** The fraction of `inputBytes` a full encode is expected to save, from the sample's bytes per row. */
+function estimatedSaving(sample: { bytes: number; rows: number }, height: number, inputBytes: number): number {
+  return 1 - (sample.bytes * height) / sample.rows / inputBytes;
+}
+
 const CONTENT_TYPES: Record<EncodeFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 export class ImageProcessor {
@@ -50,10 +91,6 @@ export class ImageProcessor {
     return { width: meta.width ?? 0, height: meta.height ?? 0, format: meta.format ?? 'unknown' };
   }
 
-  /**
-   * Final encode of a capture: Chromium's fast PNG (optimizeForSpeed) is lightly compressed;
-   * this recompresses it losslessly and reports the size.
-   */
   /** A PNG kept as it is (the browser's own encoding): its size from the header, no re-encode. */
   async asIs(png: Buffer): Promise<EncodedImage> {
     const meta = await sharp(png, { limitInputPixels: this.options.maxInputPixels }).metadata();
@@ -61,11 +98,33 @@ export class ImageProcessor {
     return { data: png, width: meta.width, height: meta.height, contentType: 'image/png' };
   }
 
+  /**
+   * The lossless re-encode of a capture. Chromium's fast PNG (optimizeForSpeed: an Up filter
+   * and the quickest zlib level) is three to five times larger than this encode for cards and
+   * pages, but photo-like captures (noise, photographs) gain only a few percent at two to three
+   * times the CPU of a card. So the capture is decoded once and, when it is tall enough to
+   * sample, bands spread over its height are encoded first: if they promise less than
+   * `minSaving`, the capture is kept as it is. The answer is never larger than the input.
+   */
   async encodePng(input: Buffer): Promise<EncodedImage> {
-    const { data, info } = await sharp(input, { limitInputPixels: this.options.maxInputPixels })
-      .png({ compressionLevel: 6, adaptiveFiltering: false })
-      .toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height, contentType: 'image/png' };
+    const limitInputPixels = this.options.maxInputPixels;
+    const meta = await sharp(input, { limitInputPixels }).metadata();
+    const { width = 0, height = 0 } = meta;
+    // The sample needs the decoded pixels in memory; past SAMPLED_MAX_PIXELS the encode streams
+    // strip by strip from the PNG instead, as a jumbo capture's would.
+    const sampled = (this.options.pngMinSaving ?? 0) > 0 && height >= SAMPLE_MIN_HEIGHT && width * height <= SAMPLED_MAX_PIXELS;
+    let data: Buffer;
+    if (sampled) {
+      const raw = await sharp(input, { limitInputPixels }).raw().toBuffer({ resolveWithObject: true });
+      const rawInput = { raw: { width: raw.info.width, height: raw.info.height, channels: raw.info.channels } } as const;
+      if (estimatedSaving(await sampleBands(raw.data, rawInput.raw), height, input.length) < this.options.pngMinSaving!) {
+        return { data: input, width, height, contentType: 'image/png' };
+      }
+      data = await sharp(raw.data, rawInput).png(LOSSLESS_PNG).toBuffer();
+    } else {
+      data = await sharp(input, { limitInputPixels }).png(LOSSLESS_PNG).toBuffer();
+    }
+    return { data: data.length < input.length ? data : input, width, height, contentType: 'image/png' };
   }
 
   /**
@@ -91,7 +150,7 @@ export class ImageProcessor {
     );
     const { data, info } = await sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } }, limitInputPixels: false })
       .composite(inputs)
-      .png({ compressionLevel: 6, adaptiveFiltering: false })
+      .png(LOSSLESS_PNG)
       .toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, contentType: 'image/png' };
   }
