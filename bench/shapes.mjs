@@ -19,10 +19,16 @@ function textPage(i, fontsBase) {
   return `<link rel="stylesheet" href="${fontsBase}/css2?family=Bench+Mono"><div style="width:800px;height:600px;box-sizing:border-box;padding:24px;font:16px/1.4 'Bench Mono',serif;background:#fff;color:#222">${Array.from({ length: 12 }, () => `<p>${para.repeat(2)}</p>`).join('')}</div>`;
 }
 
+/** A photo-like card: an SVG noise texture under a headline (screenshots of photo-heavy pages). */
+function photoCard(i) {
+  return `<svg width="600" height="315" style="display:block"><filter id="n"><feTurbulence type="fractalNoise" baseFrequency="${0.6 + (i % 5) * 0.1}" numOctaves="3" seed="${i}"/></filter><rect width="600" height="315" filter="url(#n)"/><text x="36" y="170" font-size="44" font-weight="700" fill="#fff" font-family="Liberation Sans">Photo card ${i}</text></svg>`;
+}
+
 export const SHAPES = {
   small: { viewport: { width: 600, height: 315 }, scale: 2, html: (i) => smallCard(i) },
   large: { viewport: { width: 1200, height: 630 }, scale: 2, html: (i) => card(i) },
   text: { viewport: { width: 800, height: 600 }, scale: 2, html: (i, env) => textPage(i, env.fontsBase) },
+  photo: { viewport: { width: 600, height: 315 }, scale: 2, html: (i) => photoCard(i) },
 };
 
 export function createBody(shape, i, env) {

@@ -17,10 +17,10 @@ export interface ImageProcessorOptions {
   /** WebP quality 1..100. Default 85. */
   webpQuality?: number;
   /**
-   * Least fraction of a capture's bytes the lossless re-encode must be expected to save
-   * (PNG_OPTIMIZE_MIN_SAVING); below it the capture is stored as the browser encoded it. 0: always re-encode.
+   * Bytes of a capture per byte of its raw pixels above which it is stored as the browser
+   * encoded it (PNG_OPTIMIZE_SKIP_DENSITY): photo-like captures, which the re-encode barely shrinks.
    */
-  pngMinSaving?: number;
+  pngSkipDensity?: number;
   /** libvips threads per image (process-wide). Default: libvips' own (one per core). */
   threadsPerImage?: number;
 }
@@ -48,35 +48,6 @@ export interface StitchTile {
  */
 const LOSSLESS_PNG = { compressionLevel: 6, adaptiveFiltering: false } as const;
 
-/** Bands of rows the saving is estimated from: 16 of 8 rows predicted every bench shape within 0.1; 12 of 4 rows missed text pages by half. */
-const SAMPLE_BANDS = 16;
-const SAMPLE_BAND_ROWS = 8;
-/** Below this height the sample is a large part of the image: encode it all and keep the smaller. */
-const SAMPLE_MIN_HEIGHT = SAMPLE_BANDS * SAMPLE_BAND_ROWS * 4;
-/** Largest capture decoded whole to be sampled (4 bytes a pixel: 64 MB). */
-const SAMPLED_MAX_PIXELS = 16_000_000;
-
-type RawShape = { width: number; height: number; channels: 1 | 2 | 3 | 4 };
-
-/** Encodes SAMPLE_BANDS bands of SAMPLE_BAND_ROWS rows spread over the image as one PNG; returns its size and rows. */
-async function sampleBands(pixels: Buffer, shape: RawShape): Promise<{ bytes: number; rows: number }> {
-  const rowBytes = shape.width * shape.channels;
-  const bands: Buffer[] = [];
-  for (let i = 0; i < SAMPLE_BANDS; i++) {
-    const top = Math.floor(((i + 0.5) * shape.height) / SAMPLE_BANDS);
-    bands.push(pixels.subarray(top * rowBytes, Math.min(shape.height, top + SAMPLE_BAND_ROWS) * rowBytes));
-  }
-  const sample = Buffer.concat(bands);
-  const rows = sample.length / rowBytes;
-  const png = await sharp(sample, { raw: { ...shape, height: rows } }).png(LOSSLESS_PNG).toBuffer();
-  return { bytes: png.length, rows };
-}
-
-/** The fraction of `inputBytes` a full encode is expected to save, from the sample's bytes per row. */
-function estimatedSaving(sample: { bytes: number; rows: number }, height: number, inputBytes: number): number {
-  return 1 - (sample.bytes * height) / sample.rows / inputBytes;
-}
-
 const CONTENT_TYPES: Record<EncodeFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 export class ImageProcessor {
@@ -99,31 +70,21 @@ export class ImageProcessor {
   }
 
   /**
-   * The lossless re-encode of a capture. Chromium's fast PNG (optimizeForSpeed: an Up filter
-   * and the quickest zlib level) is three to five times larger than this encode for cards and
-   * pages, but photo-like captures (noise, photographs) gain only a few percent at two to three
-   * times the CPU of a card. So the capture is decoded once and, when it is tall enough to
-   * sample, bands spread over its height are encoded first: if they promise less than
-   * `minSaving`, the capture is kept as it is. The answer is never larger than the input.
+   * The lossless re-encode of a capture. Chromium's fast PNG (optimizeForSpeed: an Up filter and
+   * the quickest zlib level) is three to five times larger than this encode for cards and pages,
+   * but a photo-like capture (noise, photographs) gains a few percent at two to three times the
+   * CPU of a card. Such captures are recognised before any decode by how dense the browser's
+   * encoding already is (bytes per byte of raw pixels, from the header): above `pngSkipDensity`
+   * the capture is kept as it is. The answer is never larger than the input.
    */
   async encodePng(input: Buffer): Promise<EncodedImage> {
     const limitInputPixels = this.options.maxInputPixels;
-    const meta = await sharp(input, { limitInputPixels }).metadata();
-    const { width = 0, height = 0 } = meta;
-    // The sample needs the decoded pixels in memory; past SAMPLED_MAX_PIXELS the encode streams
-    // strip by strip from the PNG instead, as a jumbo capture's would.
-    const sampled = (this.options.pngMinSaving ?? 0) > 0 && height >= SAMPLE_MIN_HEIGHT && width * height <= SAMPLED_MAX_PIXELS;
-    let data: Buffer;
-    if (sampled) {
-      const raw = await sharp(input, { limitInputPixels }).raw().toBuffer({ resolveWithObject: true });
-      const rawInput = { raw: { width: raw.info.width, height: raw.info.height, channels: raw.info.channels } } as const;
-      if (estimatedSaving(await sampleBands(raw.data, rawInput.raw), height, input.length) < this.options.pngMinSaving!) {
-        return { data: input, width, height, contentType: 'image/png' };
-      }
-      data = await sharp(raw.data, rawInput).png(LOSSLESS_PNG).toBuffer();
-    } else {
-      data = await sharp(input, { limitInputPixels }).png(LOSSLESS_PNG).toBuffer();
+    const { width = 0, height = 0, channels = 4 } = await sharp(input, { limitInputPixels }).metadata();
+    const density = input.length / (width * height * channels);
+    if (this.options.pngSkipDensity !== undefined && density > this.options.pngSkipDensity) {
+      return { data: input, width, height, contentType: 'image/png' };
     }
+    const data = await sharp(input, { limitInputPixels }).png(LOSSLESS_PNG).toBuffer();
     return { data: data.length < input.length ? data : input, width, height, contentType: 'image/png' };
   }
 
