@@ -75,17 +75,22 @@ export class ImageProcessor {
    * but a photo-like capture (noise, photographs) gains a few percent at two to three times the
    * CPU of a card. Such captures are recognised before any decode by how dense the browser's
    * encoding already is (bytes per byte of raw pixels, from the header): above `pngSkipDensity`
-   * the capture is kept as it is. The answer is never larger than the input.
+   * the capture is kept as it is, unless `always` (the re-encode is what brings it under a
+   * size limit). The answer is never larger than the input.
    */
-  async encodePng(input: Buffer): Promise<EncodedImage> {
+  async encodePng(input: Buffer, always = false): Promise<EncodedImage> {
     const limitInputPixels = this.options.maxInputPixels;
-    const { width = 0, height = 0, channels = 4 } = await sharp(input, { limitInputPixels }).metadata();
-    const density = input.length / (width * height * channels);
-    if (this.options.pngSkipDensity !== undefined && density > this.options.pngSkipDensity) {
-      return { data: input, width, height, contentType: 'image/png' };
-    }
+    const { width = 0, height = 0 } = await sharp(input, { limitInputPixels }).metadata();
+    if (!always && !(await this.reencodes(input))) return { data: input, width, height, contentType: 'image/png' };
     const data = await sharp(input, { limitInputPixels }).png(LOSSLESS_PNG).toBuffer();
     return { data: data.length < input.length ? data : input, width, height, contentType: 'image/png' };
+  }
+
+  /** Whether encodePng re-encodes this capture (false: photo-like, kept as captured), from its header alone. */
+  async reencodes(png: Buffer): Promise<boolean> {
+    if (this.options.pngSkipDensity === undefined) return true;
+    const { width = 0, height = 0, channels = 4 } = await sharp(png, { limitInputPixels: this.options.maxInputPixels }).metadata();
+    return png.length / (width * height * channels) <= this.options.pngSkipDensity;
   }
 
   /**

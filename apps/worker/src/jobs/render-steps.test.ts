@@ -10,13 +10,13 @@ import { renderSteps, type RenderJobState } from './render-steps';
 const TIMINGS = { acquire: 1000, load: 2000, wait: 3000, capture: 4000 };
 const png = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#0a0' } }).png({ compressionLevel: 0 }).toBuffer();
 
-async function world() {
+async function world(processor = new ImageProcessor({ maxInputPixels: 1_000_000 }), capture?: Buffer) {
   const calls: string[] = [];
   const phases: Record<string, number> = {};
   const objects = new Map<string, Buffer>();
   const queued: Array<{ id: string; bytes: number }> = [];
   const told: unknown[] = [];
-  const capture = await png(20, 10);
+  capture ??= await png(20, 10);
   const steps = renderSteps({
     renderer: {
       render: async (plan) => (calls.push(`render ${plan.output}`), { png: capture, timings: TIMINGS }),
@@ -26,7 +26,7 @@ async function world() {
       ),
       renderPdf: async (plan) => (calls.push(`print ${plan.output}`), { pdf: Buffer.from('%PDF-1.4 x'), timings: TIMINGS }),
     },
-    processor: new ImageProcessor({ maxInputPixels: 1_000_000 }),
+    processor,
     images: { saveOriginal: async (id, data) => void objects.set(imageKeys.original(id), data) },
     pdfs: { put: async (key, body) => void objects.set(key, body) },
     metrics: { phase: (phase, s) => void (phases[phase] = s) },
@@ -79,6 +79,29 @@ describe('render steps', () => {
     expect([w.state.deferred, w.state.image!.data]).toEqual([true, w.capture]);
     await w.steps.encodeLater(w.capture.length - 1)(w.state);
     expect([w.state.deferred, w.state.image!.data.length < w.capture.length]).toEqual([false, true]);
+  });
+
+  it('encodeLater and encode: a photo-like capture is kept as captured, nothing queued, unless over the limit', async () => {
+    const noise = Buffer.alloc(64 * 64 * 3);
+    let x = 2463534242; // xorshift32 noise: a photo-like capture that no encode shrinks by much
+    for (let i = 0; i < noise.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      noise[i] = x & 0xff;
+    }
+    const photo = await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    const w = await world(new ImageProcessor({ maxInputPixels: 1_000_000, pngSkipDensity: 0.5 }), photo);
+    await w.steps.capture(planRender({ html: 'x' }, 'capture'))(w.state);
+    await w.steps.encodeLater(1_000_000)(w.state);
+    expect([w.state.deferred, w.state.image!.data]).toEqual([false, photo]);
+    await w.steps.encode(1_000_000)(w.state);
+    expect(w.state.image!.data).toBe(photo);
+    // Over the limit the re-encode runs all the same: here it is what brings the image under it.
+    const reencoded = await new ImageProcessor({ maxInputPixels: 1_000_000 }).encodePng(photo);
+    expect(reencoded.data.length).toBeLessThan(photo.length);
+    await w.steps.encode(reencoded.data.length)(w.state);
+    expect(w.state.image!.data.length).toBeLessThan(photo.length);
   });
 
   it('store: the PDF and the PNG kept here, a deferred re-encode queued', async () => {

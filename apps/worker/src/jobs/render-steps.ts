@@ -35,7 +35,7 @@ export type RenderStep = (state: RenderJobState) => Promise<void>;
 
 export interface RenderStepsDeps {
   renderer: Pick<Renderer, 'render' | 'renderTiles' | 'renderPdf'>;
-  processor: Pick<ImageProcessor, 'encodePng' | 'asIs' | 'stitchPng'>;
+  processor: Pick<ImageProcessor, 'encodePng' | 'asIs' | 'stitchPng' | 'reencodes'>;
   images: Pick<ImageStore, 'saveOriginal'>;
   /** Where an image's PDF is stored. */
   pdfs: Pick<StorageDriver, 'put'>;
@@ -140,19 +140,23 @@ export function renderSteps(deps: RenderStepsDeps) {
       bounded('encode', bounds?.stepMs, async (state) => {
         const captured = state.captured;
         if (captured && 'tiles' in captured) return encodeTimed(state, maxBytes, () => deps.processor.stitchPng(captured.tiles, captured.width, captured.height));
-        return encodeTimed(state, maxBytes, () => deps.processor.encodePng(single(state).png));
+        const { png } = single(state);
+        // Over the size limit, only the re-encode can save the render, photo-like or not.
+        return encodeTimed(state, maxBytes, () => deps.processor.encodePng(png, png.length > maxBytes));
       }),
 
     /**
      * PNG_OPTIMIZE=deferred: the capture is stored as the browser encoded it and re-encoded
-     * smaller later, on an idle worker (optimize-png.job.ts); unless only the re-encode would
-     * bring it under the size limit.
+     * smaller later, on an idle worker (optimize-png.job.ts), unless the re-encode would not be
+     * worth its CPU (a photo-like capture: nothing is queued), or only the re-encode would bring
+     * it under the size limit (then now, whatever the capture).
      */
     encodeLater: (maxBytes: number): RenderStep =>
       bounded('encode', bounds?.stepMs, async (state) => {
         const { png } = single(state);
-        state.deferred = png.length <= maxBytes;
-        return encodeTimed(state, maxBytes, () => (state.deferred ? deps.processor.asIs(png) : deps.processor.encodePng(png)));
+        const fits = png.length <= maxBytes;
+        state.deferred = fits && (await deps.processor.reencodes(png));
+        return encodeTimed(state, maxBytes, () => (fits ? deps.processor.asIs(png) : deps.processor.encodePng(png, true)));
       }),
 
     /** Our copy: the PDF and the PNG the job made, then the deferred re-encode queued. */
