@@ -49,6 +49,21 @@ describe('deferred PNG re-encode', () => {
     expect(await stack.worker.registry.getSingleMetricAsString('pixelfarm_png_optimizations_total')).toMatch(/outcome="optimized"[^\n]* [1-9]/);
   });
 
+  it('stores a photo-like capture as the browser encoded it and queues no re-encode for it', async () => {
+    const photo = `<svg width="600" height="315" style="display:block"><filter id="n"><feTurbulence type="fractalNoise" baseFrequency="0.9" numOctaves="3" seed="7"/></filter><rect width="600" height="315" filter="url(#n)"/></svg>`;
+    const metric = () => stack.worker.registry.getSingleMetricAsString('pixelfarm_png_optimizations_total');
+    const before = await metric();
+    const res = await create({ html: photo, viewport_width: 600, viewport_height: 315 });
+    expect(res.status).toBe(200);
+    const capture = (await stored(res.body.id))!;
+    const { width, height, channels } = await sharp(capture).metadata();
+    expect(capture.length / (width! * height! * channels!)).toBeGreaterThan(0.5);
+    // Past the idle delay, a queued re-encode would have run and counted an outcome.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await stored(res.body.id))!.equals(capture)).toBe(true);
+    expect(await metric()).toBe(before);
+  });
+
   it('leaves nothing of an image deleted before its re-encode ran', async () => {
     const slow = create({ html: card('#50a'), ms_delay: 2000 }).then((res) => res);
     await new Promise((r) => setTimeout(r, 300));

@@ -1,9 +1,12 @@
 // Zod fields for environment variables, which always arrive as strings: whole numbers in a
-// range, booleans as true/false/1/0/yes/no, http(s) URLs and comma-separated lists.
+// range, numbers with fractions, booleans as true/false/1/0/yes/no, http(s) URLs and comma-separated lists.
 import { z } from 'zod';
 
 /** A whole number from `min` to `max`, `def` when unset. */
 export const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+/** A number, fractions allowed, from `min` to `max`, `def` when unset. */
+export const num = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
 
 /** A whole number from `min` to `max` with no fixed default: the owner derives one when unset. */
 export const optionalInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max).optional();
