@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// request_overrides, Twemoji and the fast path (issue #29): a document without rules must render
+// request_overrides, Twemoji and the fast path: a document without rules must render
 // as fast as before, and one with emoji pays only for drawing them. One process, rounds
 // alternated so a noisy machine weighs on every cell alike, each cell's renders per second
 // divided by the floor's of its round (one browser, K warm pages, set content + capture):

@@ -1,4 +1,4 @@
-// Peak memory of a jumbo render (issue #19): a 20,000 x 20,000 output at device_scale 1, captured
+// Peak memory of a jumbo render: a 20,000 x 20,000 output at device_scale 1, captured
 // by the worker's renderer in 8,000 px tiles and stitched by the worker's ImageProcessor. The
 // stitch runs in a process of its own that loads only the tiles' PNGs, so its peak RSS is the
 // stitch's alone; the raw canvas (4 bytes a pixel) would be 1.6 GB.

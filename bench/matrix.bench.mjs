@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Throughput for every shape of work in one run (issue #23): small and large cards and a
+// Throughput for every shape of work in one run: small and large cards and a
 // text-heavy page with a web font, K = 2, 4 and 8 clients in flight, WORKER_CONCURRENCY at its
 // default and at 8, and a bulk job. Each cell alternates floor and end-to-end rounds and
 // compares their medians; the floor is one browser with K warm pages rendering the same html at

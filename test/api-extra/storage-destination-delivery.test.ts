@@ -1,4 +1,4 @@
-// Storage destinations end to end (issue #20), with two real S3 servers on loopback: ours (the
+// Storage destinations end to end, with two real S3 servers on loopback: ours (the
 // service's own store) and the customer's. Creates, batches, templates and bulk jobs land in the
 // customer's bucket under hcti's keys (<prefix>/<id>.png, .pdf, <prefix>/<id>_<variant>.<ext>),
 // decoded equal to our copy; a destination that keeps no copy here answers /v1/store urls and

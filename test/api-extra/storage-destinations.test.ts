@@ -1,4 +1,4 @@
-// Managing storage destinations through the API (issue #20), against a customer's S3 server that
+// Managing storage destinations through the API, against a customer's S3 server that
 // checks signatures as S3 does (s3rver behind a SigV4 gate, each a real process on loopback,
 // opened to the API by URL_ALLOWLIST=127.0.0.1): the connection test's object is written and
 // deleted, every failure is a 400 naming what failed, refused endpoints get no traffic at all,

@@ -163,7 +163,7 @@ describe('OpenAPI document', () => {
     const undocumented = [...served].filter((r) => !documented.has(r)).sort();
     const notServed = [...documented].filter((r) => !served.has(r)).sort();
     expect({ undocumented, notServed }).toEqual({ undocumented: [], notServed: [] });
-    // The routes API.md names are among them.
+    // The routes the hcti clients call are among them.
     for (const r of ['POST /v1/image', 'GET /v1/image/{}', 'DELETE /v1/image/{}', 'POST /v1/image/batch', 'DELETE /v1/image/batch', 'GET /v1/images', 'GET /v1/usage',
       'POST /v1/template', 'POST /v1/template/{}', 'GET /v1/templates', 'GET /v1/template/{}', 'GET /v1/image/create-and-render/{}/{}', 'GET /v1/image/create-and-render/{}/{}/{}',
       'GET /v1/image/{}/{}', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /']) {

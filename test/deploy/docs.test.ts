@@ -1,5 +1,5 @@
-// deploy/README.md and k8s/README.md as a new operator follows them (issue #22: "a reader can
-// follow them on a clean host and cluster with nothing missing"): the repository paths they name
+// deploy/README.md and k8s/README.md as a new operator follows them (a reader must be able to
+// follow them on a clean host and cluster with nothing missing): the repository paths they name
 // exist, their `node scripts/…` commands run as written (build-images with --dry-run: no Docker
 // engine here), the images a README builds before `kubectl apply -k <overlay>` are the images that
 // overlay pulls, every REDIS_URL they show is one the apps accept, and every environment variable

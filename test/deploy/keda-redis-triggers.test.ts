@@ -1,4 +1,4 @@
-// The KEDA redis triggers count what BullMQ really stores (issue #22: scale on waiting plus
+// The KEDA redis triggers count what BullMQ really stores (scale on waiting plus
 // active plus prioritized work). Renders of both lanes are queued through the API's RenderQueue
 // into a real Redis under the prefix the overlay configures (made unique for the run), a BullMQ
 // worker takes one, and every redis trigger of the built overlay has its key counted the way

@@ -171,7 +171,7 @@ describe('Metric names in the documentation', () => {
     const aliases = new Set([...text.matchAll(/\bas: (pixelfarm_\w+)/g)].map((m) => m[1]!));
     const named = [...new Set([...text.matchAll(/\bpixelfarm_[a-z0-9_]+/g)].map((m) => m[0]))].filter((n) => !aliases.has(n));
     expect(named.filter((n) => !resolveSeries(catalog, n))).toEqual([]);
-    // A name from before the prefix (issue #22) would send a reader to a series that is gone.
+    // A name without the pixelfarm_ prefix would send a reader to a series that is gone.
     const stale = declaredMetrics()
       .map((m) => m.replace(/^pixelfarm_/, ''))
       .filter((bare) => new RegExp(`(?<![\\w-])${bare}(?![\\w])`).test(text));

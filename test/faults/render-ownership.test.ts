@@ -1,4 +1,4 @@
-// Who owns a render's outcome, tried with real processes (issue #18): the queue cap under
+// Who owns a render's outcome, tried with real processes: the queue cap under
 // sustained overload with no worker, an API SIGKILLed while its creates wait, and Redis
 // restarted under load. API and workers are separate OS processes on real Redis.
 import fs from 'node:fs';

@@ -2,7 +2,7 @@
 // run in a namespace of their own, where a "public" site at a globally routable address and
 // "private" sites (10.x, 192.168.x, the cloud metadata address) are all really reachable at the
 // network level. The egress policy must let pages, fonts and callbacks reach the public site,
-// and let nothing reach the private ones (issue #17). The API runs outside the lab and never
+// and let nothing reach the private ones. The API runs outside the lab and never
 // sends traffic to lab addresses; Redis (a unix socket) and storage (files) are shared with it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

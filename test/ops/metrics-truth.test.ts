@@ -1,7 +1,7 @@
 // Metrics that alerts and autoscalers act on must say what is true: a render that fails all its
 // attempts is one failed job (not one per attempt), and the queue depth disappears while Redis
 // cannot be read (with pixelfarm_queue_up saying so) instead of repeating its last values.
-// Real Redis, Chromium and storage, the apps built from their composition roots (issue #22).
+// Real Redis, Chromium and storage, the apps built from their composition roots.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';

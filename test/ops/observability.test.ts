@@ -91,7 +91,7 @@ describe('observability of a running stack', () => {
     expect(burst.map((r) => r.status)).toEqual(Array(24).fill(200));
     expect(Math.max(...depths.filter(Number.isFinite))).toBeGreaterThanOrEqual(5);
     expect(depths.at(-1)).toBe(0);
-    // Busy is not unready (issue #22): readiness stayed 200 while the worker's one page was in use.
+    // Busy is not unready: readiness stayed 200 while the worker's one page was in use.
     expect(Math.max(...pagesInUse.filter(Number.isFinite))).toBe(1);
     // Its one open slot read busy, and free again once the burst was done.
     expect(Math.max(...slotsBusy.filter(Number.isFinite))).toBe(1);

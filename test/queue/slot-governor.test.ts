@@ -1,4 +1,4 @@
-// Render slots under a bulk backlog (issue #23), with real Redis and BullMQ: a bulk backlog gets
+// Render slots under a bulk backlog, with real Redis and BullMQ: a bulk backlog gets
 // the base slots (one per CPU), an interactive render arriving meanwhile takes the next slot
 // that frees (before the backlog drains) without opening one, and an interactive flood gets
 // every slot.

@@ -1,4 +1,4 @@
-// The deferred PNG re-encode (PNG_OPTIMIZE=deferred, the default; issue #23) on real Redis,
+// The deferred PNG re-encode (PNG_OPTIMIZE=deferred, the default) on real Redis,
 // Chromium and storage: a create stores Chromium's capture as it is and answers; the worker
 // re-encodes it only once its render slots are idle, to the very bytes an inline re-encode
 // stores, under the same URL with the same pixels; a deleted image leaves nothing behind.

@@ -1,7 +1,7 @@
 // Composition root of the API: builds every client, service and route from the config,
 // and closes them in order. Tests build the same graph with their own config. Two servers: the
 // public API on PORT, and Prometheus' /metrics on METRICS_PORT, so that whatever exposes the API
-// (an ingress, a load balancer) never exposes its metrics (issue #22).
+// (an ingress, a load balancer) never exposes its metrics.
 import http from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
@@ -121,7 +121,7 @@ export function createApiApp(config: Readonly<Config>, logger: Logger): ApiApp {
   // What an account owns lives in object storage; Redis only holds the queue, counters and caches.
   const index = new AccountImageIndex(storage);
   const templateRenderer = new TemplateRenderer(config.api.templates);
-  // Storage destinations (issue #20): accounts' own buckets, kept in our object storage with
+  // Storage destinations: accounts' own buckets, kept in our object storage with
   // their secrets sealed; the one directory every service below captures and opens them through.
   const destinations = createDestinationDirectory(storage, config.destinations, config.egress.urlAllowlist);
   const destinationWrites = new DestinationWrites({

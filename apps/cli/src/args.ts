@@ -210,7 +210,7 @@ function defaultsOf(str: (name: RenderOption) => string | undefined): Record<str
   if (css !== undefined) defaults.css = css;
   const width = intOption('width', str('width'), 1, 100_000);
   const height = intOption('height', str('height'), 1, 100_000);
-  // The API takes both or neither (API.md): say so here rather than after a round trip.
+  // The API takes both or neither (a 400 otherwise): say so here rather than after a round trip.
   if ((width === undefined) !== (height === undefined)) throw new UsageError('-W/--width and -H/--height go together: give both');
   if (width !== undefined) {
     defaults.viewport_width = width;

@@ -1,4 +1,4 @@
-// The request fields of POST /v1/image (API.md). The API rejects unknown fields, so a
+// The request fields of POST /v1/image (createImageSchema in @pixelfarm/schemas). The API rejects unknown fields, so a
 // --name-column that only names the output (a "slug" column) is left out of the request
 // unless it is one of these. create-fields.test.ts keeps the list in step with the schema.
 export const CREATE_IMAGE_FIELDS: ReadonlySet<string> = new Set([

@@ -72,7 +72,7 @@ export class PixelfarmClient {
     });
   }
 
-  /** GET the image URL in `format`. Image GETs need no credentials (API.md), so none are sent. */
+  /** GET the image URL in `format`. Image GETs need no credentials (image URLs are public, as hcti serves them), so none are sent. */
   download(imageUrl: string, format: ImageFormat, signal: AbortSignal): Promise<Buffer> {
     const target = withExtension(imageUrl, format);
     return this.withRetry('download', signal, async (attemptSignal) => {
@@ -109,7 +109,7 @@ export class PixelfarmClient {
   }
 }
 
-/** The image URL with the extension of `format` in place of any it had (API.md: /v1/image/:id.<ext>). */
+/** The image URL with the extension of `format` in place of any it had (/v1/image/:id.<ext>). */
 export function withExtension(imageUrl: string, format: ImageFormat): string {
   const url = new URL(imageUrl);
   url.pathname = `${url.pathname.replace(/\.(png|jpe?g|webp|pdf)$/i, '')}.${format}`;

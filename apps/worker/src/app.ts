@@ -104,7 +104,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   const redis = createRedisClient(config.queue.redisUrl, 'producer');
   redis.on('error', () => {});
   const images = new ImageStore(storage);
-  // Storage destinations (issue #20): the base object of a render goes to the image's bucket too.
+  // Storage destinations: the base object of a render goes to the image's bucket too.
   const destinations = createDestinationDirectory(storage, config.destinations, config.egress.urlAllowlist);
   // Accounts' own upstream proxies, opened (password included) when a render names one.
   const proxies = createProxyDirectory(storage, config.destinations.keys, config.egress.urlAllowlist);
@@ -132,7 +132,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
   // One libvips thread per image: the worker's parallelism is its concurrent jobs, and
   // spreading one small encode over several threads cost a third more CPU (bench/).
   const processor = new ImageProcessor({ ...config.imaging, threadsPerImage: 1 });
-  // PNG_OPTIMIZE=deferred (issue #23): renders store Chromium's PNG as it is; this lane re-encodes
+  // PNG_OPTIMIZE=deferred: renders store Chromium's PNG as it is; this lane re-encodes
   // it smaller when the worker's render slots are idle (OptimizerGate).
   const deferPng = config.worker.pngOptimize.mode === 'deferred';
   const optimizeQueue = deferPng ? new OptimizeQueue(config.queue) : undefined;
@@ -180,7 +180,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
     onFailed: (job, err, final) => {
       const failure = decodeFailure(err.message);
       // Once per job, at its final failure: counting every failed attempt made one broken render
-      // look like JOB_ATTEMPTS of them (issue #22). Attempts that are retried count apart.
+      // look like JOB_ATTEMPTS of them. Attempts that are retried count apart.
       if (final) metrics.failed(failure.kind);
       else metrics.retried();
       logger.warn(final ? 'render failed' : 'render attempt failed; retrying', { reqId: job?.data.requestId, id: job?.id, attempt: job?.attemptsMade, kind: failure.kind, reason: failure.message });
@@ -258,7 +258,7 @@ export function createWorkerApp(config: Readonly<Config>, logger: Logger): Worke
         },
         // No capacity check: a busy worker takes its next job as soon as a page frees, so it is
         // ready. Failing readiness while busy made every worker NotReady during a batch, which
-        // blocked node drains (the PDB counted them unavailable) and rolling updates (issue #22).
+        // blocked node drains (the PDB counted them unavailable) and rolling updates.
         // Saturation is reported by the pixelfarm_browser_pages gauge instead.
       },
     }),

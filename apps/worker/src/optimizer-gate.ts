@@ -1,4 +1,4 @@
-// When the PNG optimization lane may work (issue #23): once the worker's render slots have been
+// When the PNG optimization lane may work: once the worker's render slots have been
 // idle for PNG_OPTIMIZE_IDLE_MS, or once the optimization has waited PNG_OPTIMIZE_MAX_DELAY_S
 // since it was queued, so a worker that is never idle still gets through the lane (it then
 // costs render time, as inline encoding did). The optimizer's processor waits here holding its

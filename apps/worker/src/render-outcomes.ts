@@ -1,4 +1,4 @@
-// The one owner of what follows a render (issue #18), on the worker that ran it, whether or not
+// The one owner of what follows a render, on the worker that ran it, whether or not
 // the create that queued it still waits, gave up, or died with its API. Once the image is stored:
 // usage counted once, the dedupe hash remembered, the admission ticket released, callbacks
 // queued (saying where a storage destination copy went) and the batch item counted. Once it
@@ -53,7 +53,7 @@ export class RenderOutcomes {
         this.deps.admission.release(settle.lane, [data.id]),
       ]);
     }
-    // Where the storage destination copy went (issue #20): a failed write is said where the owner looks.
+    // Where the storage destination copy went: a failed write is said where the owner looks.
     const destination = copy && {
       status: copy.status === 'failed' ? ('failed' as const) : ('stored' as const),
       bucket: copy.bucket,

@@ -1,4 +1,4 @@
-// How many render slots a worker fills (issue #23). Two renders per CPU keep the browser busy
+// How many render slots a worker fills. Two renders per CPU keep the browser busy
 // while each job spends part of its time outside it (queue, storage, Redis), but every render
 // in flight shares the CPUs: with a bulk backlog filling all of them, an interactive create
 // waited for a slot and then rendered beside three bulk renders on two CPUs, and its p95 rose to

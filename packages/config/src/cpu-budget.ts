@@ -1,7 +1,7 @@
 // How many CPUs this process may really use: the cores it sees, capped by its cgroup's CPU
 // quota (a container's `resources.limits.cpu` or `--cpus`). os.availableParallelism() counts
 // the host's cores, so a worker limited to 2 CPUs on a 64-core node sized itself for 64 and
-// ran 64 renders on 2 CPUs (issue #23).
+// ran 64 renders on 2 CPUs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

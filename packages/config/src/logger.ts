@@ -1,5 +1,5 @@
 // Structured JSON logs through pino behind a small Logger interface, levelled by LOG_LEVEL.
-// pino (rather than JSON.stringify, issue #21) logs circular objects and BigInts, serialises
+// pino (rather than JSON.stringify, which throws on both) logs circular objects and BigInts, serialises
 // errors with their stack and causes, and redacts secrets by path. A scope (AsyncLocalStorage)
 // adds a request's id to every line logged while the request, or the render job it queued, runs.
 import { AsyncLocalStorage } from 'node:async_hooks';

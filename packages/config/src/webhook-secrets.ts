@@ -1,6 +1,6 @@
 // The secrets that sign an account's callbacks (Standard Webhooks, `whsec_<base64>`): configured
 // in WEBHOOK_SECRETS, or derived from the account's API key. A receiver holds only this secret,
-// never the API key, and cannot work the key out of it (issue #21: the raw key used to sign).
+// never the API key, and cannot work the key out of it (a receiver given the raw key could call the API as the account).
 import { createHmac } from 'node:crypto';
 import type { ApiKey } from './api-keys';
 

@@ -1,4 +1,4 @@
-// The connection test run before a destination is saved (issue #20, hcti's "Test connection"):
+// The connection test run before a destination is saved (hcti's "Test connection"):
 // write a small text object under `<prefix>/.pixelfarm/connection-tests/`, then delete it
 // best-effort. Writing is what every render needs; deleting is not (a store may grant
 // s3:PutObject alone), so a failed delete leaves the object and still passes.

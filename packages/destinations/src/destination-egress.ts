@@ -1,4 +1,4 @@
-// The egress policy of storage destinations (issue #20), as hcti states it for custom
+// The egress policy of storage destinations, as hcti states it for custom
 // endpoints: HTTPS, no credentials, path, query string or fragment, public addresses only.
 // URL_ALLOWLIST opens a host (then plain http is allowed too, for an internal store). Every
 // connection a destination's client makes resolves its host through the NetworkGuard and goes to

@@ -1,4 +1,4 @@
-// Seals the secret access key of a storage destination before it is stored (issue #20):
+// Seals the secret access key of a storage destination before it is stored:
 // AES-256-GCM under a key of DESTINATIONS_KEY, with the account and destination id as
 // additional data, so a sealed secret copied into another destination's record does not open.
 // DESTINATIONS_KEY may list several keys: the first seals, every one opens, which is how a key

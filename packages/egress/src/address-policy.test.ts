@@ -1,6 +1,6 @@
 // The egress address policy against the IANA special-purpose registries, one row per address:
 // every IPv4 and IPv6 special-purpose block, every IPv6 form that carries an IPv4 address,
-// and ordinary public addresses of both families (issue #17).
+// and ordinary public addresses of both families.
 import { judgeAddress, parseAddress } from './address-policy';
 import { NetworkGuard } from './network-guard';
 

@@ -2,7 +2,7 @@
 // as the IANA IPv4 and IPv6 special-purpose address registries define it, judged by ipaddr.js
 // (a maintained classifier) rather than a table of our own. IPv6 forms that carry an IPv4
 // address (mapped, translated, IPv4-compatible, NAT64, 6to4, Teredo) are judged by the IPv4
-// address they lead to, so none of them is a way round the IPv4 rules (issue #17).
+// address they lead to, so none of them is a way round the IPv4 rules.
 import ipaddr from 'ipaddr.js';
 
 type IPv4 = ipaddr.IPv4;

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client). Each process builds its own Registry in its composition
 // root; these factories only declare the series on it. Every application metric is named
 // `pixelfarm_…` (Prometheus' naming conventions: one application prefix, so a shared Prometheus
-// never mixes another service's `http_requests_total` in, issue #22); names are written out
+// never mixes another service's `http_requests_total` in); names are written out
 // whole so that a name read on a dashboard greps to its source. prom-client's process and
 // Node.js defaults keep their standard names (`process_*`, `nodejs_*`), as every exporter's do.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -145,7 +145,7 @@ export function createApiRenderMetrics(registry: Registry): ApiRenderMetrics {
 /**
  * Queue depth by state, read from Redis at scrape time, and whether that read worked. While
  * Redis cannot be read, `pixelfarm_queue_jobs` is absent rather than frozen at its last values
- * (alerts and autoscalers would act on numbers that are no longer true, issue #22), and
+ * (alerts and autoscalers would act on numbers that are no longer true), and
  * `pixelfarm_queue_up` is 0.
  */
 export function registerQueueDepth(
@@ -271,7 +271,7 @@ export interface DestinationMetrics {
   write(object: 'base' | 'variant', outcome: 'stored' | 'failed'): void;
 }
 
-/** Writes to accounts' storage destinations (issue #20), on the worker (renders) and the API (variants, PUT /v1/store). */
+/** Writes to accounts' storage destinations on the worker (renders) and the API (variants, PUT /v1/store). */
 export function createDestinationMetrics(registry: Registry): DestinationMetrics {
   const writes = new Counter({
     name: 'pixelfarm_destination_writes_total',
@@ -287,7 +287,7 @@ export interface PngOptimizeMetrics {
   optimized(outcome: 'optimized' | 'kept' | 'skipped', savedBytes?: number): void;
 }
 
-/** The deferred lossless PNG re-encode of renders (PNG_OPTIMIZE=deferred, issue #23). */
+/** The deferred lossless PNG re-encode of renders (PNG_OPTIMIZE=deferred). */
 export function createPngOptimizeMetrics(registry: Registry): PngOptimizeMetrics {
   const runs = new Counter({
     name: 'pixelfarm_png_optimizations_total',

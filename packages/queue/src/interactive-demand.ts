@@ -1,4 +1,4 @@
-// How many interactive renders are waiting for a worker (issue #23). BullMQ keeps jobs without a
+// How many interactive renders are waiting for a worker. BullMQ keeps jobs without a
 // priority in the queue's wait list and prioritized ones (the bulk lane, LANE_PRIORITY) in a
 // sorted set of their own, so the wait list's length is the interactive backlog alone.
 import { OwningQueue, queueConnection } from './queue-connection';

@@ -2,7 +2,7 @@
 // inside it able to fail the wait. BullMQ's checks the job's state from inside an async Promise
 // executor: when Redis fails at that moment (an outage, a Sentinel failover), the rejection is
 // unhandled, which ends a Node process by default, and the wait itself only settles at its timeout.
-// The Sentinel failover test met it (issue #22).
+// A Sentinel failover under load produces exactly that moment.
 import type { EventEmitter } from 'node:events';
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import { UnavailableError } from '@pixelfarm/errors';

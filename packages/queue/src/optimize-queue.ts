@@ -1,4 +1,4 @@
-// The lossless PNG optimization lane (issue #23). A render stores the PNG Chromium captured as it
+// The lossless PNG optimization lane. A render stores the PNG Chromium captured as it
 // is, so the image is served as soon as the browser is done; re-encoding it smaller (libvips'
 // zlib at level 6, about 35 ms of CPU for a 1200x630 card) is queued here and done later by a
 // worker with nothing else to do. The URL and the pixels stay the same; only the bytes shrink.

@@ -185,7 +185,7 @@ export class BrowserHost {
  * Summing RSS counted Chromium's shared libraries, fonts and shared memory once per process:
  * with 16 warm pages (16 renderer processes) the sum passed BROWSER_RECYCLE_MB while the real
  * footprint was far below it, and the browser was recycled with every page every few dozen
- * renders, which collapsed throughput at high WORKER_CONCURRENCY (issue #23).
+ * renders, which collapsed throughput at high WORKER_CONCURRENCY.
  * Falls back to RSS where smaps_rollup is missing (kernels before 4.14).
  */
 export function treeMemoryMb(root = process.pid): number {

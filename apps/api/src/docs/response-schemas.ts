@@ -2,7 +2,7 @@
 // @pixelfarm/schemas (the validators); responses are built by the services, so these describe them.
 import { z } from 'zod';
 
-/** The one JSON error shape of API.md. */
+/** The one JSON error shape every error answers with (error-handler.ts). */
 export const errorBody = z.object({
   error: z.string().meta({ description: 'HTTP reason phrase', examples: ['Bad Request'] }),
   statusCode: z.number().int().meta({ examples: [400] }),

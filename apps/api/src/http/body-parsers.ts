@@ -1,4 +1,4 @@
-// Accepts the three body encodings API.md allows (JSON, urlencoded, multipart form fields),
+// Accepts the three body encodings hcti's clients send (JSON, urlencoded, multipart form fields),
 // all under one size limit.
 import express, { type RequestHandler } from 'express';
 import multer from 'multer';

@@ -1,4 +1,4 @@
-// Maps every error to the JSON error shape of API.md, once. 5xx bodies stay generic (with a
+// Maps every error to the API's one JSON error shape (errorBody in docs/response-schemas.ts), once. 5xx bodies stay generic (with a
 // request id to find the stack in the log); nothing internal is ever echoed.
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
@@ -42,7 +42,7 @@ export function errorHandler(logger: Logger, retryAfterS: number): ErrorRequestH
       res.destroy();
       return;
     }
-    // Redis away on any request path (issue #18): whichever call met it, the answer is a 503.
+    // Redis away on any request path: whichever call met it, the answer is a 503.
     const err = isRedisUnavailable(caught) ? new UnavailableError('The service is temporarily unavailable, please retry', { cause: caught }) : caught;
     if (err instanceof AppError) {
       if (err.status >= 500) logger.warn('request failed', { path: req.path, code: err.code, err: err.cause ?? err });

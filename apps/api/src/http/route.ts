@@ -1,7 +1,7 @@
-// One route, one object (STYLE 28): method, path, who may call it, its schemas and responses
-// (the OpenAPI operation) and its handler. The same list mounts the Express routes and
-// generates /openapi.json and /docs, so they cannot drift apart (issue #19: the hand-kept
-// catalogue documented 422 where the code answered 400). Access is enforced from the same
+// One route, one object: method, path, who may call it, its schemas and responses (the OpenAPI
+// operation) and its handler. The same list mounts the Express routes and generates
+// /openapi.json and /docs, so they cannot drift apart (a catalogue kept by hand beside the code
+// drifts from the statuses the code answers). Access is enforced from the same
 // field it is documented from: a `basic` route gets the auth middleware, a route with a body
 // the body parsers.
 import { Router, type RequestHandler } from 'express';

@@ -38,7 +38,7 @@ export function imageRoutes(deps: ImageRoutesDeps): Route[] {
       body: { ...json('CreateImage', deps.createSchema), forms: true, example: { ...EXAMPLE_SNIPPET, device_scale: 2 } },
       responses: {
         200: ok('The image is stored; url serves it', 'ImageRef', responses.imageRef),
-        // RenderInputError is a 400: the hand-kept catalogue said 422 until issue #19.
+        // RenderInputError is a 400, as the error handler maps it: the request cannot be rendered as asked.
         400: error('A field is invalid, or the page cannot be rendered as asked (selector matched nothing, url not loadable, over a limit): message says which'),
         503: error('The render did not start, or did not finish, within RENDER_WAIT_MS', { 'Retry-After': 'Seconds to wait before retrying' }),
       },

@@ -70,7 +70,7 @@ export function templateRoutes(deps: TemplateRoutesDeps): Route[] {
         res.status(204).end();
       },
     },
-    // The hosted API lists at /v1/template; API.md names /v1/templates. Both answer.
+    // The hosted API lists at /v1/template, and some of its documentation names /v1/templates. Both answer.
     {
       id: 'listTemplates',
       method: 'get',

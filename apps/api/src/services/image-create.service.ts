@@ -2,7 +2,7 @@
 // carried out by an executor: render-and-wait for single creates, batches and signed URLs, so
 // they behave alike; bulk-enqueue for bulk jobs, which nobody waits for. What follows a render
 // (usage, dedupe, the admission ticket, forgetting a failed input, callbacks) is the worker's,
-// for every lane (RenderOutcomes, issue #18): each job carries its settlement. The API only
+// for every lane (RenderOutcomes): each job carries its settlement. The API only
 // enqueues, waits and translates, and undoes its own writes when a create gives up early.
 import { isInputFailure, ValidationError } from '@pixelfarm/errors';
 import type { AccountImageIndex, ImageRecord, ImageStore } from '@pixelfarm/storage';

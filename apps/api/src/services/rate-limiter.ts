@@ -1,7 +1,7 @@
 // Per-API-key request rate, shared by every API replica: a token bucket in Redis, run through
 // rate-limiter-flexible (key prefixes, ioredis script handling, the insurance limiter). Its own
 // Redis limiter counts in fixed windows, which let twice the limit through around a window's
-// edge (issue #21), so the bucket is its documented `customIncrTtlLuaScript` hook: GCRA, one
+// edge, so the bucket is its documented `customIncrTtlLuaScript` hook: GCRA, one
 // atomic script per request on Redis' clock. While Redis is away, RATE_LIMIT_WHEN_REDIS_DOWN
 // decides: a per-process in-memory limiter (the library's insurance), everything through, or 503.
 import type { RedisClient } from '@pixelfarm/queue';

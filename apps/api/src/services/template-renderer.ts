@@ -1,7 +1,7 @@
 // The only Handlebars user: checks template sources when they are saved and renders stored
 // versions with values. `{{x}}` HTML-escapes the value, `{{{x}}}` inserts it raw, as the hosted
 // API documents. Compiled templates are cached: a bulk job of 1,000 variations of one template
-// compiles it once instead of parsing it twice and compiling it for every item (issue #21).
+// compiles it once instead of parsing it twice and compiling it for every item, on the API's event loop.
 import Handlebars from 'handlebars';
 import { LRUCache } from 'lru-cache';
 import { ValidationError } from '@pixelfarm/errors';

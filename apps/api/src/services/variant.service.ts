@@ -27,7 +27,7 @@ export interface VariantServiceDeps {
   metrics: Pick<ApiRenderMetrics, 'variantCache' | 'variantProduced'>;
   /** How long a GET waits for a render still queued or running. */
   imageWaitMs: number;
-  /** Writes a new variant of an image that has a storage destination there too (issue #20). */
+  /** Writes a new variant of an image that has a storage destination there too. */
   copies?: Pick<DestinationWrites, 'write'>;
 }
 

@@ -1,4 +1,4 @@
-// The deferred lossless re-encode of a render's PNG (PNG_OPTIMIZE=deferred, issue #23): the
+// The deferred lossless re-encode of a render's PNG (PNG_OPTIMIZE=deferred): the
 // render stored Chromium's capture as it is; here it is re-encoded smaller and written over
 // itself under the same key, so the image's URL and pixels stay the same.
 import type { Job } from 'bullmq';
