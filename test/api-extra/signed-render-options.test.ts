@@ -1,8 +1,8 @@
 // Render options on signed URLs, built the way hcti's Python client 0.3.0 builds them
 // (html_css_to_image/_url_builder.py: template values sorted, then dpi, height, width and the
 // crop pairs, `__ro_` for a name a template value already has; the whole query form-encoded as
-// WHATWG URLSearchParams does and signed). Each request the issue measured failing is here, and
-// the image served is decoded: its size, which region of the render it holds, its density.
+// WHATWG URLSearchParams does and signed). Each request shape that client sends with render
+// options is here, and the image served is decoded: its size, which region of the render it holds, its density.
 import { createHmac } from 'node:crypto';
 import type http from 'node:http';
 import request from 'supertest';

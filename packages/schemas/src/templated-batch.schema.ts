@@ -35,8 +35,10 @@ function optionsOf(value: unknown, where: string): Record<string, unknown> {
 export function mergeTemplateValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
-    const current = merged[key];
-    merged[key] = isPlainObject(current) && isPlainObject(value) ? mergeTemplateValues(current, value) : value;
+    const current = Object.hasOwn(merged, key) ? merged[key] : undefined;
+    // Defined, not assigned: a key named __proto__ is a template value like any other, and an
+    // assignment would change the object's prototype instead of keeping it.
+    Object.defineProperty(merged, key, { value: isPlainObject(current) && isPlainObject(value) ? mergeTemplateValues(current, value) : value, enumerable: true, writable: true, configurable: true });
   }
   return merged;
 }
