@@ -233,6 +233,13 @@ describe('Open Graph images: configurations in hcti shape, and the public image 
       expect(second.status).toBe(200);
       expect(Buffer.compare(second.body as Buffer, first.body as Buffer)).toBe(0);
       expect(hits).toHaveLength(2);
+      // A path the site does not have is a 404 too, read once and never rendered or stored:
+      // the URL is public, so made-up paths must not cost the account renders.
+      const before = (await stack.api.storage.list('')).length;
+      const missing = await og(`/v1/og/${domain}/no/such/page`);
+      expect([missing.status, missing.body.message]).toEqual([404, 'The site has no page at "/no/such/page"; no image is made for it']);
+      expect(hits.slice(2)).toEqual(['/no/such/page']);
+      expect((await stack.api.storage.list('')).length).toBe(before);
       // Disabled, then deleted: the URL answers 404.
       await send('post', `/v1/og-configs/${created.body.id}`, { config_type: 'html_css', name: 'Blog cards', description: null, base_url: origin, disabled: true, default_options: null, extract_values: true });
       expect((await og(`/v1/og/${domain}/blog/hello`)).status).toBe(404);

@@ -14,7 +14,7 @@ import type { ImageCreateService } from '../services/image-create.service';
 import type { OgConfigRecord } from './og-config';
 import { setOptions } from './og-config-body';
 import type { OgConfigStore } from './og-config-store';
-import type { PageMetadata, PageMetadataReader } from './page-metadata';
+import { PAGE_MISSING, type PageMetadata, type PageMetadataReader } from './page-metadata';
 import { crawlerViewport, GENERIC_CARD, type Viewport } from './crawler-viewport';
 
 
@@ -114,6 +114,10 @@ export class OgImageService {
     const source = `${config.base_url}${target.pagePath}`;
     const headers = config.headers ?? (config.default_options?.headers as Record<string, string> | null) ?? {};
     const metadata = await this.deps.metadata.read(source, headers);
+    // The URL is public and names any path: without this, every made-up path of the site would
+    // be rendered and stored on the account. Pages that cannot be read for other reasons (a
+    // redirect, a slow or unreachable site) still get an image from the configuration alone.
+    if (metadata === PAGE_MISSING) throw new NotFoundError(`The site has no page at ${JSON.stringify(target.pagePath.slice(0, 256))}; no image is made for it`);
     const request = this.requestFor(config, source, target, metadata);
     const created = await this.deps.creator.ensure(config.account, request, beforeRender ? { beforeRender: () => beforeRender(config.account) } : {});
     const size = pngSize(await this.deps.storage.get(imageKeys.original(created.id)));

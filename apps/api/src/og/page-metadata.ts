@@ -13,6 +13,9 @@ export interface PageMetadata {
   tags: ReadonlyMap<string, string>;
 }
 
+/** The site answered that the page does not exist (404 or 410). */
+export const PAGE_MISSING = 'missing';
+
 export interface PageMetadataOptions {
   guard: Pick<NetworkGuard, 'resolve'>;
   /** Longest fetch of a page (OG_FETCH_TIMEOUT_MS). */
@@ -58,17 +61,20 @@ export function parsePageMetadata(html: string): PageMetadata {
 export class PageMetadataReader {
   constructor(private readonly options: PageMetadataOptions) {}
 
-  /** The page's metadata; null when it cannot be read (refused, unreachable, not 2xx, too slow). */
-  async read(url: string, headers: Record<string, string> = {}): Promise<PageMetadata | null> {
+  /**
+   * The page's metadata; PAGE_MISSING when the site says the page does not exist; null when it
+   * cannot be read otherwise (refused, unreachable, another status, too slow).
+   */
+  async read(url: string, headers: Record<string, string> = {}): Promise<PageMetadata | typeof PAGE_MISSING | null> {
     const target = new URL(url);
     const host = target.hostname.replace(/^\[|\]$/g, '');
     const address = await this.options.guard.resolve(host);
     if (address === null) return null;
     const html = await this.fetch(target, address, host, headers).catch(() => null);
-    return html === null ? null : parsePageMetadata(html);
+    return html === null || html === PAGE_MISSING ? html : parsePageMetadata(html);
   }
 
-  private fetch(target: URL, address: string, host: string, headers: Record<string, string>): Promise<string | null> {
+  private fetch(target: URL, address: string, host: string, headers: Record<string, string>): Promise<string | typeof PAGE_MISSING | null> {
     const client = target.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = client.request(
@@ -84,7 +90,7 @@ export class PageMetadataReader {
         (res) => {
           if (!res.statusCode || res.statusCode < 200 || res.statusCode >= 300) {
             res.resume();
-            return resolve(null);
+            return resolve(res.statusCode === 404 || res.statusCode === 410 ? PAGE_MISSING : null);
           }
           const chunks: Buffer[] = [];
           let size = 0;

@@ -29,10 +29,10 @@ export function ogImagesRoutes(deps: OgImagesRoutesDeps): Route[] {
       summary: "The Open Graph image of a page: /v1/og/{domain_id}/{path} shows the configured site's page at {path}",
       description:
         'The first request for a path renders it; later ones are served from storage until the refresh interval passes, then the page is checked again in the background. ' +
-        'Query strings are ignored. Unknown or disabled domain ids are a 404.',
+        'Query strings are ignored. Unknown or disabled domain ids are a 404, and so is a path the site answers 404 or 410 for (nothing is rendered for it).',
       access: 'public',
       pathParams: { domain_id: { description: "The configuration's domain_id", example: 'k3v9q2x7m1c8w5r0t4za' } },
-      responses: { 200: imageResponse, 404: error('No enabled configuration has this domain id') },
+      responses: { 200: imageResponse, 404: error('No enabled configuration has this domain id, or the site has no such page') },
       handler: async (req, res, next) => {
         if (req.method !== 'GET' && req.method !== 'HEAD') return next();
         const { id, maxAgeS, fit } = await deps.images.imageFor(String(req.params.domain_id), req.path, req.get('user-agent'), (account) => limitBeforeRender(deps.limiter, account, res)());
