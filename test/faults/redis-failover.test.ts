@@ -27,6 +27,7 @@ const html = (i: number) => `<div style="width:${10 + (i % 50)}px;height:6px;bac
 interface Answer {
   i: number;
   status: number;
+  message?: string;
   id?: string;
   retryAfter?: string;
   sent: number;
@@ -91,7 +92,7 @@ async function underFailover(redisUrl: string, hashTag: string, kill: () => Prom
         .set(auth)
         .send({ html: html(i), device_scale: 1, ...(i % 3 === 0 ? { ms_delay: 800 } : {}) })
         .then((res) => {
-          answers.push({ i, status: res.status, id: res.body.id, retryAfter: res.headers['retry-after'], sent, answered: Date.now() });
+          answers.push({ i, status: res.status, message: res.body.message, id: res.body.id, retryAfter: res.headers['retry-after'], sent, answered: Date.now() });
         }),
     );
     await new Promise((r) => setTimeout(r, 60));
@@ -101,18 +102,24 @@ async function underFailover(redisUrl: string, hashTag: string, kill: () => Prom
 }
 
 async function expectFigures(name: string, { answers, killedAt, promotedAt, api, worker }: Run): Promise<void> {
-  const inFlight = answers.filter((a) => a.sent < killedAt);
+  // In flight: sent before the kill and accepted. A create that met the dying primary before its
+  // job was queued (reading the account's credits, or the enqueue itself) was never accepted:
+  // it is refused at once with Retry-After, nothing was queued, and retrying it is safe.
+  // The API words such refusals "…, please retry"; an accepted create that outlives its wait
+  // says instead that it "will still be completed".
+  const refused = (a: Answer) => a.status === 503 && /, please retry$/.test(a.message ?? '');
+  const inFlight = answers.filter((a) => a.sent < killedAt && !refused(a));
   const lastInFlightMs = Math.max(...inFlight.map((a) => a.answered - killedAt));
   const ok = answers.filter((a) => a.status === 200);
   const captures = await metric(worker, /^pixelfarm_render_duration_seconds_count\{[^}]*phase="capture"[^}]*\} (\d+)/m);
   const completed = await metric(worker, /^pixelfarm_render_jobs_total\{outcome="completed"[^}]*\} (\d+)/m);
-  process.stdout.write(`${name}: replica promoted ${promotedAt - killedAt} ms after the kill, last in-flight create answered 200 ${lastInFlightMs} ms after the kill; ${ok.length} x 200, ${answers.length - ok.length} x 503; ${captures} captures, ${completed} jobs completed\n`);
+  process.stdout.write(`${name}: replica promoted ${promotedAt - killedAt} ms after the kill, last in-flight create answered 200 ${lastInFlightMs} ms after the kill (${answers.filter((a) => a.sent < killedAt && refused(a)).length} sent just before it refused); ${ok.length} x 200, ${answers.length - ok.length} x 503; ${captures} captures, ${completed} jobs completed\n`);
   // 200, or 503 with Retry-After while Redis was away: never a 500.
   expect(answers.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
   for (const a of answers.filter((x) => x.status === 503)) expect(a.retryAfter).toMatch(/^\d+$/);
   // The creates in flight at the kill: each answered 200 within a few seconds of the failover.
   expect(promotedAt).toBeGreaterThan(killedAt);
-  const late = inFlight.filter((a) => a.status !== 200 || a.answered - promotedAt > IN_FLIGHT_BOUND_MS).map((a) => ({ i: a.i, status: a.status, afterPromotionMs: a.answered - promotedAt }));
+  const late = inFlight.filter((a) => a.status !== 200 || a.answered - promotedAt > IN_FLIGHT_BOUND_MS).map((a) => ({ i: a.i, status: a.status, message: a.message, afterPromotionMs: a.answered - promotedAt }));
   expect(late).toEqual([]);
   // Every image a create answered 200 for is that create's image.
   for (const a of ok) {
