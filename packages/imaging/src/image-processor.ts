@@ -64,9 +64,19 @@ export class ImageProcessor {
 
   /** A PNG kept as it is (the browser's own encoding): its size from the header, no re-encode. */
   async asIs(png: Buffer): Promise<EncodedImage> {
+    return (await this.inspectCapture(png)).image;
+  }
+
+  /**
+   * A capture kept as it is, and whether encodePng would re-encode it (false: photo-like), from
+   * one read of its header: the deferred path needs both and decodes nothing.
+   */
+  async inspectCapture(png: Buffer): Promise<{ image: EncodedImage; reencodes: boolean }> {
     const meta = await sharp(png, { limitInputPixels: this.options.maxInputPixels }).metadata();
     if (meta.format !== 'png' || !meta.width || !meta.height) throw new Error('The capture is not a PNG');
-    return { data: png, width: meta.width, height: meta.height, contentType: 'image/png' };
+    const { width, height, channels = 4 } = meta;
+    const skip = this.options.pngSkipDensity;
+    return { image: { data: png, width, height, contentType: 'image/png' }, reencodes: skip === undefined || png.length / (width * height * channels) <= skip };
   }
 
   /**
@@ -79,18 +89,10 @@ export class ImageProcessor {
    * size limit). The answer is never larger than the input.
    */
   async encodePng(input: Buffer, always = false): Promise<EncodedImage> {
-    const limitInputPixels = this.options.maxInputPixels;
-    const { width = 0, height = 0 } = await sharp(input, { limitInputPixels }).metadata();
-    if (!always && !(await this.reencodes(input))) return { data: input, width, height, contentType: 'image/png' };
-    const data = await sharp(input, { limitInputPixels }).png(LOSSLESS_PNG).toBuffer();
-    return { data: data.length < input.length ? data : input, width, height, contentType: 'image/png' };
-  }
-
-  /** Whether encodePng re-encodes this capture (false: photo-like, kept as captured), from its header alone. */
-  async reencodes(png: Buffer): Promise<boolean> {
-    if (this.options.pngSkipDensity === undefined) return true;
-    const { width = 0, height = 0, channels = 4 } = await sharp(png, { limitInputPixels: this.options.maxInputPixels }).metadata();
-    return png.length / (width * height * channels) <= this.options.pngSkipDensity;
+    const { image, reencodes } = await this.inspectCapture(input);
+    if (!always && !reencodes) return image;
+    const data = await sharp(input, { limitInputPixels: this.options.maxInputPixels }).png(LOSSLESS_PNG).toBuffer();
+    return data.length < input.length ? { ...image, data } : image;
   }
 
   /**

@@ -35,7 +35,7 @@ export type RenderStep = (state: RenderJobState) => Promise<void>;
 
 export interface RenderStepsDeps {
   renderer: Pick<Renderer, 'render' | 'renderTiles' | 'renderPdf'>;
-  processor: Pick<ImageProcessor, 'encodePng' | 'asIs' | 'stitchPng' | 'reencodes'>;
+  processor: Pick<ImageProcessor, 'encodePng' | 'inspectCapture' | 'stitchPng'>;
   images: Pick<ImageStore, 'saveOriginal'>;
   /** Where an image's PDF is stored. */
   pdfs: Pick<StorageDriver, 'put'>;
@@ -155,8 +155,13 @@ export function renderSteps(deps: RenderStepsDeps) {
       bounded('encode', bounds?.stepMs, async (state) => {
         const { png } = single(state);
         const fits = png.length <= maxBytes;
-        state.deferred = fits && (await deps.processor.reencodes(png));
-        return encodeTimed(state, maxBytes, () => (fits ? deps.processor.asIs(png) : deps.processor.encodePng(png, true)));
+        return encodeTimed(state, maxBytes, async () => {
+          state.deferred = false;
+          if (!fits) return deps.processor.encodePng(png, true);
+          const { image, reencodes } = await deps.processor.inspectCapture(png);
+          state.deferred = reencodes;
+          return image;
+        });
       }),
 
     /** Our copy: the PDF and the PNG the job made, then the deferred re-encode queued. */
