@@ -22,6 +22,14 @@ export const EXAMPLE_VARIATIONS = {
 };
 
 export function batchRoutes(deps: BatchRoutesDeps): Route[] {
+  /** Both batch creates: parse the body into single creates, then create them as one batch. */
+  const createBatchFrom =
+    (parse: typeof parseBatchCreate): Route['handler'] =>
+    async (req, res) => {
+      const requests = parse(deps.createSchema, req.body ?? {}, deps.maxBatch);
+      const images = await deps.creator.createBatch(res.locals.account as string, requests, { onCredits: sendCredits(res) });
+      res.status(200).json({ images });
+    };
   return [
     {
       id: 'createImageBatch',
@@ -33,11 +41,7 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
       access: 'basic',
       body: { ...json('BatchCreate', batchCreateBodySchema(deps.createSchema, deps.maxBatch)), forms: true, example: EXAMPLE_VARIATIONS },
       responses: { 200: ok('The images, in the order of variations', 'ImageBatch', responses.imageBatch) },
-      handler: async (req, res) => {
-        const requests = parseBatchCreate(deps.createSchema, req.body ?? {}, deps.maxBatch);
-        const images = await deps.creator.createBatch(res.locals.account as string, requests, { onCredits: sendCredits(res) });
-        res.status(200).json({ images });
-      },
+      handler: createBatchFrom(parseBatchCreate),
     },
     {
       id: 'createTemplatedImageBatch',
@@ -53,11 +57,7 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
         example: { default_options: { template_id: EXAMPLE_TEMPLATE_ID, template_values: { brand: { name: 'Acme', color: '#2563eb' } } }, variations: [{ template_values: { title: 'One' } }, { template_values: { title: 'Two', brand: { color: '#dc2626' } } }] },
       },
       responses: { 200: ok('The images, in the order of variations', 'ImageBatch', responses.imageBatch), 400: error('A variation is invalid or names a template this account does not have (the message names variations[i])') },
-      handler: async (req, res) => {
-        const requests = parseTemplatedBatch(deps.createSchema, req.body ?? {}, deps.maxBatch);
-        const images = await deps.creator.createBatch(res.locals.account as string, requests, { onCredits: sendCredits(res) });
-        res.status(200).json({ images });
-      },
+      handler: createBatchFrom(parseTemplatedBatch),
     },
     {
       id: 'deleteImageBatch',
