@@ -119,6 +119,10 @@ async function expectFigures(name: string, { answers, killedAt, promotedAt, api,
   for (const a of answers.filter((x) => x.status === 503)) expect(a.retryAfter).toMatch(/^\d+$/);
   // The creates in flight at the kill: each answered 200 within a few seconds of the failover.
   expect(promotedAt).toBeGreaterThan(killedAt);
+  // A refusal is at once, while the primary is away; and it spares a few creates, not the load.
+  const refusedBeforeKill = answers.filter((a) => a.sent < killedAt && refused(a));
+  expect(refusedBeforeKill.filter((a) => a.answered > promotedAt)).toEqual([]);
+  expect(inFlight.length).toBeGreaterThanOrEqual(BEFORE_KILL / 2);
   const late = inFlight.filter((a) => a.status !== 200 || a.answered - promotedAt > IN_FLIGHT_BOUND_MS).map((a) => ({ i: a.i, status: a.status, message: a.message, afterPromotionMs: a.answered - promotedAt }));
   expect(late).toEqual([]);
   // Every image a create answered 200 for is that create's image.
