@@ -11,6 +11,7 @@ import { createApiApp, type ApiApp } from '../../apps/api/src/app';
 import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
 import { basicAuth, testEnv } from '../support/test-env';
 import { decodeImage } from '../support/decode-image';
+import { eventually } from '../support/eventually';
 import { cli, masterOf, startCluster, startSentinels, type TestCluster, type TestSentinels } from '../support/redis-topologies';
 
 const logger = createLogger('test', 'silent');
@@ -111,9 +112,13 @@ async function expectFigures(name: string, { answers, killedAt, promotedAt, api,
   const inFlight = answers.filter((a) => a.sent < killedAt && !refused(a));
   const lastInFlightMs = Math.max(...inFlight.map((a) => a.answered - killedAt));
   const ok = answers.filter((a) => a.status === 200);
-  const captures = await metric(worker, /^pixelfarm_render_duration_seconds_count\{[^}]*phase="capture"[^}]*\} (\d+)/m);
-  const completed = await metric(worker, /^pixelfarm_render_jobs_total\{outcome="completed"[^}]*\} (\d+)/m);
-  process.stdout.write(`${name}: replica promoted ${promotedAt - killedAt} ms after the kill, last in-flight create answered 200 ${lastInFlightMs} ms after the kill (${answers.filter((a) => a.sent < killedAt && refused(a)).length} sent just before it refused); ${ok.length} x 200, ${answers.length - ok.length} x 503; ${captures} captures, ${completed} jobs completed\n`);
+  // Every accepted create is one job, rendered once; a create answered 503 "will still be
+  // completed" is accepted too, and its render may still be running: captures are awaited up to
+  // the count of accepted creates, then must equal it.
+  const accepted = answers.filter((a) => !refused(a)).length;
+  const capturesNow = () => metric(worker, /^pixelfarm_render_duration_seconds_count\{[^}]*phase="capture"[^}]*\} (\d+)/m);
+  const captures = await eventually(capturesNow, (n) => n >= accepted, 20_000);
+  process.stdout.write(`${name}: replica promoted ${promotedAt - killedAt} ms after the kill, last in-flight create answered 200 ${lastInFlightMs} ms after the kill (${answers.filter((a) => a.sent < killedAt && refused(a)).length} sent just before it refused); ${ok.length} x 200, ${answers.length - ok.length} x 503; ${accepted} accepted, ${captures} captures\n`);
   // 200, or 503 with Retry-After while Redis was away: never a 500.
   expect(answers.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
   for (const a of answers.filter((x) => x.status === 503)) expect(a.retryAfter).toMatch(/^\d+$/);
@@ -131,8 +136,10 @@ async function expectFigures(name: string, { answers, killedAt, promotedAt, api,
     const image = await decodeImage(got.body);
     expect({ i: a.i, width: image.width, pixel: image.pixel(2, 2) }).toEqual({ i: a.i, width: 10 + (a.i % 50), pixel: [(a.i * 5) % 256, 40, 200, 255] });
   }
-  // No render ran twice: as many captures as completed jobs.
-  expect({ captures }).toEqual({ captures: completed });
+  // No render ran twice: as many captures as accepted creates. (Not the count of completed jobs: a
+  // completion that reached Redis just before the kill, but whose reply was lost with the master,
+  // is never reported to the worker as completed, though its image is stored and served.)
+  expect({ captures }).toEqual({ captures: accepted });
 }
 
 describe('Redis failover under load', () => {

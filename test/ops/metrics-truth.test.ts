@@ -9,6 +9,7 @@ import request from 'supertest';
 import { createLogger, loadConfig } from '@pixelfarm/config';
 import { createApiApp, type ApiApp } from '../../apps/api/src/app';
 import { createWorkerApp, type WorkerApp } from '../../apps/worker/src/app';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 import { basicAuth, testEnv } from '../support/test-env';
 
@@ -48,14 +49,17 @@ describe('render outcomes on a worker whose store refuses every write', () => {
     const failed = await create('<div style="width:10px;height:10px;background:red"></div>');
     expect(failed.status).toBe(503);
     expect(failed.body).toMatchObject({ statusCode: 503, message: 'The render failed, please retry' });
-    let text = await worker.registry.metrics();
+    // The worker counts in its 'failed' listener, which runs after the job is marked failed in
+    // Redis: the API can answer the create before that, so the count is awaited, not read at once.
+    const settled = (series: string) => eventually(() => worker.registry.metrics(), (t) => sample(t, series) !== undefined, 5_000, 20);
+    let text = await settled('pixelfarm_render_jobs_total{outcome="failed"}');
     expect(sample(text, 'pixelfarm_render_jobs_total{outcome="failed"}')).toBe(1);
     expect(sample(text, 'pixelfarm_render_retries_total{app="worker"}')).toBe(2);
 
     const rejected = await create('<div>x</div><script>window.close()</script>');
     expect(rejected.status).toBe(400);
     expect(rejected.body.message).toBe('The page closed itself (window.close()) before it could be captured');
-    text = await worker.registry.metrics();
+    text = await settled('pixelfarm_render_jobs_total{outcome="rejected"}');
     expect(sample(text, 'pixelfarm_render_jobs_total{outcome="rejected"}')).toBe(1);
     expect(sample(text, 'pixelfarm_render_jobs_total{outcome="failed"}')).toBe(1);
     expect(sample(text, 'pixelfarm_render_retries_total{app="worker"}')).toBe(2);
