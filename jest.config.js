@@ -1,7 +1,8 @@
 // Jest: unit tests sit next to the code (packages/*/src, apps/*/src); integration and
 // end-to-end tests live in test/ and use real Redis, a real S3 server and real Chromium.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] };
-const moduleNameMapper = { '^@pixelfarm/([a-z-]+)$': '<rootDir>/packages/$1/src' };
+// `@pixelfarm/<name>/config` is a package's configuration fragment alone (packages/<name>/config).
+const moduleNameMapper = { '^@pixelfarm/([a-z-]+)$': '<rootDir>/packages/$1/src', '^@pixelfarm/([a-z-]+)/config$': '<rootDir>/packages/$1/src/$1.config' };
 const common = { transform, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
 
 module.exports = {

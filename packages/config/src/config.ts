@@ -2,16 +2,18 @@
 // Nothing else in the code base reads process.env. Each package declares the variables it owns
 // in its *.config.ts (zod fields with defaults and checks, and how they become its slice); this
 // module only composes those fragments, hands each the values it needs from another's slice,
-// and makes the checks that span packages.
+// and makes the checks that span packages. It reads each fragment through the package's
+// `/config` entry, never its index: loading the configuration must not load the domain code
+// (Chromium's driver in the API, for one), and the domain packages never import this one.
 import { invalid, parseEnv, type Env } from '@pixelfarm/env';
-import { egressConfig, type EgressConfig } from '@pixelfarm/egress';
-import { storageConfig, type StorageConfig } from '@pixelfarm/storage';
-import { queueConfig, type QueueConfig } from '@pixelfarm/queue';
-import { rendererConfig, type RendererConfig } from '@pixelfarm/renderer';
-import { imagingConfig, type ImagingConfig } from '@pixelfarm/imaging';
-import { createLimitsConfig, type CreateLimits } from '@pixelfarm/schemas';
-import { destinationsConfig, type DestinationSettings } from '@pixelfarm/destinations';
-import { healthConfig, type HealthConfig } from '@pixelfarm/health';
+import { egressConfig, type EgressConfig } from '@pixelfarm/egress/config';
+import { storageConfig, type StorageConfig } from '@pixelfarm/storage/config';
+import { queueConfig, type QueueConfig } from '@pixelfarm/queue/config';
+import { rendererConfig, type RendererConfig } from '@pixelfarm/renderer/config';
+import { imagingConfig, type ImagingConfig } from '@pixelfarm/imaging/config';
+import { createLimitsConfig, type CreateLimits } from '@pixelfarm/schemas/config';
+import { destinationsConfig, type DestinationSettings } from '@pixelfarm/destinations/config';
+import { healthConfig, type HealthConfig } from '@pixelfarm/health/config';
 import { processConfig, type ProcessConfig } from './process.config';
 import { apiConfig, type ApiConfig } from './api.config';
 import { SHUTDOWN_HAND_BACK_MS, workerConfig, type WorkerConfig } from './worker.config';

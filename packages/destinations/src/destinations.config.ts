@@ -5,6 +5,8 @@ import { defineFragment, httpUrl, int } from '@pixelfarm/env';
 import type { DestinationSettings } from './destination-directory';
 import { DEV_DESTINATIONS_KEY, parseDestinationKeys } from './secret-box';
 
+export type { DestinationSettings };
+
 /** Whether the server runs with the development API key: then a public development key seals too. */
 export interface DestinationsContext {
   development: boolean;

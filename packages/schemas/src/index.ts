@@ -18,4 +18,4 @@ export * from './signed-render-options';
 export * from './proxy-id';
 export * from './definition-fields';
 export * from './templated-batch.schema';
-export * from './create-limits.config';
+export * from './schemas.config';

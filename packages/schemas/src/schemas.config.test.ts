@@ -1,5 +1,5 @@
 import { readFragment } from '@pixelfarm/env';
-import { createLimitsConfig } from './create-limits.config';
+import { createLimitsConfig } from './schemas.config';
 
 const renderer = { maxRenderPixels: 40_000_000, jumbo: { maxSide: 80_000, maxPixels: 400_000_000 }, proxyIds: ['corp'] };
 

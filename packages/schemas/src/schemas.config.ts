@@ -3,6 +3,8 @@
 import { defineFragment, int } from '@pixelfarm/env';
 import type { CreateLimits } from './create-image.schema';
 
+export type { CreateLimits };
+
 /** What the renderer's slice decides about a request: its pixel budget, jumbo limits and proxy ids. */
 export type CreateLimitsContext = Required<Pick<CreateLimits, 'maxRenderPixels' | 'proxyIds'>> & {
   jumbo: { maxSide: number; maxPixels: number };
