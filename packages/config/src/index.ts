@@ -8,7 +8,9 @@
 // its own. A setting of one app that no package owns goes into this package's api.config.ts or
 // worker.config.ts, and one both processes read into process.config.ts. A value derived from
 // another package's slice arrives as the fragment's context (config.ts); a check across packages
-// is made in config.ts. ENV_VARS, which the deploy tests check manifests against, lists them all.
+// is made in config.ts, which imports each fragment through its package's /config entry (a
+// config/package.json beside the package's src/). ENV_VARS, which the deploy tests check
+// manifests against, lists them all.
 export * from './config';
 export * from './process.config';
 export * from './api.config';
