@@ -39,6 +39,16 @@ describe('the configuration package', () => {
   });
 });
 
+describe('the domain packages', () => {
+  const sources = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+
+  it.each(fs.readdirSync(path.join(ROOT, 'packages')).filter((p) => p !== 'config'))('%s imports nothing from packages/config', (p) => {
+    const importers = sources(path.join(ROOT, 'packages', p, 'src')).filter((f) => /from '@pixelfarm\/config'/.test(fs.readFileSync(f, 'utf8')));
+    expect(importers.map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
+});
+
 describe('the API', () => {
   it('does not load Chromium’s driver', () => {
     expect(loadedBy('./apps/api/dist/app.js').filter((f) => f.startsWith('node_modules/playwright-core/'))).toEqual([]);
