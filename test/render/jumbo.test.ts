@@ -3,17 +3,21 @@
 // plain capture past the single-capture limit becomes (scaled down to fit, never repeated).
 // The worker's own pieces: ChromiumRenderer.renderTiles, then ImageProcessor.stitchPng.
 import { ChromiumRenderer } from '@pixelfarm/renderer';
-import { ImageProcessor } from '@pixelfarm/imaging';
+import { readFragment } from '@pixelfarm/env';
+import { ImageProcessor, imagingConfig, type ImageProcessorOptions } from '@pixelfarm/imaging';
 import type { CreateImageRequest } from '@pixelfarm/schemas';
 import { decodeImage, type DecodedImage } from '../support/decode-image';
 import { planCapture, planTiles } from '../support/render-plans';
 import { configuredRenderer } from '../support/configured-renderer';
 
+/** A processor on the configuration's defaults, re-encoding every capture unless told otherwise. */
+const processorWith = (options: Partial<ImageProcessorOptions>) => new ImageProcessor({ ...readFragment(imagingConfig, {}, undefined), pngSkipDensity: 2, ...options });
+
 jest.setTimeout(600_000);
 
 describe('jumbo renders', () => {
   let renderer: ChromiumRenderer;
-  const processor = new ImageProcessor({ maxInputPixels: 50_000_000 });
+  const processor = processorWith({ maxInputPixels: 50_000_000 });
 
   beforeAll(async () => {
     renderer = new ChromiumRenderer({

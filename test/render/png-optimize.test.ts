@@ -5,10 +5,14 @@
 import request from 'supertest';
 import sharp from 'sharp';
 import { imageKeys } from '@pixelfarm/storage';
-import { ImageProcessor } from '@pixelfarm/imaging';
+import { readFragment } from '@pixelfarm/env';
+import { ImageProcessor, imagingConfig, type ImageProcessorOptions } from '@pixelfarm/imaging';
 import { startInProcessStack, type InProcessStack } from '../support/in-process-stack';
 import { basicAuth } from '../support/test-env';
 import { eventually } from '../support/eventually';
+
+/** A processor on the configuration's defaults, re-encoding every capture unless told otherwise. */
+const processorWith = (options: Partial<ImageProcessorOptions>) => new ImageProcessor({ ...readFragment(imagingConfig, {}, undefined), pngSkipDensity: 2, ...options });
 
 const card = (color: string) =>
   `<div style="width:600px;height:315px;background:linear-gradient(135deg,${color},#123);color:#fff;font:32px 'Liberation Sans'">Deferred ${color}</div>`;
@@ -40,7 +44,7 @@ describe('deferred PNG re-encode', () => {
     expect((await slow).status).toBe(200);
 
     const optimized = await eventually(() => stored(quick.body.id), (b) => !!b && b.length < capture.length, 20_000);
-    const inline = await new ImageProcessor({ maxInputPixels: 100_000_000 }).encodePng(capture);
+    const inline = await processorWith({ maxInputPixels: 100_000_000 }).encodePng(capture);
     expect(optimized!.equals(inline.data)).toBe(true);
     expect(optimized!.length).toBeLessThan(capture.length * 0.8);
     const served = await request(stack.api.handler).get(`/v1/image/${quick.body.id}`).buffer(true);

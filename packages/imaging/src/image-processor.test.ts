@@ -1,6 +1,11 @@
 import sharp from 'sharp';
 import { ValidationError } from '@pixelfarm/errors';
-import { ImageProcessor } from './image-processor';
+import { readFragment } from '@pixelfarm/env';
+import { ImageProcessor, type ImageProcessorOptions } from './image-processor';
+import { imagingConfig } from './imaging.config';
+
+/** A processor on the configuration's defaults, re-encoding every capture unless told otherwise. */
+const processorWith = (options: Partial<ImageProcessorOptions>) => new ImageProcessor({ ...readFragment(imagingConfig, {}, undefined), pngSkipDensity: 2, ...options });
 
 /** A noisy image, so lossy quality makes a difference in size. */
 async function noise(width: number, height: number): Promise<Buffer> {
@@ -14,18 +19,18 @@ describe('ImageProcessor', () => {
     // 2000x2000 of one colour: a few KB of PNG that would decode to 16 MB.
     const bomb = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#123456' } }).png().toBuffer();
     expect(bomb.length).toBeLessThan(100_000);
-    const processor = new ImageProcessor({ maxInputPixels: 1_000_000 });
+    const processor = processorWith({ maxInputPixels: 1_000_000 });
     await expect(processor.transform(bomb, { format: 'png', width: 10 })).rejects.toThrow(ValidationError);
     await expect(processor.transform(bomb, { format: 'png', width: 10 })).rejects.toThrow('The image is larger than this service processes');
     await expect(processor.encodePng(bomb)).rejects.toThrow();
-    const roomy = new ImageProcessor({ maxInputPixels: 4_000_000 });
+    const roomy = processorWith({ maxInputPixels: 4_000_000 });
     expect((await roomy.transform(bomb, { format: 'png', width: 10 })).width).toBe(10);
   });
 
   it('encodes JPEG and WebP at the configured quality, PNG losslessly', async () => {
     const input = await noise(200, 100);
-    const low = new ImageProcessor({ maxInputPixels: 1e6, jpegQuality: 30, webpQuality: 30 });
-    const high = new ImageProcessor({ maxInputPixels: 1e6, jpegQuality: 95, webpQuality: 95 });
+    const low = processorWith({ maxInputPixels: 1e6, jpegQuality: 30, webpQuality: 30 });
+    const high = processorWith({ maxInputPixels: 1e6, jpegQuality: 95, webpQuality: 95 });
     for (const format of ['jpeg', 'webp'] as const) {
       const a = await low.transform(input, { format });
       const b = await high.transform(input, { format });
@@ -39,7 +44,7 @@ describe('ImageProcessor', () => {
 
   it('refuses a variant above maxOutputPixels before doing the work', async () => {
     const input = await noise(100, 50);
-    const processor = new ImageProcessor({ maxInputPixels: 1e6, maxOutputPixels: 100_000 });
+    const processor = processorWith({ maxInputPixels: 1e6, maxOutputPixels: 100_000 });
     await expect(processor.transform(input, { format: 'webp', width: 1000 })).rejects.toThrow(/1000x500 pixels; the most this service produces is 100000/);
     expect((await processor.transform(input, { format: 'webp', width: 400 })).height).toBe(200);
   });
@@ -49,7 +54,7 @@ describe('ImageProcessor.stitchPng', () => {
   const tile = (width: number, height: number, background: string) => sharp({ create: { width, height, channels: 4, background } }).png().toBuffer();
 
   it('places each tile at its offset, and trims or pads a tile a pixel off its planned size', async () => {
-    const processor = new ImageProcessor({ maxInputPixels: 100 });
+    const processor = processorWith({ maxInputPixels: 100 });
     const tiles = [
       { left: 0, top: 0, width: 30, height: 20, png: await tile(30, 20, '#ff0000') },
       { left: 30, top: 0, width: 15, height: 20, png: await tile(16, 20, '#00ff00') }, // one too wide
@@ -71,14 +76,14 @@ describe('ImageProcessor.stitchPng', () => {
   });
 
   it('refuses a tile far larger than planned (not a pixel off: a bomb)', async () => {
-    const processor = new ImageProcessor({ maxInputPixels: 100 });
+    const processor = processorWith({ maxInputPixels: 100 });
     const big = await tile(300, 300, '#ff0000');
     await expect(processor.stitchPng([{ left: 0, top: 0, width: 30, height: 30, png: big }], 30, 30)).rejects.toThrow();
   });
 });
 
 describe('ImageProcessor.encodePng (the lossless re-encode of a capture)', () => {
-  const processor = new ImageProcessor({ maxInputPixels: 10_000_000, pngSkipDensity: 0.5 });
+  const processor = processorWith({ maxInputPixels: 10_000_000, pngSkipDensity: 0.5 });
   const pixels = (png: Buffer) => sharp(png).raw().toBuffer();
 
   /** A card-like capture: a smooth gradient with flat bands, as a browser's fast PNG stores it (quickest zlib level). */
@@ -118,7 +123,7 @@ describe('ImageProcessor.encodePng (the lossless re-encode of a capture)', () =>
 
   it('keeps a photo-like capture, denser than pngSkipDensity, as the browser encoded it', async () => {
     const capture = await noisyCapture(1200, 630);
-    const full = await new ImageProcessor({ maxInputPixels: 10_000_000 }).encodePng(capture);
+    const full = await processorWith({ maxInputPixels: 10_000_000 }).encodePng(capture);
     // What the skip gives up: a full encode saves something here, but under a tenth.
     expect(full.data.length).toBeLessThan(capture.length);
     expect(full.data.length).toBeGreaterThan(capture.length * 0.9);
@@ -129,7 +134,7 @@ describe('ImageProcessor.encodePng (the lossless re-encode of a capture)', () =>
 
   it('never answers with more bytes than it was given', async () => {
     const dense = await noisyCapture(400, 100);
-    const out = await new ImageProcessor({ maxInputPixels: 10_000_000 }).encodePng(dense);
+    const out = await processorWith({ maxInputPixels: 10_000_000 }).encodePng(dense);
     expect(out.data.length).toBeLessThanOrEqual(dense.length);
     expect((await pixels(out.data)).equals(await pixels(dense))).toBe(true);
   });

@@ -4,23 +4,12 @@ import sharp from 'sharp';
 import { ValidationError } from '@pixelfarm/errors';
 import type { ImageVariant } from '@pixelfarm/schemas';
 import { cropRect, outputSize } from './crop-geometry';
+import type { ImagingConfig } from './imaging.config';
 
 export type EncodeFormat = ImageVariant['format'];
 
-export interface ImageProcessorOptions {
-  /** Pixel-bomb guard: inputs with more pixels are refused. */
-  maxInputPixels: number;
-  /** Pixel-bomb guard on the way out: a variant larger than this is refused (400). Default 25 megapixels. */
-  maxOutputPixels?: number;
-  /** JPEG quality 1..100. Default 85. */
-  jpegQuality?: number;
-  /** WebP quality 1..100. Default 85. */
-  webpQuality?: number;
-  /**
-   * Bytes of a capture per byte of its raw pixels above which it is stored as the browser
-   * encoded it (PNG_OPTIMIZE_SKIP_DENSITY): photo-like captures, which the re-encode barely shrinks.
-   */
-  pngSkipDensity?: number;
+/** The imaging slice of the configuration, as it is, and how many threads sharp may use. */
+export interface ImageProcessorOptions extends ImagingConfig {
   /** libvips threads per image (process-wide). Default: libvips' own (one per core). */
   threadsPerImage?: number;
 }
@@ -76,7 +65,7 @@ export class ImageProcessor {
     if (meta.format !== 'png' || !meta.width || !meta.height) throw new Error('The capture is not a PNG');
     const { width, height, channels = 4 } = meta;
     const skip = this.options.pngSkipDensity;
-    return { image: { data: png, width, height, contentType: 'image/png' }, reencodes: skip === undefined || png.length / (width * height * channels) <= skip };
+    return { image: { data: png, width, height, contentType: 'image/png' }, reencodes: png.length / (width * height * channels) <= skip };
   }
 
   /**
@@ -131,7 +120,7 @@ export class ImageProcessor {
       const full = { left: 0, top: 0, width: meta.width ?? 0, height: meta.height ?? 0 };
       const rect = variant.crop ? cropRect(variant.crop, full.width, full.height) : full;
       const out = outputSize(rect, variant.width, variant.height);
-      const limit = this.options.maxOutputPixels ?? 25_000_000;
+      const limit = this.options.maxOutputPixels;
       if (out.width * out.height > limit) {
         throw new ValidationError(`width and height ask for ${out.width}x${out.height} pixels; the most this service produces is ${limit} pixels`);
       }
@@ -155,9 +144,9 @@ export class ImageProcessor {
   private encoder(pipeline: sharp.Sharp, format: EncodeFormat): sharp.Sharp {
     if (format === 'jpeg') {
       // JPEG has no alpha: flatten onto white, as a browser shows a transparent page.
-      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: this.options.jpegQuality ?? 85, mozjpeg: true });
+      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: this.options.jpegQuality, mozjpeg: true });
     }
-    if (format === 'webp') return pipeline.webp({ quality: this.options.webpQuality ?? 85 });
+    if (format === 'webp') return pipeline.webp({ quality: this.options.webpQuality });
     // Lossless: the slowest zlib level with adaptive filtering, done once per variant.
     return pipeline.png({ compressionLevel: 9, adaptiveFiltering: true });
   }

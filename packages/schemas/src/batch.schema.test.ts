@@ -1,6 +1,9 @@
 import { createImageSchema, parseBatchCreate } from '@pixelfarm/schemas';
 
-const schema = createImageSchema({ maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000 });
+/** The limits these tests do not vary, at the configuration's defaults (hcti's jumbo limits, no proxies). */
+const OTHER_LIMITS = { maxPdfPageInches: 200, jumbo: { maxSide: 80_000, maxPixels: 400_000_000 }, proxyIds: [] as string[] };
+
+const schema = createImageSchema({ ...OTHER_LIMITS, maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000 });
 
 describe('batch variations', () => {
   it('read null as "not given": a variation inherits the default it leaves null', () => {

@@ -4,7 +4,10 @@ import fc from 'fast-check';
 import { ValidationError } from '@pixelfarm/errors';
 import { createImageSchema, parseCreateImage } from '@pixelfarm/schemas';
 
-const schema = createImageSchema({ maxHtmlChars: 5000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000 });
+/** The limits these tests do not vary, at the configuration's defaults (hcti's jumbo limits, no proxies). */
+const OTHER_LIMITS = { maxPdfPageInches: 200, jumbo: { maxSide: 80_000, maxPixels: 400_000_000 }, proxyIds: [] as string[] };
+
+const schema = createImageSchema({ ...OTHER_LIMITS, maxHtmlChars: 5000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000 });
 const FIELDS = [
   'html', 'url', 'css', 'google_fonts', 'selector', 'ms_delay', 'max_wait_ms', 'render_when_ready', 'device_scale',
   'viewport_width', 'viewport_height', 'viewport_mobile', 'viewport_landscape', 'viewport_touch', 'full_screen',

@@ -1,7 +1,10 @@
 import { ValidationError } from '@pixelfarm/errors';
 import { createImageSchema, parseCreateImage, printLength } from '@pixelfarm/schemas';
 
-const schema = createImageSchema({ maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000 });
+/** The limits these tests do not vary, at the configuration's defaults (hcti's jumbo limits, no proxies). */
+const OTHER_LIMITS = { maxPdfPageInches: 200, jumbo: { maxSide: 80_000, maxPixels: 400_000_000 }, proxyIds: [] as string[] };
+
+const schema = createImageSchema({ ...OTHER_LIMITS, maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000 });
 const bad = (body: Record<string, unknown>) => {
   try {
     parseCreateImage(schema, body);
@@ -59,7 +62,7 @@ describe('create request validation names the field', () => {
     ok({ page_width: 0, page_height: '0cm' }); // 0 prints the default page
     ok({ margins: ['5in', '4.2in', '5.9in', '4.2in'] }); // on the default 8.5 x 11 in page
     expect(() => parseCreateImage(schema, { html: 'x', pdf_options: { page_width: '508cm' } })).toThrow('pdf_options.page_width is larger than 200 inches');
-    const small = createImageSchema({ maxHtmlChars: 10, maxViewportWidth: 10, maxViewportHeight: 10, maxRenderPixels: 100, maxPdfPageInches: 20 });
+    const small = createImageSchema({ ...OTHER_LIMITS, maxHtmlChars: 10, maxViewportWidth: 10, maxViewportHeight: 10, maxRenderPixels: 100, maxPdfPageInches: 20 });
     expect(() => parseCreateImage(small, { html: 'x', pdf_options: { page_width: '21in' } })).toThrow('pdf_options.page_width is larger than 20 inches');
   });
 
@@ -208,7 +211,7 @@ describe('jumbo images by hcti rules (guides/advanced/jumbo-images.md)', () => {
 
 describe("proxy_id names an operator-configured proxy or one of the account's", () => {
   it('accepts a configured id or an account proxy id, and refuses any other', () => {
-    const withProxies = createImageSchema({ maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000, proxyIds: ['corp'] });
+    const withProxies = createImageSchema({ ...OTHER_LIMITS, maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000, proxyIds: ['corp'] });
     expect(parseCreateImage(withProxies, { url: 'https://internal.example.com', proxy_id: 'corp' }).proxy_id).toBe('corp');
     expect(() => parseCreateImage(withProxies, { html: 'x', proxy_id: 'your-proxy-id' })).toThrow('proxy_id "your-proxy-id" is neither one of your proxies nor a proxy configured on this service');
     expect(bad({ html: 'x', proxy_id: 'corp' })).toBe('proxy_id "corp" is neither one of your proxies nor a proxy configured on this service');

@@ -13,12 +13,12 @@ export interface CreateLimits {
   maxViewportHeight: number;
   /** Pixel budget: viewport width × height × device_scale². */
   maxRenderPixels: number;
-  /** Largest PDF page side in inches. Default 200 (the PDF 1.x page limit). */
-  maxPdfPageInches?: number;
-  /** Jumbo renders (jumbo_max_width/jumbo_max_height); hcti's documented limits by default. */
-  jumbo?: Partial<JumboLimits>;
-  /** The proxy_id values the operator configured (PROXIES). Default none. */
-  proxyIds?: readonly string[];
+  /** Largest PDF page side in inches (PDF_MAX_PAGE_INCHES). */
+  maxPdfPageInches: number;
+  /** Largest jumbo_max_width/jumbo_max_height and their product (the renderer's JUMBO_MAX_*). */
+  jumbo: Pick<JumboLimits, 'maxSide' | 'maxPixels'>;
+  /** The proxy_id values the operator configured (PROXIES). */
+  proxyIds: readonly string[];
 }
 
 export interface JumboLimits {
@@ -30,8 +30,12 @@ export interface JumboLimits {
   minLongSide: number;
 }
 
-/** hcti's jumbo limits (htmlcsstoimage/docs guides/advanced/jumbo-images.md, "Limits"). */
-export const JUMBO_DEFAULTS: JumboLimits = { maxSide: 80_000, maxPixels: 400_000_000, minLongSide: 8_000 };
+/**
+ * A jumbo request's long side must exceed hcti's tile size (htmlcsstoimage/docs
+ * guides/advanced/jumbo-images.md, "Limits"): anything smaller fits one capture. Part of the
+ * contract, not a setting.
+ */
+const JUMBO_MIN_LONG_SIDE = 8_000;
 
 /** The page printed when pdf_options leave a side out (or give 0): US Letter. */
 export const PDF_DEFAULT_PAGE = { width: '8.5in', height: '11in' } as const;
@@ -96,8 +100,8 @@ export const callbackUrl = (field: string) =>
 const GOOGLE_FONTS = /^[A-Za-z0-9 +]+(:[0-9,;@.a-z]+)?(\|[A-Za-z0-9 +]+(:[0-9,;@.a-z]+)?)*$/;
 
 export function createImageSchema(limits: CreateLimits) {
-  const jumbo = { ...JUMBO_DEFAULTS, ...limits.jumbo };
-  const proxyIds = limits.proxyIds ?? [];
+  const jumbo: JumboLimits = { ...limits.jumbo, minLongSide: JUMBO_MIN_LONG_SIDE };
+  const proxyIds = limits.proxyIds;
   return z
     .strictObject(
       {
@@ -229,7 +233,7 @@ export function createImageSchema(limits: CreateLimits) {
       if (v.pdf_options) {
         // Chromium refuses such pages only when the PDF is printed, which would fail every time.
         const o = v.pdf_options;
-        const max = limits.maxPdfPageInches ?? 200;
+        const max = limits.maxPdfPageInches;
         // A side of 0 prints at the default, as Playwright does.
         const page = { width: inches(o.page_width ?? 0) || inches(PDF_DEFAULT_PAGE.width), height: inches(o.page_height ?? 0) || inches(PDF_DEFAULT_PAGE.height) };
         for (const side of ['width', 'height'] as const) {

@@ -1,7 +1,10 @@
 import { ValidationError } from '@pixelfarm/errors';
 import { createImageSchema, parseCreateImage } from '@pixelfarm/schemas';
 
-const schema = createImageSchema({ maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000 });
+/** The limits these tests do not vary, at the configuration's defaults (hcti's jumbo limits, no proxies). */
+const OTHER_LIMITS = { maxPdfPageInches: 200, jumbo: { maxSide: 80_000, maxPixels: 400_000_000 }, proxyIds: [] as string[] };
+
+const schema = createImageSchema({ ...OTHER_LIMITS, maxHtmlChars: 1000, maxViewportWidth: 6000, maxViewportHeight: 6000, maxRenderPixels: 40_000_000 });
 const parse = (request_overrides: unknown) => parseCreateImage(schema, { url: 'https://example.com/report', request_overrides }).request_overrides;
 const refusal = (request_overrides: unknown) => {
   try {

@@ -1,16 +1,20 @@
 // Each step of a render job on its own, with sharp for real and recording fakes for the browser
 // and the stores: what it reads from the job's state, what it leaves there, what it calls.
 import sharp from 'sharp';
-import { ImageProcessor } from '@pixelfarm/imaging';
+import { readFragment } from '@pixelfarm/env';
+import { ImageProcessor, imagingConfig, type ImageProcessorOptions } from '@pixelfarm/imaging';
 import { imageKeys } from '@pixelfarm/storage';
 import { planRender, type JumboPlan } from '@pixelfarm/renderer';
 import type { RenderJobData } from '@pixelfarm/queue';
 import { renderSteps, type RenderJobState } from './render-steps';
 
+/** A processor on the configuration's defaults, re-encoding every capture unless told otherwise. */
+const processorWith = (options: Partial<ImageProcessorOptions>) => new ImageProcessor({ ...readFragment(imagingConfig, {}, undefined), pngSkipDensity: 2, ...options });
+
 const TIMINGS = { acquire: 1000, load: 2000, wait: 3000, capture: 4000 };
 const png = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#0a0' } }).png({ compressionLevel: 0 }).toBuffer();
 
-async function world(processor = new ImageProcessor({ maxInputPixels: 1_000_000 }), capture?: Buffer) {
+async function world(processor = processorWith({ maxInputPixels: 1_000_000 }), capture?: Buffer) {
   const calls: string[] = [];
   const phases: Record<string, number> = {};
   const objects = new Map<string, Buffer>();
@@ -91,14 +95,14 @@ describe('render steps', () => {
       noise[i] = x & 0xff;
     }
     const photo = await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
-    const w = await world(new ImageProcessor({ maxInputPixels: 1_000_000, pngSkipDensity: 0.5 }), photo);
+    const w = await world(processorWith({ maxInputPixels: 1_000_000, pngSkipDensity: 0.5 }), photo);
     await w.steps.capture(planRender({ html: 'x' }, 'capture'))(w.state);
     await w.steps.encodeLater(1_000_000)(w.state);
     expect([w.state.deferred, w.state.image!.data]).toEqual([false, photo]);
     await w.steps.encode(1_000_000)(w.state);
     expect(w.state.image!.data).toBe(photo);
     // Over the limit the re-encode runs all the same: here it is what brings the image under it.
-    const reencoded = await new ImageProcessor({ maxInputPixels: 1_000_000 }).encodePng(photo);
+    const reencoded = await processorWith({ maxInputPixels: 1_000_000 }).encodePng(photo);
     expect(reencoded.data.length).toBeLessThan(photo.length);
     await w.steps.encode(reencoded.data.length)(w.state);
     expect(w.state.image!.data.length).toBeLessThan(photo.length);

@@ -1,10 +1,14 @@
 // The list of steps each kind of render job runs, in order, from its plan.
 import type { RenderJobData } from '@pixelfarm/queue';
 import sharp from 'sharp';
-import { ImageProcessor } from '@pixelfarm/imaging';
+import { readFragment } from '@pixelfarm/env';
+import { ImageProcessor, imagingConfig, type ImageProcessorOptions } from '@pixelfarm/imaging';
 import { createRenderJob, stepsOf } from './render.job';
 import { planRenderJob } from './render-job-plan';
 import type { RenderStep, RenderSteps } from './render-steps';
+
+/** A processor on the configuration's defaults, re-encoding every capture unless told otherwise. */
+const processorWith = (options: Partial<ImageProcessorOptions>) => new ImageProcessor({ ...readFragment(imagingConfig, {}, undefined), pngSkipDensity: 2, ...options });
 
 /** Steps that only say their name (and arguments) when run. */
 function naming(ran: string[]): RenderSteps {
@@ -53,7 +57,7 @@ describe('a re-run of a render job', () => {
     const job = createRenderJob({
       renderer: { render: async () => (calls.push('render'), Promise.reject(new Error('rendered again'))) } as never,
       images: { getOriginal: async () => stored, saveOriginal: async () => void calls.push('save') } as never,
-      processor: new ImageProcessor({ maxInputPixels: 1_000_000 }),
+      processor: processorWith({ maxInputPixels: 1_000_000 }),
       metrics: { phase: () => undefined } as never,
       maxOutputBytes: 1_000_000,
       pdfs: { storage: {} as never },
