@@ -35,6 +35,7 @@ describe('S3 listing', () => {
       accessKeyId: s3.accessKeyId,
       secretAccessKey: s3.secretAccessKey,
       forcePathStyle: true,
+      maxAttempts: 3,
     });
     for (let i = 0; i < keys.length; i += 50) {
       await Promise.all(keys.slice(i, i + 50).map((key) => driver.put(key, Buffer.from('{}'), 'application/json')));
@@ -73,6 +74,7 @@ describe('S3 listing', () => {
       endpoint: s3.endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
+      maxAttempts: 3,
       credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     });
     try {

@@ -33,6 +33,7 @@ const drivers: Factory[] = [
         accessKeyId: server.accessKeyId,
         secretAccessKey: server.secretAccessKey,
         forcePathStyle: true,
+        maxAttempts: 3,
       });
       return { driver, cleanup: () => driver.close().then(() => server.stop()) };
     },

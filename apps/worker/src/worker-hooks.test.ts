@@ -40,7 +40,7 @@ describe('worker hooks', () => {
     const { logger, lines } = capturedLogger();
     const answers: Record<string, string[]> = { 'intranet.example': ['10.1.2.3'], 'nowhere.example': [] };
     const guard = new NetworkGuard([], async (host) => answers[host] ?? []);
-    const proxy = new EgressProxy({ guard, onBlocked: reportEgressRefusal(createEgressMetrics(registry), logger) });
+    const proxy = new EgressProxy({ guard, onBlocked: reportEgressRefusal(createEgressMetrics(registry), logger), connectTimeoutMs: 10_000 });
     const url = await proxy.start();
     try {
       expect(await connectThrough(url, 'intranet.example:443')).toBe(403);

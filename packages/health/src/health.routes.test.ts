@@ -5,7 +5,7 @@ import { healthRoutes, type HealthRoutesDeps } from './health.routes';
 
 function app(deps: Partial<HealthRoutesDeps> & { checks: HealthRoutesDeps['checks'] }, draining = { on: false }) {
   const a = express();
-  a.use(healthRoutes({ isDraining: () => draining.on, cacheMs: 0, ...deps }));
+  a.use(healthRoutes({ isDraining: () => draining.on, cacheMs: 0, checkTimeoutMs: 2000, ...deps }));
   return a;
 }
 
@@ -33,6 +33,14 @@ describe('healthRoutes', () => {
     const res = await request(a).get('/readyz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'degraded', checks: { redis: 'down', storage: 'ok' } });
+  });
+
+  it('counts a check that hangs as down once its timeout passes, and answers', async () => {
+    const started = Date.now();
+    const res = await request(app({ checks: { redis: () => new Promise<void>(() => undefined), storage: () => Promise.resolve() }, checkTimeoutMs: 150 })).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ status: 'unavailable', checks: { redis: 'down', storage: 'ok' } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
   it('is not ready while draining, startup-only checks or not', async () => {

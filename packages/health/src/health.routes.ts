@@ -24,12 +24,11 @@ export interface HealthRoutesDeps extends HealthConfig {
   startupOnly?: readonly string[];
   /** True while the process is shutting down: readiness fails so traffic moves elsewhere. */
   isDraining: () => boolean;
-  checkTimeoutMs?: number;
 }
 
 export function healthRoutes(deps: HealthRoutesDeps): Router {
   const router = Router();
-  const timeout = deps.checkTimeoutMs ?? 2000;
+  const timeout = deps.checkTimeoutMs;
 
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -58,7 +58,7 @@ export class ChromiumRenderer implements Renderer {
 
   constructor(private readonly options: ChromiumRendererOptions) {
     this.guard = new NetworkGuard(options.urlAllowlist, options.lookup);
-    this.proxy = new EgressProxy({ guard: this.guard, onBlocked: options.onEgressRefused });
+    this.proxy = new EgressProxy({ guard: this.guard, onBlocked: options.onEgressRefused, connectTimeoutMs: options.egressConnectTimeoutMs });
     this.host = new BrowserHost({
       executablePath: options.executablePath,
       proxyServer: () => this.proxy.url,
@@ -73,7 +73,7 @@ export class ChromiumRenderer implements Renderer {
       },
     });
     this.pool = new PagePool({ host: this.host, size: options.poolSize });
-    this.relays = new UpstreamRelays(options.proxies, this.guard, { ca: options.proxyCa });
+    this.relays = new UpstreamRelays(options.proxies, this.guard, { ca: options.proxyCa, connectTimeoutMs: options.egressConnectTimeoutMs });
   }
 
   /** Starts the egress proxy and launches the browser ahead of the first job, so start-up fails early when it cannot. */
@@ -212,7 +212,7 @@ export class ChromiumRenderer implements Renderer {
     if (upstream.guarded && (await this.guard.resolve(upstream.host)) === null) {
       throw new RenderInputError(`proxy_id ${JSON.stringify(upstream.id)}: ${new UpstreamRefusedError(upstream.host).message}`);
     }
-    const relay = new UpstreamRelay({ upstream, guard: this.guard, ca: this.options.proxyCa });
+    const relay = new UpstreamRelay({ upstream, guard: this.guard, ca: this.options.proxyCa, connectTimeoutMs: this.options.egressConnectTimeoutMs });
     await relay.start();
     return relay;
   }

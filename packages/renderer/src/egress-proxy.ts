@@ -11,13 +11,13 @@ export interface EgressProxyOptions {
   guard: NetworkGuard;
   /** Called for each refused destination, with the policy's reason (metrics, logs). */
   onBlocked?: (host: string, reason: EgressRefusal) => void;
-  /** Upstream connect timeout. Default 10 s. */
-  connectTimeoutMs?: number;
+  /** Longest a connection to a site may take to open. */
+  connectTimeoutMs: number;
 }
 
 export class EgressProxy extends ProxyServer {
   constructor(options: EgressProxyOptions) {
-    const timeoutMs = options.connectTimeoutMs ?? 10_000;
+    const timeoutMs = options.connectTimeoutMs;
     super({ guard: options.guard, onBlocked: options.onBlocked, upstream: { connect: (_host, address, port) => connectDirect(address, port, timeoutMs), plainHttp: { direct: { timeoutMs } } } });
   }
 }

@@ -17,7 +17,10 @@ describe('renderer configuration', () => {
       recycleAboveMb: 2048,
       jumbo: { tileSize: 8_000, timeoutMs: 120_000, maxSide: 80_000, maxPixels: 400_000_000 },
       proxies: [],
+      egressConnectTimeoutMs: 10_000,
     });
+    expect(readFragment(rendererConfig, { EGRESS_CONNECT_TIMEOUT_MS: '3000' }, { renderSlots: 1 }).egressConnectTimeoutMs).toBe(3000);
+    expect(() => readFragment(rendererConfig, { EGRESS_CONNECT_TIMEOUT_MS: '100' }, { renderSlots: 1 })).toThrow(/EGRESS_CONNECT_TIMEOUT_MS/);
     expect(PAGES_PER_RENDER).toBe(2);
   });
 

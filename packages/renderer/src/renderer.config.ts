@@ -46,6 +46,8 @@ export interface RendererConfig {
   jumbo: { tileSize: number; timeoutMs: number; maxSide: number; maxPixels: number };
   /** Upstream proxies renders may name in proxy_id (PROXIES). */
   proxies: readonly UpstreamProxy[];
+  /** Longest a page's connection to a site, or to an upstream proxy (its CONNECT included), may take to open. */
+  egressConnectTimeoutMs: number;
 }
 
 /** The render slots of the worker the browser serves: its page pool is sized from them. */
@@ -96,6 +98,12 @@ export const rendererConfig = defineFragment({
      * (https://user:pass@proxy.example:8443). Default: none (proxy_id is refused).
      */
     PROXIES: z.string().default(''),
+    /**
+     * Longest the egress proxy waits for a connection a page asked for to open (to the site, or to
+     * an upstream proxy with its CONNECT answered): a site that never answers fails its request
+     * rather than holding the render until its budget runs out. Default 10 s.
+     */
+    EGRESS_CONNECT_TIMEOUT_MS: int(10_000, 500, 120_000),
   },
   build(e, context: RendererContext, problems): RendererConfig {
     const upstream = parseUpstreamProxies(e.PROXIES);
@@ -115,6 +123,7 @@ export const rendererConfig = defineFragment({
       recycleAboveMb: e.BROWSER_RECYCLE_MB ?? defaultBrowserRecycleMb(poolSize),
       jumbo: { tileSize: e.JUMBO_TILE_SIZE, timeoutMs: e.JUMBO_RENDER_TIMEOUT_MS, maxSide: e.JUMBO_MAX_SIDE, maxPixels: e.JUMBO_MAX_PIXELS },
       proxies: upstream.proxies,
+      egressConnectTimeoutMs: e.EGRESS_CONNECT_TIMEOUT_MS,
     };
   },
 });

@@ -28,8 +28,8 @@ export class UpstreamRefusedError extends Error {
 export interface UpstreamRelayOptions {
   upstream: UpstreamProxy;
   guard: NetworkGuard;
-  /** Connect (and CONNECT handshake) timeout towards the upstream. Default 10 s. */
-  connectTimeoutMs?: number;
+  /** Connect (and CONNECT handshake) timeout towards the upstream, and towards a bypassed site. */
+  connectTimeoutMs: number;
   /** Extra CA certificates that sign an https upstream's certificate (tests, private CAs). */
   ca?: string | Buffer;
 }
@@ -44,7 +44,7 @@ export class UpstreamRelay extends ProxyServer {
 
   /** A connection to the checked address: straight for a bypass host, else through the upstream. */
   private route(hostname: string, address: string, port: number): Promise<Duplex> {
-    return isBypassed(hostname, this.options.upstream.bypassHosts ?? []) ? connectDirect(address, port, this.options.connectTimeoutMs ?? 10_000) : this.openTunnel(address, port);
+    return isBypassed(hostname, this.options.upstream.bypassHosts ?? []) ? connectDirect(address, port, this.options.connectTimeoutMs) : this.openTunnel(address, port);
   }
 
   /** A CONNECT tunnel through the upstream proxy to address:port. */
@@ -64,7 +64,7 @@ export class UpstreamRelay extends ProxyServer {
         socket.destroy();
         reject(err);
       };
-      socket.setTimeout(this.options.connectTimeoutMs ?? 10_000, () => fail(new Error('timed out')));
+      socket.setTimeout(this.options.connectTimeoutMs, () => fail(new Error('timed out')));
       socket.once('error', fail);
       socket.once(u.protocol === 'https' ? 'secureConnect' : 'connect', () => socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`));
       let buffered = Buffer.alloc(0);
@@ -103,7 +103,7 @@ export class UpstreamRelays {
   private readonly relays = new Map<string, UpstreamRelay>();
   private started?: Promise<void>;
 
-  constructor(upstreams: readonly UpstreamProxy[], guard: NetworkGuard, options: { connectTimeoutMs?: number; ca?: string | Buffer } = {}) {
+  constructor(upstreams: readonly UpstreamProxy[], guard: NetworkGuard, options: { connectTimeoutMs: number; ca?: string | Buffer }) {
     for (const upstream of upstreams) this.relays.set(upstream.id, new UpstreamRelay({ upstream, guard, ...options }));
   }
 

@@ -23,8 +23,8 @@ export interface S3DriverOptions {
   forcePathStyle: boolean;
   /** Endpoint in presigned URLs handed to clients (SERVE_MODE=redirect); the driver itself uses `endpoint`. */
   publicEndpoint?: string;
-  /** SDK attempts per call (transient faults retry with backoff). Default 3. */
-  maxAttempts?: number;
+  /** SDK attempts per call (transient faults retry with backoff). */
+  maxAttempts: number;
 }
 
 export class S3Driver implements StorageDriver {
@@ -38,7 +38,7 @@ export class S3Driver implements StorageDriver {
       endpoint: options.endpoint,
       region: options.region,
       forcePathStyle: options.forcePathStyle,
-      maxAttempts: options.maxAttempts ?? 3,
+      maxAttempts: options.maxAttempts,
       credentials:
         options.accessKeyId && options.secretAccessKey
           ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }

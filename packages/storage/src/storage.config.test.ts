@@ -13,11 +13,14 @@ describe('storage configuration', () => {
     const c = readFragment(storageConfig, { ...S3, SERVE_MODE: 'redirect' }, undefined);
     expect(c).toEqual({
       driver: 's3',
-      s3: { endpoint: S3.S3_ENDPOINT, region: 'us-east-1', bucket: 'b', forcePathStyle: true, publicEndpoint: S3.S3_ENDPOINT },
+      s3: { endpoint: S3.S3_ENDPOINT, region: 'us-east-1', bucket: 'b', forcePathStyle: true, publicEndpoint: S3.S3_ENDPOINT, maxAttempts: 3 },
       serve: { mode: 'redirect', redirectTtlS: 3600 },
     });
     const pub = readFragment(storageConfig, { ...S3, S3_PUBLIC_ENDPOINT: 'https://img.example' }, undefined);
     expect(pub.driver === 's3' && pub.s3.publicEndpoint).toBe('https://img.example');
+    const patient = readFragment(storageConfig, { ...S3, S3_MAX_ATTEMPTS: '6' }, undefined);
+    expect(patient.driver === 's3' && patient.s3.maxAttempts).toBe(6);
+    expect(() => readFragment(storageConfig, { ...S3, S3_MAX_ATTEMPTS: '0' }, undefined)).toThrow(/S3_MAX_ATTEMPTS/);
   });
 
   it('needs a bucket, both S3 keys or neither, and S3 for redirects', () => {

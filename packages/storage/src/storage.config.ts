@@ -28,6 +28,8 @@ export const storageConfig = defineFragment({
     S3_FORCE_PATH_STYLE: bool(true),
     /** Endpoint clients reach the store at, for redirects (SERVE_MODE=redirect). Default: S3_ENDPOINT. */
     S3_PUBLIC_ENDPOINT: httpUrl.optional(),
+    /** Attempts per call to the store (the AWS SDK retries transient faults with backoff). Default 3. */
+    S3_MAX_ATTEMPTS: int(3, 1, 10),
     /** How GET /v1/image serves stored objects: `stream` through the API, or `redirect` (302 to a presigned S3 URL). */
     SERVE_MODE: z.enum(['stream', 'redirect']).default('stream'),
     /** Lifetime of a presigned redirect URL in seconds. Default 1 hour. */
@@ -51,6 +53,7 @@ export const storageConfig = defineFragment({
         secretAccessKey: e.S3_SECRET_ACCESS_KEY,
         forcePathStyle: e.S3_FORCE_PATH_STYLE,
         publicEndpoint: e.S3_PUBLIC_ENDPOINT ?? e.S3_ENDPOINT,
+        maxAttempts: e.S3_MAX_ATTEMPTS,
       },
       serve,
     };
