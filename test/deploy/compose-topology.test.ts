@@ -160,7 +160,7 @@ describe('the compose topology, run as processes', () => {
       const [cmd, ...args] = execForm(instructionsOf(dockerfile, services[name]!.build!.target).filter((i) => i.keyword === 'CMD').pop()!.args)!;
       expect(cmd).toBe('node');
       const port = addresses.get(`${name}:${name === 'api' ? services.api!.environment!.PORT : services.worker!.environment!.WORKER_PORT}`)!.split(':')[1]!;
-      const metrics = name === 'api' ? { METRICS_PORT: addresses.get(`api:${services.api!.environment!.METRICS_PORT}`)!.split(':')[1]! } : {};
+      const metrics: Record<string, string> = name === 'api' ? { METRICS_PORT: addresses.get(`api:${services.api!.environment!.METRICS_PORT}`)!.split(':')[1]! } : {};
       const env = appEnv(name, { ...keys, ...metrics, [name === 'api' ? 'PORT' : 'WORKER_PORT']: port, HOST: '127.0.0.1' });
       apps[name] = start(name, process.execPath, args, env);
     }

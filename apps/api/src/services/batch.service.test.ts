@@ -36,7 +36,7 @@ function world(items: BulkItem[]) {
   return { service, manifests, progress, done, expire: () => (page = null) };
 }
 
-const item = (id: string, stored = false, ext = ''): BulkItem => ({ id, url: `http://img.test/v1/image/${id}${ext}`, ext, stored });
+const item = (id: string, stored = false, ext = ''): BulkItem => ({ id, url: `http://img.test/v1/image/${id}${ext}`, ext, stored, storeOnly: false });
 
 describe('BatchService', () => {
   it('writes the manifest and progress (with already-stored items done) before queueing', async () => {
