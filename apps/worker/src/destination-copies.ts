@@ -2,12 +2,12 @@
 // `<id>.pdf` for an image with pdf_options (hcti's key layout), written after the render and
 // before its outcome is settled, so the callback and the batch status can say where it went.
 // The outcome is remembered (DestinationWrites) and shown on the image's listing entry.
-import { baseObject, type DestinationObjectResult, type DestinationWrites } from '@pixelfarm/destinations';
+import { baseObject, destinationNames, type DestinationObjectResult, type DestinationWrites } from '@pixelfarm/destinations';
 import type { AccountImageIndex, ImageStore } from '@pixelfarm/storage';
 import type { RenderJobData } from '@pixelfarm/queue';
 
 export interface DestinationCopiesDeps {
-  writes: Pick<DestinationWrites, 'write'>;
+  writes: Pick<DestinationWrites, 'write' | 'recorded' | 'read'>;
   images: Pick<ImageStore, 'getRecord'>;
   index: Pick<AccountImageIndex, 'setDestination' | 'remove'>;
 }
@@ -20,6 +20,23 @@ export class DestinationCopies {
     const result = await this.deps.writes.write(data.account, data.id, data.destination, baseObject(data.id, ext, body));
     await this.list(data, result);
     return result;
+  }
+
+  /**
+   * The base object an earlier run of the job wrote to the destination, as its remembered
+   * outcome, with the object read back when `withBody` (an image kept nowhere else); null when no
+   * run stored it, or it cannot be read back.
+   */
+  async earlierBase(
+    data: RenderJobData & { destination: NonNullable<RenderJobData['destination']> },
+    ext: 'png' | 'pdf',
+    withBody: boolean,
+  ): Promise<{ result: DestinationObjectResult; body?: Buffer } | null> {
+    const result = await this.deps.writes.recorded(data.id, 'base');
+    if (result?.status !== 'stored') return null;
+    if (!withBody) return { result };
+    const body = await this.deps.writes.read(data.account, data.destination, destinationNames.base(data.id, ext)).catch(() => null);
+    return body ? { result, body } : null;
   }
 
   private async list(data: RenderJobData & { destination: NonNullable<RenderJobData['destination']> }, result: DestinationObjectResult): Promise<void> {

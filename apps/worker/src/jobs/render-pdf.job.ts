@@ -7,6 +7,7 @@ import { imageKeys } from '@pixelfarm/storage';
 import { workerIdentity, type JobProcessor, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
 import type { ProxyDirectory } from '@pixelfarm/proxies';
 import { renderScopeOf } from '../render-scope';
+import { isRerun } from './rerun';
 
 export interface RenderPdfJobDeps {
   renderer: Pick<Renderer, 'renderPdf'>;
@@ -17,7 +18,10 @@ export interface RenderPdfJobDeps {
 
 export function createRenderPdfJob(deps: RenderPdfJobDeps): JobProcessor {
   return async (job: Job<RenderJobData, RenderJobResult>) => {
-    const bytes = await printAndStore(deps, job.data);
+    // A re-run (retry, or taken over from a worker that lost the job) whose PDF an earlier run
+    // stored does not print it again.
+    const earlier = isRerun(job) ? await deps.storage.get(imageKeys.pdf(job.data.id)) : null;
+    const bytes = earlier ? earlier.length : await printAndStore(deps, job.data);
     return { kind: 'pdf', bytes, worker: workerIdentity };
   };
 }

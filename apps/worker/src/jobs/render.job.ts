@@ -4,7 +4,7 @@
 // objects, because the image id is fixed by the API.
 import type { Job } from 'bullmq';
 import type { Renderer } from '@pixelfarm/renderer';
-import type { ImageStore } from '@pixelfarm/storage';
+import { imageKeys, type ImageStore } from '@pixelfarm/storage';
 import type { ImageProcessor } from '@pixelfarm/imaging';
 import type { RenderMetrics } from '@pixelfarm/metrics';
 import { runOf, workerIdentity, type JobProcessor, type OptimizeQueue, type RenderJobData, type RenderJobResult } from '@pixelfarm/queue';
@@ -15,6 +15,7 @@ import { planRenderJob, type RenderJobPlan } from './render-job-plan';
 import { renderSteps, type RenderJobState, type RenderStep, type RenderSteps, type StepBounds } from './render-steps';
 import type { ProxyDirectory } from '@pixelfarm/proxies';
 import { renderScopeOf } from '../render-scope';
+import { isRerun } from './rerun';
 
 export interface RenderJobDeps {
   renderer: Renderer;
@@ -29,8 +30,8 @@ export interface RenderJobDeps {
   pdfs: Pick<RenderPdfJobDeps, 'storage'>;
   /** Told once the image is stored (callbacks, bulk progress). */
   outcomes: Pick<RenderOutcomes, 'stored'>;
-  /** Writes the base object of an image with a storage destination. */
-  copies: Pick<DestinationCopies, 'writeBase'>;
+  /** Writes the base object of an image with a storage destination, and finds one an earlier run wrote. */
+  copies: Pick<DestinationCopies, 'writeBase' | 'earlierBase'>;
   /** PNG_OPTIMIZE=deferred: where the re-encode of a stored capture is queued. Absent: re-encoded before storing. */
   optimizeLater?: Pick<OptimizeQueue, 'enqueue'>;
   /** Opens the account's proxy a request's proxy_id names. */
@@ -62,15 +63,35 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     canDefer: deps.optimizeLater !== undefined,
   };
   /**
-   * Whether an earlier run of a plain image (captured, stored here, nothing else to write) stored
-   * it already; then it is the state's image. Images with a print or a destination copy render again.
+   * What is left of a re-run whose earlier run made everything the plan makes: the PNG and PDF in
+   * our store, the base object in the destination. The state takes what was found, and only the
+   * writes still missing (a destination copy made from our stored bytes) and the settling run;
+   * nothing is rendered or printed. Null when something would have to be rendered again.
    */
-  const storedBefore = async (plan: RenderJobPlan, state: RenderJobState): Promise<boolean> => {
-    if (!plan.capture || !plan.keepOurs || plan.print || plan.copy) return false;
-    const stored = await deps.images.getOriginal(state.data.id);
-    if (!stored) return false;
-    state.image = await deps.processor.asIs(stored);
-    return true;
+  const leftAfterEarlierRun = async (plan: RenderJobPlan, state: RenderJobState): Promise<RenderStep[] | null> => {
+    const { data } = state;
+    if (plan.keepOurs) {
+      if (plan.capture) {
+        const png = await deps.images.getOriginal(data.id);
+        if (!png) return null;
+        state.image = await deps.processor.asIs(png);
+      }
+      if (plan.print) {
+        const pdf = await deps.pdfs.storage.get(imageKeys.pdf(data.id));
+        if (!pdf) return null;
+        state.pdf = pdf;
+      }
+    }
+    if (!plan.copy || !data.destination) return [steps.settle()];
+    // Kept only in the destination: the object is read back, for the job's result.
+    const copied = await deps.copies.earlierBase({ ...data, destination: data.destination }, plan.copy, !plan.keepOurs);
+    if (copied) {
+      state.copy = copied.result;
+      if (copied.body && plan.copy === 'pdf') state.pdf = copied.body;
+      if (copied.body && plan.copy === 'png') state.image = await deps.processor.asIs(copied.body);
+      return [steps.settle()];
+    }
+    return plan.keepOurs ? [steps.copy(plan.copy), steps.settle()] : null;
   };
   return async (job: Job<RenderJobData, RenderJobResult>) => {
     const started = Date.now();
@@ -78,20 +99,12 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     if (job.attemptsMade === 0) deps.metrics.phase('queued', Math.max(0, started - job.timestamp) / 1000);
     const state: RenderJobState = { data: job.data, run: runOf(job), started, scope: await renderScopeOf(deps.proxies, job.data) };
     const plan = planRenderJob(job.data, limits);
-    // A re-run (a retry, or a job taken over from a worker that lost it) whose image an earlier
-    // run already stored only settles: the render is not made again.
-    if (isRerun(job) && (await storedBefore(plan, state))) {
-      await steps.settle()(state);
-      return resultOf(state);
-    }
-    for (const step of stepsOf(plan, steps)) await step(state);
+    // A re-run (a retry, or a job taken over from a worker that lost it) whose products an earlier
+    // run already stored only settles (and writes what is missing): nothing is rendered again.
+    const left = isRerun(job) ? await leftAfterEarlierRun(plan, state) : null;
+    for (const step of left ?? stepsOf(plan, steps)) await step(state);
     return resultOf(state);
   };
-}
-
-/** Not the job's first run: an earlier attempt failed, stalled or was handed back. */
-function isRerun(job: Job): boolean {
-  return job.attemptsMade > 0 || (job.attemptsStarted ?? 0) > 1;
 }
 
 /** The job's result: the stored PNG's size, or for an image kept only as a PDF, the PDF's. */
