@@ -127,7 +127,7 @@ async function backlog(size) {
   const stack = await startStack({ workers: 1, env: settledEnv });
   const { RenderQueue } = require('../packages/queue/dist');
   const { newImageId } = require('../packages/schemas/dist');
-  const queue = new RenderQueue({ redisUrl: stack.env.REDIS_URL, prefix: 'pixelfarm', attempts: 1 });
+  const queue = new RenderQueue({ redisUrl: stack.env.REDIS_URL, prefix: 'pixelfarm', attempts: 1, backoffMs: 500 });
   try {
     await queue.ready();
     // Each probe renders cards of its own: a card seen before would be answered by dedupe.

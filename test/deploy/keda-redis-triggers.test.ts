@@ -45,7 +45,7 @@ describe.each(['dev', 'prod'] as const)('k8s %s: the KEDA redis triggers, agains
 
   beforeAll(async () => {
     redis = new IORedis(redisUrl);
-    queue = new RenderQueue({ redisUrl, prefix, attempts: 1 });
+    queue = new RenderQueue({ redisUrl, prefix, attempts: 1, backoffMs: 500 });
     await queue.ready();
   });
   afterAll(async () => {

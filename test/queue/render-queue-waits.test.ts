@@ -15,7 +15,7 @@ const SCENARIO = `
 const { RenderQueue } = require(${JSON.stringify(path.join(ROOT, 'packages/queue/dist'))});
 const [redisUrl, prefix, id] = process.argv.slice(1);
 (async () => {
-  const queue = new RenderQueue({ redisUrl, prefix, attempts: 1 });
+  const queue = new RenderQueue({ redisUrl, prefix, attempts: 1, backoffMs: 500 });
   await queue.ready();
   await queue.enqueue({ id, account: 'waits', request: { html: '<p>x</p>' } });
   const waits = await Promise.allSettled(Array.from({ length: 30 }, () => queue.waitForResult(id, 300)));
@@ -40,7 +40,7 @@ describe('a wait that runs out (awaitOrWithdraw)', () => {
     const { RenderQueue } = await import('@pixelfarm/queue');
     const { Worker } = await import('bullmq');
     const env = testEnv();
-    const queue = new RenderQueue({ redisUrl: env.REDIS_URL!, prefix: env.REDIS_PREFIX!, attempts: 1 });
+    const queue = new RenderQueue({ redisUrl: env.REDIS_URL!, prefix: env.REDIS_PREFIX!, attempts: 1, backoffMs: 500 });
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
     try {

@@ -38,15 +38,18 @@ export function admissionLanes(limits: {
   renderWaitMs: number;
   renderTimeoutMs: number;
   jobAttempts: number;
+  /** The first retry's delay; each later one doubles (JOB_BACKOFF_MS). */
+  jobBackoffMs: number;
   bulkMaxPending: number;
   batchRetentionS: number;
 }): Record<Lane, LaneLimits> {
   return {
     // An interactive job that has not started when its create stops waiting is removed; one
-    // that has runs at most every attempt's budget, plus backoff and a lock expiry per attempt.
+    // that has runs at most every attempt's budget and a lock expiry per attempt (60 s covers
+    // it), plus the retries' backoff: 1 + 2 + ... + 2^(attempts-2) times the first delay.
     interactive: {
       maxPending: limits.queueMaxPending,
-      ticketTtlMs: limits.renderWaitMs + limits.jobAttempts * (limits.renderTimeoutMs + 60_000),
+      ticketTtlMs: limits.renderWaitMs + limits.jobAttempts * (limits.renderTimeoutMs + 60_000) + limits.jobBackoffMs * (2 ** (limits.jobAttempts - 1) - 1),
     },
     // A bulk item may wait behind a long backlog; its worker releases the ticket.
     bulk: { maxPending: limits.bulkMaxPending, ticketTtlMs: limits.batchRetentionS * 1000 },

@@ -13,6 +13,8 @@ export interface QueueConfig {
   prefix: string;
   /** Attempts per render job before it fails for good. */
   attempts: number;
+  /** Delay before a failed render attempt's retry, doubling with each later one. */
+  backoffMs: number;
   /** How long a worker holds a job's lock; a killed worker's job is re-run after it expires. */
   lockDurationMs: number;
   /** How often workers look for stalled jobs. */
@@ -64,6 +66,12 @@ export const queueConfig = defineFragment({
     /** Attempts per render job before it fails for good (transient faults retry with backoff). Default 3. */
     JOB_ATTEMPTS: int(3, 1, 20),
     /**
+     * Delay before a failed render attempt (its browser crashed, the store refused a write) is
+     * retried; each later retry waits twice as long. Short, because someone is usually waiting on
+     * the create: a retry after a browser crash also waits for the relaunch. Default 500 ms.
+     */
+    JOB_BACKOFF_MS: int(500, 0, 60_000),
+    /**
      * How long a worker's lock on a job lasts (renewed every half of it); a job whose worker died
      * or lost Redis for longer is taken by another worker at the next stalled-job check after it
      * expires, so a lost job waits at most JOB_LOCK_MS + JOB_STALLED_INTERVAL_MS. Default 10 s:
@@ -97,6 +105,7 @@ export const queueConfig = defineFragment({
       redisUrl: e.REDIS_URL,
       prefix: e.REDIS_PREFIX,
       attempts: e.JOB_ATTEMPTS,
+      backoffMs: e.JOB_BACKOFF_MS,
       lockDurationMs: e.JOB_LOCK_MS,
       stalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,
       maxStalledCount: e.JOB_MAX_STALLS,
@@ -106,6 +115,7 @@ export const queueConfig = defineFragment({
           queueMaxPending: e.QUEUE_MAX_PENDING,
           bulkMaxPending: e.BULK_MAX_PENDING,
           jobAttempts: e.JOB_ATTEMPTS,
+          jobBackoffMs: e.JOB_BACKOFF_MS,
           batchRetentionS: e.BATCH_RETENTION_S,
           ...context,
         }),

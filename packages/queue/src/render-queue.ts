@@ -12,6 +12,8 @@ export interface RenderQueueOptions {
   prefix: string;
   /** Attempts per job before it fails for good. */
   attempts: number;
+  /** Delay before a failed attempt's retry, doubling with each later one. */
+  backoffMs: number;
   /**
    * The id of the request being handled, put into each job it adds (RenderJobData.requestId).
    * The API wires it to the request scope its access log opens. Default: none.
@@ -103,7 +105,7 @@ export class RenderQueue {
       jobId: id,
       priority: LANE_PRIORITY[lane],
       attempts: this.options.attempts,
-      backoff: { type: 'exponential', delay: 500 },
+      backoff: { type: 'exponential', delay: this.options.backoffMs },
       removeOnComplete: { age: 3600, count: 10_000 },
       removeOnFail: { age: 24 * 3600 },
     };
@@ -120,7 +122,7 @@ export class RenderQueue {
       await this.queue.add(JOB_NAMES.pdf, this.withRequestId(data), {
         jobId,
         attempts: this.options.attempts,
-        backoff: { type: 'exponential', delay: 500 },
+        backoff: { type: 'exponential', delay: this.options.backoffMs },
         removeOnComplete: { age: 60 },
         removeOnFail: { age: 60 },
       });
