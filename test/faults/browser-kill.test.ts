@@ -13,13 +13,11 @@ import { commandLine, descendants, survivors } from '../support/process-tree';
 const ROUNDS = 10;
 const IN_FLIGHT = 8;
 /**
- * From a kill to each create's 200. The attempt on the dead browser fails within milliseconds
- * and its retry waits for the relaunch. Measured with the machine's load at 10-15 times its
- * cores: each round's slowest create 1.7-6.8 s; on a busier machine 2.1-12.8 s, and 22.5 s in a
- * round whose relaunched browser died too. Before, a create could wait for the API's 30 s and
- * get a 503.
+ * From a kill to each create's 200: "within 10 s of its kill". The attempt on the dead browser
+ * fails within milliseconds and its retry waits for the relaunch. Measured on a fresh clone's CI
+ * run: each round's slowest create 2.7-3.6 s; in four runs beside an npm install, 2.6-6.7 s.
  */
-const AFTER_KILL_MS = 25_000;
+const AFTER_KILL_MS = 10_000;
 const GRACE_MS = 5_000;
 /** The worker's whole stop: the grace, then handing back and closing (the least configuration allows). */
 const SHUTDOWN_MS = GRACE_MS + 5_000;
@@ -91,6 +89,8 @@ describe('browser killed mid-render, ten times', () => {
       }
     }
     process.stdout.write(`browser kill: slowest create of each round answered ${worst.join(', ')} ms after its kill\n`);
+    // A late create is explained by the worker's log (attempts, relaunches), so it is printed.
+    if (late.length > 0) process.stdout.write(`worker log:\n${worker.output()}\n`);
     expect(late).toEqual([]);
 
     // Once more, and SIGTERM while the browser relaunches. Every process the worker had under it
