@@ -63,9 +63,9 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
     canDefer: deps.optimizeLater !== undefined,
   };
   /**
-   * What is left of a re-run whose earlier run made everything the plan makes: the PNG and PDF in
-   * our store, the base object in the destination. The state takes what was found, and only the
-   * writes still missing (a destination copy made from our stored bytes) and the settling run;
+   * The steps left to a re-run whose earlier run made everything the plan makes (the PNG and PDF
+   * in our store, the base object in the destination): the state takes what was found, and only
+   * a write still missing (a destination copy, from our stored bytes) and the settling are left;
    * nothing is rendered or printed. Null when something would have to be rendered again.
    */
   const leftAfterEarlierRun = async (plan: RenderJobPlan, state: RenderJobState): Promise<RenderStep[] | null> => {
