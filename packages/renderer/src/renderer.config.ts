@@ -46,7 +46,7 @@ export interface RendererConfig {
   jumbo: { tileSize: number; timeoutMs: number; maxSide: number; maxPixels: number };
   /** Upstream proxies renders may name in proxy_id (PROXIES). */
   proxies: readonly UpstreamProxy[];
-  /** Longest a page's connection to a site, or to an upstream proxy (its CONNECT included), may take to open. */
+  /** Longest a page's connection to a site, or to an upstream proxy (its CONNECT included), may take to open; and a plain-http one may idle. */
   egressConnectTimeoutMs: number;
 }
 
@@ -100,8 +100,9 @@ export const rendererConfig = defineFragment({
     PROXIES: z.string().default(''),
     /**
      * Longest the egress proxy waits for a connection a page asked for to open (to the site, or to
-     * an upstream proxy with its CONNECT answered): a site that never answers fails its request
-     * rather than holding the render until its budget runs out. Default 10 s.
+     * an upstream proxy with its CONNECT answered), and a plain-http request's connection may sit
+     * idle: a site that never answers fails its request rather than holding the render until its
+     * budget runs out. Default 10 s.
      */
     EGRESS_CONNECT_TIMEOUT_MS: int(10_000, 500, 120_000),
   },
