@@ -61,6 +61,7 @@ describe('a re-run of a render job', () => {
       processor: processorWith({ maxInputPixels: 1_000_000 }),
       metrics: { phase: () => undefined } as never,
       maxOutputBytes: 1_000_000,
+      maxJumboOutputBytes: 1_000_000,
       pdfs: { storage: {} as never },
       copies: {} as never,
       outcomes: { stored: async (data, run) => void calls.push(`settled ${data.id} ${run}`) },
@@ -91,6 +92,7 @@ describe('a re-run of a job with a print or a destination copy', () => {
       processor: processorWith({ maxInputPixels: 1_000_000 }),
       metrics: { phase: () => undefined } as never,
       maxOutputBytes: 1_000_000,
+      maxJumboOutputBytes: 1_000_000,
       pdfs: { storage: { get: async () => seed.pdf ?? null, put: async () => void calls.push('save pdf') } as never },
       copies: {
         writeBase: async (_data, ext, body) => (calls.push(`copy ${ext} ${body.length}`), { status: 'stored', target: 'storage_destination', bucket: 'b', key: `k.${ext}` }),

@@ -24,8 +24,8 @@ export interface RenderJobDeps {
   metrics: RenderMetrics;
   /** Largest image stored; a larger render fails as an input error. */
   maxOutputBytes: number;
-  /** Largest jumbo image stored (JUMBO_MAX_OUTPUT_BYTES). Default maxOutputBytes. */
-  maxJumboOutputBytes?: number;
+  /** Largest jumbo image stored (JUMBO_MAX_OUTPUT_BYTES). */
+  maxJumboOutputBytes: number;
   /** Where a max_render_once (or storage destination) image's PDF is stored when the create asks for one. */
   pdfs: Pick<RenderPdfJobDeps, 'storage'>;
   /** Told once the image is stored (callbacks, bulk progress). */
@@ -59,7 +59,7 @@ export function createRenderJob(deps: RenderJobDeps): JobProcessor {
   const steps = renderSteps({ ...deps, pdfs: deps.pdfs.storage });
   const limits = {
     maxOutputBytes: deps.maxOutputBytes,
-    maxJumboOutputBytes: deps.maxJumboOutputBytes ?? deps.maxOutputBytes,
+    maxJumboOutputBytes: deps.maxJumboOutputBytes,
     canDefer: deps.optimizeLater !== undefined,
   };
   /**
