@@ -6,6 +6,7 @@ import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Config, Logger } from '@pixelfarm/config';
 import { apiKeyOf, webhookSecretsOf } from '@pixelfarm/config';
+import { within } from '@pixelfarm/errors';
 import { AccountImageIndex, createStorage, ImageStore, InstrumentedDriver } from '@pixelfarm/storage';
 import {
   AdmissionControl,
@@ -50,25 +51,16 @@ import { reportDemandPollError, reportEgressRefusal } from './worker-hooks';
 const CLOSE_STEP_MS = 1_500;
 
 /** Whether `promise` settles within `ms`; a rejection counts as settled and goes to onError. */
-async function settlesWithin(promise: Promise<unknown>, ms: number, onError?: (err: unknown) => void): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => true,
-        (err) => {
-          onError?.(err);
-          return true;
-        },
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+function settlesWithin(promise: Promise<unknown>, ms: number, onError?: (err: unknown) => void): Promise<boolean> {
+  const settled = promise.then(
+    () => true,
+    (err) => {
+      onError?.(err);
+      return true;
+    },
+  );
+  // `settled` never rejects: only the deadline lands in the catch.
+  return within(settled, ms, () => new Error('late')).catch(() => false);
 }
 
 export interface WorkerApp {

@@ -1,2 +1,3 @@
 // Shared typed errors (see app-error.ts).
 export * from './app-error';
+export * from './deadline';

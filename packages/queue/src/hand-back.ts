@@ -5,6 +5,7 @@
 // BullMQ's WaitingError, which the worker neither retries nor fails. What the abandoned work
 // still does is harmless: its lock is gone, so it can no longer complete or fail the job.
 import { WaitingError, type Job, type Worker } from 'bullmq';
+import { within } from '@pixelfarm/errors';
 
 /** The abort reason that means "give the job back", as opposed to any other cancellation. */
 const HAND_BACK = 'hand-back';
@@ -35,7 +36,7 @@ export async function orHandBack<T>(job: Job, token: string | undefined, signal:
   try {
     return await Promise.race([running, handBack]);
   } catch (err) {
-    if (err instanceof WaitingError) await withTimeout(job.moveToWait(token), HAND_BACK_TIMEOUT_MS).catch(() => undefined);
+    if (err instanceof WaitingError) await within(job.moveToWait(token), HAND_BACK_TIMEOUT_MS, () => new Error(`timed out after ${HAND_BACK_TIMEOUT_MS} ms`)).catch(() => undefined);
     throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -50,12 +51,4 @@ export function handBackAll(worker: Pick<Worker, 'cancelAllJobs'>): void {
 /** Whether a processor's error is a hand-back (not a failure to report). */
 export function isHandBack(err: unknown): boolean {
   return err instanceof WaitingError;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

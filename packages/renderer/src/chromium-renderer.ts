@@ -5,7 +5,7 @@
 // scripting off when the document has no scripts (see static-document.ts); requests that need
 // their own browser context (mobile or touch emulation, url captures, whose cookies and storage
 // span origins, and prints) get a fresh one. A crashed or runaway page fails only its own request.
-import { AppError, RenderInputError } from '@pixelfarm/errors';
+import { AppError, RenderInputError, within } from '@pixelfarm/errors';
 import { NetworkGuard, type EgressRefusal, type UpstreamProxy } from '@pixelfarm/egress';
 import type { CDPSession, Page } from 'playwright-core';
 import { BrowserHost } from './browser-host';
@@ -224,20 +224,12 @@ export class ChromiumRenderer implements Renderer {
    */
   private async leased<T>(leasing: Promise<T>, giveBack: (late: T) => void): Promise<T> {
     const ms = this.options.leaseTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
     let late = false;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        late = true;
-        reject(new Error(`No browser page within ${ms} ms (BROWSER_LEASE_TIMEOUT_MS)`));
-      }, ms);
-    });
     leasing.then((value) => late && giveBack(value), () => undefined);
-    try {
-      return await Promise.race([leasing, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return within(leasing, ms, () => {
+      late = true;
+      return new Error(`No browser page within ${ms} ms (BROWSER_LEASE_TIMEOUT_MS)`);
+    });
   }
 
   /** Loads and settles the page, then runs the plan's last step; each phase timed. */

@@ -1,7 +1,7 @@
 // The steps a render job is made of, each one small function over the job's state: capture (one
 // PNG, or tiles), print, encode now or defer the re-encode, store, copy to the destination,
 // settle. Which of them run, with which arguments, is decided once by render-job-plan.ts.
-import { RenderInputError } from '@pixelfarm/errors';
+import { RenderInputError, within } from '@pixelfarm/errors';
 import type { JumboPlan, PrintPlan, Renderer, RenderOutput, RenderPlan, RenderScope, RenderTimings, TiledRenderOutput } from '@pixelfarm/renderer';
 import type { EncodedImage, ImageProcessor } from '@pixelfarm/imaging';
 import type { ImageStore, StorageDriver } from '@pixelfarm/storage';
@@ -72,21 +72,7 @@ const seconds = (ms: number) => ms / 1000;
 /** `step`, failing with StepTimeoutError once it has run `ms`; without `ms`, as it is. */
 function bounded(name: string, ms: number | undefined, step: RenderStep): RenderStep {
   if (ms === undefined) return step;
-  return async (state) => {
-    let timer: NodeJS.Timeout | undefined;
-    const running = step(state);
-    running.catch(() => undefined);
-    try {
-      await Promise.race([
-        running,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StepTimeoutError(name, ms)), ms);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  return (state) => within(step(state), ms, () => new StepTimeoutError(name, ms));
 }
 
 /** The steps, bound to their dependencies. */
