@@ -70,7 +70,7 @@ interface OgImageEntry {
 
 export interface OgImageServiceDeps {
   configs: Pick<OgConfigStore, 'byDomain'>;
-  storage: Pick<StorageDriver, 'get' | 'put'>;
+  storage: Pick<StorageDriver, 'get' | 'put' | 'stream'>;
   creator: Pick<ImageCreateService, 'ensure'>;
   metadata: Pick<PageMetadataReader, 'read'>;
   createSchema: ReturnType<typeof createImageSchema>;
@@ -120,7 +120,7 @@ export class OgImageService {
     if (metadata === PAGE_MISSING) throw new NotFoundError(`The site has no page at ${JSON.stringify(target.pagePath.slice(0, 256))}; no image is made for it`);
     const request = this.requestFor(config, source, target, metadata);
     const created = await this.deps.creator.ensure(config.account, request, beforeRender ? { beforeRender: () => beforeRender(config.account) } : {});
-    const size = pngSize(await this.deps.storage.get(imageKeys.original(created.id)));
+    const size = await storedPngSize(this.deps.storage, imageKeys.original(created.id));
     const entry: OgImageEntry = { image_id: created.id, ...size, config_version: config.updated_at, checked_at: (this.deps.now ?? Date.now)() };
     await this.deps.storage.put(entryKey, Buffer.from(JSON.stringify(entry)), 'application/json');
     return entry;
@@ -189,6 +189,22 @@ function fitInside(entry: OgImageEntry, bounds: Viewport): Viewport | undefined 
   const scale = Math.min(bounds.width / entry.width, bounds.height / entry.height);
   if (scale >= 1) return undefined;
   return { width: Math.max(1, Math.round(entry.width * scale)), height: Math.max(1, Math.round(entry.height * scale)) };
+}
+
+/** A stored PNG's size, from its first bytes only: the image itself may be megabytes. */
+async function storedPngSize(storage: Pick<StorageDriver, 'stream'>, key: string): Promise<{ width?: number; height?: number }> {
+  const object = await storage.stream(key);
+  if (!object) return {};
+  let head = Buffer.alloc(0);
+  try {
+    for await (const chunk of object.body) {
+      head = Buffer.concat([head, chunk as Buffer]);
+      if (head.length >= 24) break;
+    }
+  } finally {
+    object.body.destroy();
+  }
+  return pngSize(head);
 }
 
 /** Width and height from a PNG's IHDR chunk; nothing when the bytes are not a PNG. */

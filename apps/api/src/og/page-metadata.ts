@@ -14,7 +14,7 @@ export interface PageMetadata {
 }
 
 /** The site answered that the page does not exist (404 or 410). */
-export const PAGE_MISSING = 'missing';
+export const PAGE_MISSING: unique symbol = Symbol('page missing');
 
 export interface PageMetadataOptions {
   guard: Pick<NetworkGuard, 'resolve'>;
