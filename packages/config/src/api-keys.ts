@@ -1,5 +1,6 @@
 // Parses API_KEYS ("id:key,id2:key2") and checks Basic credentials in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { listOf } from '@pixelfarm/env';
 
 export interface ApiKey {
   /** Public API id: the account an image belongs to. */
@@ -11,19 +12,15 @@ export interface ApiKey {
 const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function parseApiKeys(raw: string): ApiKey[] {
-  const keys = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((pair) => {
-      const at = pair.indexOf(':');
-      if (at <= 0 || at === pair.length - 1) throw new Error(`expected id:key pairs separated by commas`);
-      const id = pair.slice(0, at);
-      const key = pair.slice(at + 1);
-      if (!ID_PATTERN.test(id)) throw new Error(`API id "${id}" may only use letters, digits, . _ - (1-64 chars)`);
-      if (key.length < 8) throw new Error(`the key of "${id}" must be at least 8 characters`);
-      return { id, key };
-    });
+  const keys = listOf(raw).map((pair) => {
+    const at = pair.indexOf(':');
+    if (at <= 0 || at === pair.length - 1) throw new Error(`expected id:key pairs separated by commas`);
+    const id = pair.slice(0, at);
+    const key = pair.slice(at + 1);
+    if (!ID_PATTERN.test(id)) throw new Error(`API id "${id}" may only use letters, digits, . _ - (1-64 chars)`);
+    if (key.length < 8) throw new Error(`the key of "${id}" must be at least 8 characters`);
+    return { id, key };
+  });
   if (keys.length === 0) throw new Error('no id:key pair given');
   const ids = new Set(keys.map((k) => k.id));
   if (ids.size !== keys.length) throw new Error('an API id appears twice');

@@ -3,6 +3,7 @@
 // never the API key, and cannot work the key out of it (a receiver given the raw key could call the API as the account).
 import { createHmac } from 'node:crypto';
 import type { ApiKey } from './api-keys';
+import { listOf } from '@pixelfarm/env';
 
 export interface WebhookSecret {
   /** API id whose callbacks the secret signs. */
@@ -33,22 +34,18 @@ export function deriveWebhookSecret(apiKey: string): string {
  * being the current one. Throws with what is wrong, never echoing a secret.
  */
 export function parseWebhookSecrets(raw: string): WebhookSecret[] {
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((pair, i) => {
-      const at = pair.indexOf(':');
-      if (at <= 0) throw new Error(`entry ${i + 1} is not id:whsec_… (an API id, a colon, a secret)`);
-      const id = pair.slice(0, at);
-      const match = SECRET_PATTERN.exec(pair.slice(at + 1));
-      if (!match) throw new Error(`the secret of "${id}" must be whsec_ followed by base64`);
-      const bytes = Buffer.from(match[1]!, 'base64').length;
-      if (bytes < MIN_BYTES || bytes > MAX_BYTES) {
-        throw new Error(`the secret of "${id}" must hold ${MIN_BYTES} to ${MAX_BYTES} bytes, it holds ${bytes}`);
-      }
-      return { id, secret: pair.slice(at + 1) };
-    });
+  return listOf(raw).map((pair, i) => {
+    const at = pair.indexOf(':');
+    if (at <= 0) throw new Error(`entry ${i + 1} is not id:whsec_… (an API id, a colon, a secret)`);
+    const id = pair.slice(0, at);
+    const match = SECRET_PATTERN.exec(pair.slice(at + 1));
+    if (!match) throw new Error(`the secret of "${id}" must be whsec_ followed by base64`);
+    const bytes = Buffer.from(match[1]!, 'base64').length;
+    if (bytes < MIN_BYTES || bytes > MAX_BYTES) {
+      throw new Error(`the secret of "${id}" must hold ${MIN_BYTES} to ${MAX_BYTES} bytes, it holds ${bytes}`);
+    }
+    return { id, secret: pair.slice(at + 1) };
+  });
 }
 
 /**

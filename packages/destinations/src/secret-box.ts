@@ -4,6 +4,7 @@
 // DESTINATIONS_KEY may list several keys: the first seals, every one opens, which is how a key
 // is rotated (add the new key first, re-save the destinations, then drop the old one).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { listOf } from '@pixelfarm/env';
 
 /** The sealed form: `v1.<key id>.<iv>.<ciphertext>.<tag>`, the last three base64url. */
 const VERSION = 'v1';
@@ -30,10 +31,7 @@ export class SecretBoxError extends Error {
  * Throws with what is wrong, naming the entry by its position, never echoing a key.
  */
 export function parseDestinationKeys(raw: string): string[] {
-  const keys = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const keys = listOf(raw);
   if (keys.length === 0) throw new Error('no key given');
   keys.forEach((key, i) => {
     const name = keys.length > 1 ? `key ${i + 1}` : 'the key';

@@ -4,6 +4,7 @@
 //   PROXIES=corp=https://user:p%40ss@proxy.internal:8443,eu=http://10.0.0.5:3128
 // The list usually holds secrets: mount it from a Secret, and never log it.
 import type { UpstreamProxy } from '@pixelfarm/egress';
+import { listOf } from '@pixelfarm/env';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -11,7 +12,7 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function parseUpstreamProxies(text: string): { proxies: UpstreamProxy[]; problems: string[] } {
   const proxies: UpstreamProxy[] = [];
   const problems: string[] = [];
-  for (const entry of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of listOf(text)) {
     const eq = entry.indexOf('=');
     const id = eq > 0 ? entry.slice(0, eq).trim() : '';
     const problem = (what: string) => problems.push(`${id ? JSON.stringify(id) : 'an entry'}: ${what}`);

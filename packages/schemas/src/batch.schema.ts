@@ -3,11 +3,7 @@
 import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { callbackUrl, parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
-import { withoutNulls } from './fields';
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+import { isPlainObject, withoutNulls } from './fields';
 
 /** Form bodies carry nested values as JSON text. */
 function decoded(v: unknown): unknown {

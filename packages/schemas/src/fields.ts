@@ -44,12 +44,17 @@ export const formObject = <T extends z.ZodType>(field: string, inner: T) =>
     }
   }, inner.refine((x) => x !== undefined, `${field} must be an object`));
 
+/** A JSON object: not null, not an array. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /**
  * An object's fields without those set to null: hcti's clients send every field they leave unset
  * as JSON null (the Go client and the Terraform provider do, at every level), which means "not
  * given". Anything that is not a plain object passes unchanged.
  */
 export function withoutNulls(value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  if (!isPlainObject(value)) return value;
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
 }

@@ -6,9 +6,7 @@ import type { CreateLimits } from './create-image.schema';
 export type { CreateLimits };
 
 /** What the renderer's slice decides about a request: its pixel budget, jumbo limits and proxy ids. */
-export type CreateLimitsContext = Required<Pick<CreateLimits, 'maxRenderPixels' | 'proxyIds'>> & {
-  jumbo: { maxSide: number; maxPixels: number };
-};
+export type CreateLimitsContext = Pick<CreateLimits, 'maxRenderPixels' | 'proxyIds' | 'jumbo'>;
 
 export const createLimitsConfig = defineFragment({
   env: {

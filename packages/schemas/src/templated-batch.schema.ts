@@ -7,13 +7,9 @@
 import { z } from 'zod';
 import { ValidationError } from '@pixelfarm/errors';
 import { parseCreateImage, type CreateImageRequest, type createImageSchema } from './create-image.schema';
-import { withoutNulls } from './fields';
+import { isPlainObject, withoutNulls } from './fields';
 
 const OPTION_FIELDS = ['template_id', 'template_version', 'template_values', 'format'] as const;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** The options of default_options or of one variation; a null is "not given", as anywhere else. */
 function optionsOf(value: unknown, where: string): Record<string, unknown> {
