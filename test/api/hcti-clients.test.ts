@@ -289,7 +289,10 @@ describe("hcti's official clients and Terraform provider, replayed", () => {
     // Pinned: POST /v1/image/{template_id}/{version}, after a newer version exists.
     const v2 = (await call('post', `/v1/template/${template.template_id}`, payload(TEMPLATE_FIELDS, { html: '<div style="width:10px;height:10px;background:#000"></div><i style="display:none">{{name}}</i>', device_scale: 1 }, false))).body;
     const pinned = await call('post', `/v1/image/${template.template_id}/${template.template_version}`, { template_values: values, format: 'jpg', dedupe_duration_s: 0 });
-    expect(pinned.body.url).toMatch(/\.jpg$/);
+    expect([pinned.status, pinned.body.url]).toEqual([200, expect.stringMatching(/\.jpg$/)]);
+    // The pinned version's pixels (v1's blue, not v2's black), as lossy JPEG keeps them.
+    const [r, g, b] = (await decodeImage(await pixels(imagePath(pinned.body.url)))).pixel(5, 5);
+    expect([r! < 60, g! < 60, b! > 200]).toEqual([true, true, true]);
     expect((await call('get', `/v1/images/${pinned.body.id}`)).body).toMatchObject({ template_version: template.template_version, template_values: values });
     const unpinned = await call('post', `/v1/image/${template.template_id}`, { template_values: values, format: null, dedupe_duration_s: 0 });
     expect((await call('get', `/v1/images/${unpinned.body.id}`)).body.template_version).toBe(v2.template_version);

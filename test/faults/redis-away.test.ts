@@ -78,7 +78,7 @@ describe('an API process whose Redis goes away', () => {
     const refused = await fetch(`${apiUrl}/v1/image`, { method: 'POST', headers: auth, body: JSON.stringify({ html: '<p>later</p>' }) });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('7');
-    expect(await refused.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect(await refused.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/, please retry$/) });
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });

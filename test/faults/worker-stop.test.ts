@@ -8,6 +8,7 @@ import { spawnApp, waitForHttp, type AppProcess } from '../support/processes';
 import { basicAuth, testEnv } from '../support/test-env';
 import { decodeImage } from '../support/decode-image';
 import { descendants, survivors } from '../support/process-tree';
+import { eventually } from '../support/eventually';
 
 const GRACE_MS = 2_000;
 /** The worker's whole stop: the grace, then handing back and closing (the least configuration allows). */
@@ -56,9 +57,7 @@ describe('worker stopped mid-batch', () => {
     // Both workers busy: each holds two renders.
     const [stopped, other] = workers as [AppProcess, AppProcess];
     const pagesInUse = async (url: string) => Number(/^pixelfarm_browser_pages\{[^}]*state="in_use"[^}]*\} (\d+)/m.exec(await (await fetch(url)).text())?.[1] ?? 0);
-    const deadline = Date.now() + 20_000;
-    while ((await pagesInUse(metricsUrls[0]!)) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(await pagesInUse(metricsUrls[0]!)).toBe(2);
+    expect(await eventually(() => pagesInUse(metricsUrls[0]!), (n) => n >= 2, 20_000, 100)).toBe(2);
 
     const tree = descendants(stopped.child.pid!);
     expect(tree.length).toBeGreaterThan(0);
@@ -73,6 +72,7 @@ describe('worker stopped mid-batch', () => {
     const res = await batch;
     expect(res.status).toBe(200);
     const { images } = (await res.json()) as { images: Array<{ id: string; url: string }> };
+    expect(images).toHaveLength(ITEMS);
     for (const [i, { url }] of images.entries()) {
       const img = await decodeImage(Buffer.from(await (await fetch(url)).arrayBuffer()));
       expect([img.width, img.height]).toEqual([50 + i, 30]);

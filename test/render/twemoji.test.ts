@@ -73,6 +73,8 @@ describe('Twemoji', () => {
     expect(count(native, TWEMOJI_FACE)).toBe(0);
     // Without Twemoji the glyph is Noto Color Emoji's: its main colours are those of Noto asked by name.
     const reference = topColours(noto, 8);
+    // A glyph was drawn: an empty list would pass the check below on a blank image.
+    expect(topColours(native, 3)).toHaveLength(3);
     expect(topColours(native, 3).every((c) => reference.includes(c))).toBe(true);
     expect(topColours(twemoji, 3).some((c) => reference.includes(c))).toBe(false);
   });
@@ -81,7 +83,10 @@ describe('Twemoji', () => {
     const on = await request(api).post('/v1/template').set('Authorization', basicAuth()).send({ html: `<div style="font-size:64px;line-height:1;display:inline-block">{{e}}</div>`, device_scale: 1 });
     const off = await request(api).post('/v1/template').set('Authorization', basicAuth()).send({ html: `<div style="font-size:64px;line-height:1;display:inline-block">{{e}}</div>`, device_scale: 1, disable_twemoji: true });
     expect(count(await render({ template_id: on.body.template_id, template_values: { e: GRIN } }), TWEMOJI_FACE)).toBeGreaterThan(1500);
-    expect(count(await render({ template_id: off.body.template_id, template_values: { e: GRIN } }), TWEMOJI_FACE)).toBe(0);
+    const offImage = await render({ template_id: off.body.template_id, template_values: { e: GRIN } });
+    expect(count(offImage, TWEMOJI_FACE)).toBe(0);
+    // ...and the emoji is there, as the font's glyph.
+    expect(topColours(offImage, 3)).toHaveLength(3);
   });
 
   it('url captures: the page as it is unless disable_twemoji is false; the images never come from the network', async () => {
@@ -90,6 +95,8 @@ describe('Twemoji', () => {
     const injected = await render({ url: `${site.origin}/false`, viewport_width: 100, viewport_height: 80, disable_twemoji: false });
     expect(count(asIs, TWEMOJI_FACE)).toBe(0);
     expect(count(withTrue, TWEMOJI_FACE)).toBe(0);
+    // Not blank: the page's emoji is drawn, as the font's glyph.
+    expect([topColours(asIs, 3).length, topColours(withTrue, 3).length]).toEqual([3, 3]);
     expect(count(injected, TWEMOJI_FACE)).toBeGreaterThan(1500);
     // The page itself was the only request of each capture: no image was fetched for the emoji.
     expect(visits.filter((v) => v !== '/favicon.ico')).toEqual(['/as-is', '/true', '/false']);
