@@ -56,11 +56,13 @@ describe('PixelfarmClient', () => {
 
   it('retries a timeout and a 200 that is not JSON, then succeeds', async () => {
     handler = (_req, res, n) => {
-      if (n === 1) return void setTimeout(() => json(res, 200, { id: 'late', url: 'x' }), 500);
+      // Late by far more than the client waits; the waits leave room for a loaded machine, where
+      // 150 ms was once too short for the answer that succeeds.
+      if (n === 1) return void setTimeout(() => json(res, 200, { id: 'late', url: 'x' }), 2500);
       if (n === 2) return void res.end('<html>gateway</html>');
       json(res, 200, { id: 'ok', url: `${base}/v1/image/ok` });
     };
-    await expect(client({ timeoutMs: 150 }).createImage({ html: 'x' }, signal())).resolves.toMatchObject({ id: 'ok' });
+    await expect(client({ timeoutMs: 800 }).createImage({ html: 'x' }, signal())).resolves.toMatchObject({ id: 'ok' });
     expect(count).toBe(3);
   });
 
